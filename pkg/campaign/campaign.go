@@ -1,0 +1,60 @@
+// Package campaign owns the campaign model: what a fax-and-petition campaign
+// is (its story, its target and the target's fax numbers, its letters and its
+// courtesy limits), how a campaign file is loaded (bundled, file, URL) and how
+// it is validated. It imports nothing of faxjam's but the bundled letters.
+package campaign
+
+// Campaign is one campaign file (see DESIGN.md, "Campaign file").
+type Campaign struct {
+	ID          string    `yaml:"id" json:"id"`
+	Title       string    `yaml:"title" json:"title"`
+	Organizer   string    `yaml:"organizer" json:"organizer"`
+	Started     string    `yaml:"started" json:"started"`               // YYYY-MM-DD
+	Ends        string    `yaml:"ends,omitempty" json:"ends,omitempty"` // YYYY-MM-DD, optional
+	Summary     string    `yaml:"summary" json:"summary"`
+	Background  string    `yaml:"background" json:"background"`
+	Facts       []string  `yaml:"facts" json:"facts"`
+	Asks        []string  `yaml:"asks" json:"asks"`
+	Target      Target    `yaml:"target" json:"target"`
+	Languages   Languages `yaml:"languages" json:"languages"` // first = the language the target reads
+	Petition    string    `yaml:"petition,omitempty" json:"petition,omitempty"`
+	Contact     string    `yaml:"contact" json:"contact"`
+	Limits      Limits    `yaml:"limits" json:"limits"`
+	RequireNote bool      `yaml:"require_note,omitempty" json:"require_note,omitempty"`
+}
+
+// Target is the person or office the letters are addressed to.
+type Target struct {
+	Name         string      `yaml:"name" json:"name"`
+	Title        string      `yaml:"title" json:"title"`
+	Organization string      `yaml:"organization" json:"organization"`
+	Address      []string    `yaml:"address" json:"address"`
+	Timezone     string      `yaml:"timezone" json:"timezone"` // IANA, e.g. America/Guatemala
+	Fax          []FaxNumber `yaml:"fax" json:"fax"`
+}
+
+// FaxNumber is one of the target's fax lines.
+type FaxNumber struct {
+	Number     string `yaml:"number" json:"number"` // E.164
+	Label      string `yaml:"label,omitempty" json:"label,omitempty"`
+	Fictitious bool   `yaml:"fictitious,omitempty" json:"fictitious,omitempty"`
+}
+
+// Language is one letter template: a language code and its template file
+// (relative to the campaign file).
+type Language struct {
+	Code     string `json:"code"`
+	Template string `json:"template"`
+}
+
+// Languages keeps the order of the campaign file's `languages` mapping: the
+// first entry is the language the target reads.
+type Languages []Language
+
+// Limits are the courtesy and safety caps the dispatcher obeys.
+type Limits struct {
+	CallsPerNumber       int    `yaml:"calls_per_number" json:"calls_per_number"`
+	PerNumberPerHour     int    `yaml:"per_number_per_hour" json:"per_number_per_hour"`
+	QuietHours           string `yaml:"quiet_hours,omitempty" json:"quiet_hours,omitempty"` // "20:00-08:00" in Target.Timezone
+	MaxAttemptsPerNumber int    `yaml:"max_attempts_per_number" json:"max_attempts_per_number"`
+}

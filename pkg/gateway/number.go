@@ -1,0 +1,54 @@
+package gateway
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Normalize parses a number written with a leading + (any spacing or
+// punctuation) and returns it in E.164. Numbers without a country code are
+// refused: a fax campaign crosses borders, so "0" prefixes are ambiguous.
+func Normalize(number string) (string, error) {
+	s := strings.TrimSpace(number)
+	if s == "" {
+		return "", fmt.Errorf("fax number is empty")
+	}
+	if !strings.HasPrefix(s, "+") {
+		return "", fmt.Errorf("fax number %q: not an E.164 number (write it with + and the country code, e.g. +502 2411 9191)", number)
+	}
+	p, err := phonenumbers.Parse(s, "")
+	if err != nil {
+		return "", fmt.Errorf("fax number %q: not an E.164 number: %v", number, err)
+	}
+	if !phonenumbers.IsPossibleNumber(p) {
+		return "", fmt.Errorf("fax number %q: not a possible number for country code +%d", number, p.GetCountryCode())
+	}
+	return phonenumbers.Format(p, phonenumbers.E164), nil
+}
+
+// Digits returns an E.164 number without the plus: "15554443322".
+func Digits(e164 string) string { return strings.TrimPrefix(e164, "+") }
+
+// Prepare checks a fax before any request is made: a number in E.164, a
+// document, and no fictitious number for a driver that dials for real. It
+// returns the normalized number.
+func Prepare(d Driver, fax Fax) (string, error) {
+	to, err := Normalize(fax.To)
+	if err != nil {
+		return "", &Error{Driver: d.Scheme, Op: "send", Reason: ReasonInvalidNumber, Message: err.Error()}
+	}
+	if fax.Fictitious && d.RealNetwork {
+		return "", &Error{Driver: d.Scheme, Op: "send", Reason: ReasonFictitious,
+			Message: fmt.Sprintf("%s is marked fictitious in the campaign; %s dials real lines, so it is not sent (use outbox:// to rehearse, or --redirect to a test number)", to, d.Scheme)}
+	}
+	if len(fax.PDF) == 0 && len(fax.TIFF) == 0 {
+		return "", &Error{Driver: d.Scheme, Op: "send", Reason: ReasonDocument, Message: "no document to send"}
+	}
+	if n := int64(max(len(fax.PDF), len(fax.TIFF))); d.MaxDocument > 0 && n > d.MaxDocument {
+		return "", &Error{Driver: d.Scheme, Op: "send", Reason: ReasonDocument,
+			Message: fmt.Sprintf("document is %d bytes; %s takes at most %d", n, d.Scheme, d.MaxDocument)}
+	}
+	return to, nil
+}
