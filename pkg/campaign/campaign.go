@@ -1,7 +1,8 @@
 // Package campaign owns the campaign model: what a fax-and-petition campaign
 // is (its story, its target and the target's fax numbers, its letters and its
 // courtesy limits), how a campaign file is loaded (bundled, file, URL) and how
-// it is validated. It imports nothing of faxjam's but the bundled letters.
+// it is validated. It imports nothing of faxjam's but the bundled letters and
+// gateway's number rules (so a number is E.164 by the one definition).
 package campaign
 
 // Campaign is one campaign file (see DESIGN.md, "Campaign file").
@@ -21,6 +22,17 @@ type Campaign struct {
 	Contact     string    `yaml:"contact" json:"contact"`
 	Limits      Limits    `yaml:"limits" json:"limits"`
 	RequireNote bool      `yaml:"require_note,omitempty" json:"require_note,omitempty"`
+
+	// Templates holds each language's template text by language code, as
+	// loaded from the files Languages names. Parse leaves it empty; the
+	// loaders (Bundled, Load, LoadFS) fill it.
+	Templates map[string]string `yaml:"-" json:"-"`
+	// Source says where the campaign came from: "bundled:<id>", a file path
+	// or a URL (without its #sha256 pin).
+	Source string `yaml:"-" json:"source,omitempty"`
+
+	// raw is the campaign file as read, kept for Digest.
+	raw []byte
 }
 
 // Target is the person or office the letters are addressed to.

@@ -1,0 +1,214 @@
+package campaign
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/gateway"
+)
+
+// Problem is one thing wrong with a campaign, named by its field path, e.g.
+// "target.fax[1].number".
+type Problem struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+func (p Problem) String() string { return p.Path + ": " + p.Reason }
+
+// ValidationError lists every problem found in a campaign, so an organizer
+// fixes the file in one pass.
+type ValidationError struct {
+	Source   string    `json:"source,omitempty"`
+	Problems []Problem `json:"problems"`
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("campaign")
+	if e.Source != "" {
+		b.WriteString(" " + e.Source)
+	}
+	fmt.Fprintf(&b, ": %d problem", len(e.Problems))
+	if len(e.Problems) != 1 {
+		b.WriteString("s")
+	}
+	for i, p := range e.Problems {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// Has reports whether a problem is listed for path.
+func (e *ValidationError) Has(path string) bool {
+	for _, p := range e.Problems {
+		if p.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	idPattern   = regexp.MustCompile(`^[a-z0-9-]+$`)
+	langPattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+)
+
+// DateLayout is the layout of started and ends.
+const DateLayout = "2006-01-02"
+
+// Validate checks everything a dispatcher and a letter rely on and returns a
+// *ValidationError listing every problem, or nil.
+func (c *Campaign) Validate() error {
+	v := &ValidationError{Source: c.Source}
+	add := func(path, format string, args ...any) {
+		v.Problems = append(v.Problems, Problem{Path: path, Reason: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case c.ID == "":
+		add("id", "required")
+	case !idPattern.MatchString(c.ID) || len(c.ID) > 64:
+		add("id", "must match [a-z0-9-]+ (at most 64 characters)")
+	}
+	if strings.TrimSpace(c.Title) == "" {
+		add("title", "required")
+	}
+	if strings.TrimSpace(c.Organizer) == "" {
+		add("organizer", "required")
+	}
+	started, startedOK := time.Time{}, false
+	if c.Started == "" {
+		add("started", "required")
+	} else if t, err := time.Parse(DateLayout, c.Started); err != nil {
+		add("started", "not a date (YYYY-MM-DD)")
+	} else {
+		started, startedOK = t, true
+	}
+	if c.Ends != "" {
+		if t, err := time.Parse(DateLayout, c.Ends); err != nil {
+			add("ends", "not a date (YYYY-MM-DD)")
+		} else if startedOK && t.Before(started) {
+			add("ends", "before started (%s)", c.Started)
+		}
+	}
+	c.validateTarget(add)
+	c.validateLanguages(add)
+	if c.Petition != "" {
+		if u, err := url.Parse(c.Petition); err != nil || u.Scheme == "" || u.Host == "" && u.Opaque == "" {
+			add("petition", "not a URL (e.g. https://petition.example.org)")
+		}
+	}
+	switch {
+	case strings.TrimSpace(c.Contact) == "":
+		add("contact", "required: the footer tells a wrong number whom to write")
+	case !plausibleContact(c.Contact):
+		add("contact", "want an email address or an http(s) URL")
+	}
+	l := c.Limits
+	if l.CallsPerNumber < 0 {
+		add("limits.calls_per_number", "must not be negative")
+	}
+	if l.PerNumberPerHour < 0 {
+		add("limits.per_number_per_hour", "must not be negative (0 = no hourly cap)")
+	}
+	if l.MaxAttemptsPerNumber < 0 {
+		add("limits.max_attempts_per_number", "must not be negative")
+	}
+	if _, err := ParseQuietHours(l.QuietHours); err != nil {
+		add("limits.quiet_hours", "%v", err)
+	}
+	if len(v.Problems) == 0 {
+		return nil
+	}
+	return v
+}
+
+func (c *Campaign) validateTarget(add func(string, string, ...any)) {
+	t := c.Target
+	if strings.TrimSpace(t.Name) == "" && strings.TrimSpace(t.Organization) == "" {
+		add("target.name", "required (or target.organization)")
+	}
+	if t.Timezone == "" {
+		add("target.timezone", "required: quiet hours and dates are in the target's time")
+	} else if _, err := time.LoadLocation(t.Timezone); err != nil || t.Timezone == "Local" {
+		add("target.timezone", "unknown time zone %q (want an IANA name, e.g. America/Guatemala)", t.Timezone)
+	}
+	if len(t.Fax) == 0 {
+		add("target.fax", "at least one fax number")
+	}
+	seen := make(map[string]int, len(t.Fax))
+	for i, f := range t.Fax {
+		p := fmt.Sprintf("target.fax[%d].number", i)
+		n, err := gateway.Normalize(f.Number)
+		if err != nil {
+			add(p, "not an E.164 number (write + and the country code, e.g. +502 2411 9191)")
+			continue
+		}
+		if j, dup := seen[n]; dup {
+			add(p, "same number as target.fax[%d]", j)
+			continue
+		}
+		seen[n] = i
+	}
+}
+
+func (c *Campaign) validateLanguages(add func(string, string, ...any)) {
+	if len(c.Languages) == 0 {
+		add("languages", "at least one (the first is the language the target reads)")
+		return
+	}
+	for _, l := range c.Languages {
+		p := "languages." + l.Code
+		if !langPattern.MatchString(l.Code) {
+			add(p, "not a language code (e.g. es, en, pt-BR)")
+			continue
+		}
+		if !validTemplatePath(l.Template) {
+			add(p, "template %q: want a relative file name inside the campaign folder", l.Template)
+			continue
+		}
+		text, ok := c.Templates[l.Code]
+		if !ok {
+			add(p, "template file %s missing", l.Template)
+			continue
+		}
+		if _, err := ParseTemplate(l.Code, text); err != nil {
+			add(p, "template %s does not parse: %v", l.Template, err)
+		}
+	}
+}
+
+// ParseTemplate parses a letter template the one way faxjam executes it, so
+// that Validate and pkg/letter agree on what a valid template is. A field
+// the data lacks is an error, not "<no value>" on a fax.
+func ParseTemplate(name, text string) (*template.Template, error) {
+	return template.New(name).Option("missingkey=error").Parse(text)
+}
+
+// validTemplatePath admits plain relative paths: a fetched campaign must not
+// make faxjam read outside its folder or URL directory.
+func validTemplatePath(p string) bool {
+	if p == "" || strings.Contains(p, `\`) || strings.Contains(p, ":") {
+		return false
+	}
+	return path.Clean(p) == p && !strings.HasPrefix(p, "/") && p != "." && !strings.HasPrefix(p, "..")
+}
+
+func plausibleContact(s string) bool {
+	if u, err := url.Parse(s); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		return true
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
+}

@@ -1,0 +1,107 @@
+package letter
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+)
+
+// Sender is the signer as templates see it (the note is Data.Note).
+type Sender struct {
+	Name, City, Country, Email string
+}
+
+// Data is what a letter template is executed with. Every value is data:
+// text/template inserts it verbatim and never evaluates it.
+type Data struct {
+	Sender   Sender
+	Note     string
+	Date     string // localized, in the target's time zone
+	Target   campaign.Target
+	Campaign *campaign.Campaign
+}
+
+// Compose writes the campaign's letter in lang ("" = the language the target
+// reads) for signer s on the date of now in the target's time zone. The
+// signer is normalized and checked with ValidateSigner first; a rejected
+// signer is a *FieldErrors.
+func Compose(c *campaign.Campaign, lang string, s Signer, now time.Time) (Letter, error) {
+	if c == nil {
+		return Letter{}, errors.New("letter: no campaign")
+	}
+	if lang == "" {
+		lang = c.TargetLanguage()
+	}
+	var found *campaign.Language
+	for i := range c.Languages {
+		if c.Languages[i].Code == lang {
+			found = &c.Languages[i]
+		}
+	}
+	if found == nil {
+		return Letter{}, fmt.Errorf("letter: campaign %s has no %q letter (available: %s)", c.ID, lang, strings.Join(c.Languages.Codes(), ", "))
+	}
+	text, ok := c.Templates[lang]
+	if !ok {
+		return Letter{}, fmt.Errorf("letter: campaign %s: template %s for %q is not loaded", c.ID, found.Template, lang)
+	}
+	s = Normalize(s)
+	if err := ValidateSigner(s, c.RequireNote); err != nil {
+		return Letter{}, fmt.Errorf("letter: %w", err)
+	}
+	loc, err := c.Location()
+	if err != nil {
+		return Letter{}, fmt.Errorf("letter: %w", err)
+	}
+	tmpl, err := campaign.ParseTemplate(found.Template, text)
+	if err != nil {
+		return Letter{}, fmt.Errorf("letter: campaign %s: %w", c.ID, err)
+	}
+	date := FormatDate(lang, now.In(loc))
+	var b bytes.Buffer
+	err = tmpl.Execute(&b, Data{
+		Sender:   Sender{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email},
+		Note:     s.Note,
+		Date:     date,
+		Target:   c.Target,
+		Campaign: c,
+	})
+	if err != nil {
+		return Letter{}, fmt.Errorf("letter: campaign %s: %w", c.ID, err)
+	}
+	return Letter{
+		Campaign:  c.ID,
+		Lang:      lang,
+		Date:      date,
+		Sender:    s,
+		Body:      tidy(b.String()),
+		Footer:    Footer(lang, c.ID, s.Name, c.Contact),
+		PageLabel: PageLabel(lang),
+	}, nil
+}
+
+// tidy lets templates be written loosely: trailing spaces go, runs of blank
+// lines become one, and the text starts and ends with a line of words.
+func tidy(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	blank := true // drops leading blank lines
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			if blank {
+				continue
+			}
+			blank = true
+		} else {
+			blank = false
+		}
+		out = append(out, l)
+	}
+	return strings.TrimRight(strings.Join(out, "\n"), "\n")
+}

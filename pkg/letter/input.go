@@ -1,0 +1,260 @@
+package letter
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Bounds on what a signer types. A note longer than MaxNote or with more
+// than MaxNoteLines lines would push the letter past one fax page.
+const (
+	MaxField     = 100 // runes in name, city, country
+	MaxEmail     = 254
+	MaxNote      = 600 // runes
+	MaxNoteLines = 8
+)
+
+// FieldError is one rejected signer field.
+type FieldError struct {
+	Field  string `json:"field"` // name, city, country, email, note, lang
+	Reason string `json:"reason"`
+}
+
+// FieldErrors lists every rejected field of one signer.
+type FieldErrors struct {
+	Fields []FieldError `json:"fields"`
+}
+
+func (e *FieldErrors) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Reason
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Reason returns why field was rejected, or "" when it was not.
+func (e *FieldErrors) Reason(field string) string {
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return f.Reason
+		}
+	}
+	return ""
+}
+
+// Normalize returns s as faxjam uses it: every value NFC-normalized and
+// trimmed, runs of spaces in name, city and country collapsed to one, tabs
+// in the note made spaces and its line endings made "\n". Control
+// characters are kept so that ValidateSigner can refuse them by name.
+func Normalize(s Signer) Signer {
+	return Signer{
+		Name:    oneLine(s.Name),
+		City:    oneLine(s.City),
+		Country: oneLine(s.Country),
+		Email:   strings.TrimSpace(norm.NFC.String(s.Email)),
+		Note:    noteText(s.Note),
+		Lang:    strings.TrimSpace(s.Lang),
+	}
+}
+
+func oneLine(v string) string {
+	v = norm.NFC.String(v)
+	var b strings.Builder
+	space := false
+	for _, r := range strings.TrimSpace(v) {
+		if r == ' ' || unicode.Is(unicode.Zs, r) {
+			space = true
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func noteText(v string) string {
+	v = norm.NFC.String(v)
+	v = strings.ReplaceAll(v, "\r\n", "\n")
+	v = strings.ReplaceAll(v, "\r", "\n")
+	v = strings.ReplaceAll(v, "\t", " ")
+	lines := strings.Split(v, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRightFunc(l, unicode.IsSpace)
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// ValidateSigner applies faxjam's input rules to a signer (after Normalize)
+// and returns a *FieldErrors naming every rejected field, or nil. These are
+// the rules for letters, signer lists and petition signatures alike.
+// requireNote is the campaign's require_note.
+func ValidateSigner(s Signer, requireNote bool) error {
+	s = Normalize(s)
+	e := &FieldErrors{}
+	add := func(field, reason string) {
+		if reason != "" {
+			e.Fields = append(e.Fields, FieldError{Field: field, Reason: reason})
+		}
+	}
+	add("name", checkWords(s.Name))
+	add("city", checkWords(s.City))
+	add("country", checkWords(s.Country))
+	add("email", checkEmail(s.Email))
+	add("note", checkNote(s.Note, requireNote))
+	add("lang", checkLang(s.Lang))
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// checkCommon refuses what must never reach a fax or a template: invalid
+// UTF-8, control and bidi-override characters, markup and template syntax.
+func checkCommon(v string, newlineOK bool) string {
+	if !utf8.ValidString(v) {
+		return "not valid UTF-8"
+	}
+	if strings.Contains(v, "{{") || strings.Contains(v, "}}") {
+		return "must not contain template syntax ({{ or }})"
+	}
+	if strings.ContainsAny(v, "<>") {
+		return "must not contain markup (< or >)"
+	}
+	for _, r := range v {
+		if r == '\n' && newlineOK {
+			continue
+		}
+		// Zero-width (non-)joiners are part of spelling in several scripts.
+		if r == '\u200c' || r == '\u200d' {
+			continue
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || !unicode.IsGraphic(r) && !unicode.IsSpace(r) {
+			return fmt.Sprintf("must not contain control character %U", r)
+		}
+	}
+	return ""
+}
+
+// checkWords is the rule for names and places: letters of any script, marks,
+// digits, spaces and the punctuation names are written with.
+func checkWords(v string) string {
+	if v == "" {
+		return "required"
+	}
+	if n := utf8.RuneCountInString(v); n > MaxField {
+		return fmt.Sprintf("%d characters, at most %d", n, MaxField)
+	}
+	if r := checkCommon(v, false); r != "" {
+		return r
+	}
+	letter := false
+	for _, r := range v {
+		switch {
+		case unicode.IsLetter(r):
+			letter = true
+		case unicode.IsMark(r), unicode.IsDigit(r), r == ' ', r == '\u200c', r == '\u200d':
+		case strings.ContainsRune(".-'’‘,()/&·‐", r):
+		default:
+			return fmt.Sprintf("character %q is not allowed in a name or place", r)
+		}
+	}
+	if !letter {
+		return "must contain a letter"
+	}
+	return ""
+}
+
+func checkEmail(v string) string {
+	if v == "" {
+		return ""
+	}
+	if len(v) > MaxEmail {
+		return fmt.Sprintf("%d bytes, at most %d", len(v), MaxEmail)
+	}
+	if r := checkCommon(v, false); r != "" {
+		return r
+	}
+	a, err := mail.ParseAddress(v)
+	at := strings.LastIndexByte(v, '@')
+	if err != nil || a.Address != v || at < 1 || !strings.Contains(v[at:], ".") || strings.HasSuffix(v, ".") {
+		return "not an email address (want name@example.org)"
+	}
+	return ""
+}
+
+func checkNote(v string, required bool) string {
+	if v == "" {
+		if required {
+			return "required by this campaign: a line in your own words"
+		}
+		return ""
+	}
+	if n := utf8.RuneCountInString(v); n > MaxNote {
+		return fmt.Sprintf("%d characters, at most %d (shorten it by %d so the letter stays one page)", n, MaxNote, n-MaxNote)
+	}
+	if n := strings.Count(v, "\n") + 1; n > MaxNoteLines {
+		return fmt.Sprintf("%d lines, at most %d", n, MaxNoteLines)
+	}
+	return checkCommon(v, true)
+}
+
+func checkLang(v string) string {
+	if v == "" {
+		return ""
+	}
+	if !validLang(v) {
+		return fmt.Sprintf("%q is not a language code (e.g. es, en, pt-BR)", v)
+	}
+	return ""
+}
+
+func validLang(v string) bool {
+	parts := strings.Split(v, "-")
+	if len(parts[0]) < 2 || len(parts[0]) > 3 {
+		return false
+	}
+	for i, p := range parts {
+		if i > 0 && (len(p) < 2 || len(p) > 8) {
+			return false
+		}
+		for _, r := range p {
+			if !(r >= 'a' && r <= 'z' || i > 0 && (r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// SignerKey is a signer's identity within a campaign, for idempotency and
+// duplicate detection: the campaign id and the signer's name, city and
+// country (and email when given), NFC-normalized, case-folded and with
+// spaces collapsed, hashed with SHA-256; the first 32 hex digits. The note
+// and language are not part of it: the same person with a new note is still
+// the same person.
+func SignerKey(campaignID string, s Signer) string {
+	fold := cases.Fold()
+	key := func(v string) string {
+		v = norm.NFC.String(fold.String(norm.NFC.String(v)))
+		return strings.Join(strings.Fields(v), " ")
+	}
+	h := sha256.New()
+	// NUL cannot occur in a valid value, so the fields cannot run together.
+	for _, v := range []string{campaignID, key(s.Name), key(s.City), key(s.Country), key(s.Email)} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
