@@ -1,0 +1,243 @@
+package render
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math"
+
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+	"golang.org/x/image/vector"
+)
+
+// Fax resolution: the "fine" mode of ITU-T T.4. A scan line is 1728 pixels,
+// 215 mm at 204 dpi, a little wider than A4, so the page is centred on it.
+const (
+	FaxWidth = 1728
+	FaxDPIX  = 204
+	FaxDPIY  = 196
+	scaleX   = FaxDPIX / 72.0 // pixels per point
+	scaleY   = FaxDPIY / 72.0
+)
+
+// faxPalette is index 0 white, 1 black: a 1-bit PNG as the recipient's
+// machine prints it.
+var faxPalette = color.Palette{color.Gray{Y: 0xff}, color.Gray{Y: 0}}
+
+// faxHeight is the number of scan lines of a page of height h points.
+func faxHeight(h float64) int { return int(math.Round(h * scaleY)) }
+
+// Raster draws page (0-based) of l as the fax receives it: FaxWidth pixels
+// wide, one scan line per 1/196 in, Pix 0 white and 1 black.
+func (r *Renderer) Raster(l *Layout, page int) (*image.Paletted, error) {
+	if page < 0 || page >= len(l.pages) {
+		return nil, fmt.Errorf("render: page %d of a %d-page layout", page+1, len(l.pages))
+	}
+	img := image.NewPaletted(image.Rect(0, 0, FaxWidth, faxHeight(l.paper.h)), faxPalette)
+	r.draw(img, l, page)
+	return img, nil
+}
+
+// PNG writes page (0-based) of l as a 1-bit PNG at fax resolution, with its
+// 204×196 dpi recorded so viewers show it at the page's true size.
+func (r *Renderer) PNG(l *Layout, page int, w io.Writer) error {
+	img, err := r.Raster(l, page)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	b.Grow(64 << 10)
+	// A page of text is mostly white: the fastest level costs little size.
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&b, img); err != nil {
+		return fmt.Errorf("render: png: %w", err)
+	}
+	// image/png writes no resolution: add a pHYs chunk after IHDR (the
+	// 8-byte signature and the 25-byte IHDR chunk).
+	out := b.Bytes()
+	if _, err := w.Write(out[:33]); err != nil {
+		return fmt.Errorf("render: png: %w", err)
+	}
+	if _, err := w.Write(physChunk()); err != nil {
+		return fmt.Errorf("render: png: %w", err)
+	}
+	if _, err := w.Write(out[33:]); err != nil {
+		return fmt.Errorf("render: png: %w", err)
+	}
+	return nil
+}
+
+// physChunk is the PNG pHYs chunk for 204×196 dpi, in pixels per metre.
+func physChunk() []byte {
+	c := make([]byte, 0, 21)
+	c = binary.BigEndian.AppendUint32(c, 9)
+	c = append(c, "pHYs"...)
+	c = binary.BigEndian.AppendUint32(c, uint32(math.Round(FaxDPIX/0.0254)))
+	c = binary.BigEndian.AppendUint32(c, uint32(math.Round(FaxDPIY/0.0254)))
+	c = append(c, 1) // unit: metre
+	return binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+}
+
+// draw paints page p of l into img, which must be white.
+func (r *Renderer) draw(img *image.Paletted, l *Layout, p int) {
+	// Centre the paper on the scan line (Letter is 6 px wider than the
+	// line: its edges, blank margins, are cut).
+	xoff := (FaxWidth - l.paper.w*scaleX) / 2
+	W, H := img.Rect.Dx(), img.Rect.Dy()
+	for _, q := range l.pages[p].rules {
+		x0 := max(0, int(math.Round(xoff+q.x*scaleX)))
+		x1 := min(W, int(math.Round(xoff+(q.x+q.w)*scaleX)))
+		y0 := max(0, int(math.Round(q.y*scaleY)))
+		// A hairline still prints: at least one scan line.
+		y1 := min(H, max(y0+1, int(math.Round((q.y+q.h)*scaleY))))
+		for y := y0; y < y1; y++ {
+			row := img.Pix[y*img.Stride+x0 : y*img.Stride+x1]
+			for i := range row {
+				row[i] = 1
+			}
+		}
+	}
+	for _, s := range l.pages[p].spans {
+		fc := r.faces[s.face]
+		pen := s.x
+		by := int(math.Round(s.y * scaleY))
+		for _, c := range s.text {
+			g := fc.glyph(c)
+			if c != ' ' && g.index != 0 {
+				m := r.mask(s.face, g.index, s.size)
+				m.blit(img, int(math.Round(xoff+pen*scaleX)), by)
+			}
+			pen += float64(g.adv) * s.size / 1000
+		}
+	}
+}
+
+// glyphKey identifies a rasterized glyph: face, glyph and size in 1/64 pt.
+type glyphKey struct {
+	face  faceID
+	index sfnt.GlyphIndex
+	size  int32
+}
+
+// glyphMask is a glyph as 1-bit runs, relative to the pen on the baseline.
+type glyphMask struct {
+	runs []glyphRun
+}
+
+type glyphRun struct{ dy, x0, x1 int16 }
+
+func (m *glyphMask) blit(img *image.Paletted, x, y int) {
+	W, H := img.Rect.Dx(), img.Rect.Dy()
+	for _, g := range m.runs {
+		yy := y + int(g.dy)
+		if yy < 0 || yy >= H {
+			continue
+		}
+		x0, x1 := max(0, x+int(g.x0)), min(W, x+int(g.x1))
+		if x0 >= x1 {
+			continue
+		}
+		row := img.Pix[yy*img.Stride+x0 : yy*img.Stride+x1]
+		for i := range row {
+			row[i] = 1
+		}
+	}
+}
+
+// mask returns the glyph rasterized at fax resolution, from the cache or
+// drawn now. Glyphs are drawn at the vertical resolution and stretched
+// horizontally by 204/196, so letters keep their shape on the fax's
+// slightly non-square pixels.
+func (r *Renderer) mask(fc faceID, x sfnt.GlyphIndex, size float64) *glyphMask {
+	key := glyphKey{face: fc, index: x, size: int32(math.Round(size * 64))}
+	if m, ok := r.glyphs.Load(key); ok {
+		return m.(*glyphMask)
+	}
+	m := r.rasterize(r.faces[fc], x, size)
+	actual, _ := r.glyphs.LoadOrStore(key, m)
+	return actual.(*glyphMask)
+}
+
+func (r *Renderer) rasterize(f *face, x sfnt.GlyphIndex, size float64) *glyphMask {
+	b := f.buf()
+	defer f.bufs.Put(b)
+	ppem := fixed.Int26_6(math.Round(size * scaleY * 64))
+	segs, err := f.sf.LoadGlyph(b, x, ppem, nil)
+	if err != nil || len(segs) == 0 {
+		return &glyphMask{}
+	}
+	const sx = float32(scaleX / scaleY)
+	minX, minY := float32(math.Inf(1)), float32(math.Inf(1))
+	maxX, maxY := float32(math.Inf(-1)), float32(math.Inf(-1))
+	for _, s := range segs {
+		for _, p := range s.Args[:argCount(s.Op)] {
+			px, py := float32(p.X)/64*sx, float32(p.Y)/64
+			minX, maxX = min(minX, px), max(maxX, px)
+			minY, maxY = min(minY, py), max(maxY, py)
+		}
+	}
+	x0, y0 := int(math.Floor(float64(minX))), int(math.Floor(float64(minY)))
+	w, h := int(math.Ceil(float64(maxX)))-x0, int(math.Ceil(float64(maxY)))-y0
+	if w <= 0 || h <= 0 {
+		return &glyphMask{}
+	}
+	ox, oy := float32(x0), float32(y0)
+	pt := func(p fixed.Point26_6) (float32, float32) {
+		return float32(p.X)/64*sx - ox, float32(p.Y)/64 - oy
+	}
+	z := vector.NewRasterizer(w, h)
+	for _, s := range segs {
+		switch s.Op {
+		case sfnt.SegmentOpMoveTo:
+			z.MoveTo(pt(s.Args[0]))
+		case sfnt.SegmentOpLineTo:
+			z.LineTo(pt(s.Args[0]))
+		case sfnt.SegmentOpQuadTo:
+			ax, ay := pt(s.Args[0])
+			bx, by := pt(s.Args[1])
+			z.QuadTo(ax, ay, bx, by)
+		case sfnt.SegmentOpCubeTo:
+			ax, ay := pt(s.Args[0])
+			bx, by := pt(s.Args[1])
+			cx, cy := pt(s.Args[2])
+			z.CubeTo(ax, ay, bx, by, cx, cy)
+		}
+	}
+	z.ClosePath()
+	a := image.NewAlpha(image.Rect(0, 0, w, h))
+	z.Draw(a, a.Rect, image.Opaque, image.Point{})
+
+	// Threshold at half coverage: a fax has no grey.
+	m := &glyphMask{}
+	for yy := range h {
+		row := a.Pix[yy*a.Stride : yy*a.Stride+w]
+		for xx := 0; xx < w; {
+			if row[xx] < 0x80 {
+				xx++
+				continue
+			}
+			start := xx
+			for xx < w && row[xx] >= 0x80 {
+				xx++
+			}
+			m.runs = append(m.runs, glyphRun{dy: int16(y0 + yy), x0: int16(x0 + start), x1: int16(x0 + xx)})
+		}
+	}
+	return m
+}
+
+func argCount(op sfnt.SegmentOp) int {
+	switch op {
+	case sfnt.SegmentOpQuadTo:
+		return 2
+	case sfnt.SegmentOpCubeTo:
+		return 3
+	}
+	return 1
+}
