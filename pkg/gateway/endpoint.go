@@ -1,0 +1,22 @@
+package gateway
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Endpoint checks a driver's endpoint option (its API base URL, overridable
+// for regional hosts and tests) and returns it without a trailing slash, so
+// drivers can append "/faxes". Only absolute http(s) URLs pass: anything
+// else would send credentials somewhere unintended.
+func Endpoint(driver, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("%s: endpoint %q is not an http(s) URL (e.g. endpoint=https://api.example.com/v2)", driver, Redact(raw))
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%s: endpoint %q must be a plain base URL: no credentials, query or fragment", driver, Redact(raw))
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}

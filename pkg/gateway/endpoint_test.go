@@ -1,0 +1,32 @@
+package gateway
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEndpointTakesPlainHTTPBaseURLs(t *testing.T) {
+	for _, c := range []struct{ raw, want string }{
+		{"https://api.telnyx.com/v2", "https://api.telnyx.com/v2"},
+		{"https://eu1.fax.api.sinch.com/v3/", "https://eu1.fax.api.sinch.com/v3"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+	} {
+		got, err := Endpoint("x", c.raw)
+		if err != nil || got != c.want {
+			t.Errorf("Endpoint(%q) = %q, %v; want %q", c.raw, got, err, c.want)
+		}
+	}
+}
+
+func TestEndpointRefusesOtherURLsWithoutLeakingThem(t *testing.T) {
+	for _, raw := range []string{"", "api.telnyx.com", "ftp://h/x", "https://user:hunter22@h/x", "https://h/x?token=hunter22", "https:///x"} {
+		_, err := Endpoint("x", raw)
+		if err == nil {
+			t.Errorf("Endpoint(%q): no error", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter22") {
+			t.Errorf("Endpoint(%q) error %q shows a secret", raw, err)
+		}
+	}
+}
