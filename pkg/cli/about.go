@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// AboutOptions are the inputs of `faxjam about`.
+type AboutOptions struct {
+	IO       *ui.IOStreams
+	Campaign func(context.Context) (*campaign.Campaign, error)
+	JSON     bool
+}
+
+func newAboutCmd(f *Factory) *cobra.Command {
+	opts := &AboutOptions{IO: f.IO, Campaign: f.Campaign}
+	return &cobra.Command{
+		Use:   "about",
+		Short: "Why this campaign matters: background, key facts, what we ask",
+		Example: `  faxjam about
+  faxjam about --campaign ./my-campaign/campaign.yaml
+  faxjam about --json | jq -r .asks[]`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.JSON = f.JSON
+			return aboutRun(cmd.Context(), opts)
+		},
+	}
+}
+
+// aboutJSON is `about --json`: the same content as the text.
+type aboutJSON struct {
+	ID         string          `json:"id"`
+	Title      string          `json:"title"`
+	Organizer  string          `json:"organizer"`
+	Started    string          `json:"started"`
+	Ends       string          `json:"ends,omitempty"`
+	Summary    string          `json:"summary"`
+	Background string          `json:"background"`
+	Facts      []string        `json:"facts"`
+	Asks       []string        `json:"asks"`
+	Target     campaign.Target `json:"target"`
+	Languages  []string        `json:"languages"`
+	Petition   bool            `json:"petition_fallback"`
+	Contact    string          `json:"contact"`
+}
+
+func aboutRun(ctx context.Context, opts *AboutOptions) error {
+	c, err := opts.Campaign(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return ui.NewJSON(opts.IO.Out).Print("about", aboutJSON{
+			ID: c.ID, Title: c.Title, Organizer: c.Organizer, Started: c.Started, Ends: c.Ends,
+			Summary: c.Summary, Background: strings.TrimSpace(c.Background), Facts: c.Facts, Asks: c.Asks,
+			Target: c.Target, Languages: c.Languages.Codes(), Petition: c.Petition != "", Contact: c.Contact,
+		})
+	}
+	_, err = fmt.Fprint(opts.IO.Out, aboutText(opts.IO.Styles(), min(opts.IO.TerminalWidth(), 100), c))
+	return err
+}
+
+// aboutText lays the campaign out in width columns.
+func aboutText(s *ui.Styles, width int, c *campaign.Campaign) string {
+	var b strings.Builder
+	section := func(title string) { fmt.Fprintf(&b, "\n%s\n", s.Heading.Render(title)) }
+
+	b.WriteString(s.Title.Render(ui.Wrap(c.Title, width)) + "\n")
+	when := "since " + c.Started
+	if c.Ends != "" {
+		when = c.Started + " to " + c.Ends
+	}
+	b.WriteString(s.Muted.Render(c.Organizer+" · "+when+" · "+c.ID) + "\n\n")
+	b.WriteString(ui.Reflow(c.Summary, width) + "\n")
+
+	section("Background")
+	b.WriteString(ui.Reflow(c.Background, width) + "\n")
+
+	section("Key facts")
+	b.WriteString(ui.Bullets(s, width, c.Facts))
+
+	section("What we ask")
+	b.WriteString(ui.Bullets(s, width, c.Asks))
+
+	section("Who receives the faxes")
+	fictitious := 0
+	for _, n := range c.Target.Fax {
+		if n.Fictitious {
+			fictitious++
+		}
+	}
+	numbers := fmt.Sprintf("%d", len(c.Target.Fax))
+	if fictitious > 0 {
+		numbers += fmt.Sprintf(" (%d fictitious, for rehearsal: faxjam never dials them for real)", fictitious)
+	}
+	kv := []ui.KV{
+		{Key: "Target", Value: c.Target.Name},
+		{Key: "Title", Value: c.Target.Title},
+		{Key: "Office", Value: c.Target.Organization},
+		{Key: "Fax numbers", Value: numbers},
+		{Key: "Letter in", Value: strings.Join(c.Languages.Codes(), ", ")},
+	}
+	if c.Petition != "" {
+		kv = append(kv, ui.KV{Key: "Plan B", Value: "if every number is down, your name goes on the petition"})
+	}
+	b.WriteString(ui.KeyValues(s, width, kv))
+
+	fmt.Fprintf(&b, "\nNext: %s reads your letter, %s sends it.\n", s.Accent.Render("faxjam letter"), s.Accent.Render("faxjam send"))
+	return b.String()
+}

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// BannerOptions are the inputs of `faxjam` with no arguments.
+type BannerOptions struct {
+	IO       *ui.IOStreams
+	Campaign func(context.Context) (*campaign.Campaign, error)
+	JSON     *bool
+	// HasSender reports whether the sender's details are configured, which
+	// changes what to do next.
+	HasSender func() bool
+}
+
+func bannerRun(ctx context.Context, opts *BannerOptions) error {
+	c, err := opts.Campaign(ctx)
+	if err != nil {
+		return err
+	}
+	next := "faxjam about"
+	why := "why this matters, then `faxjam send`"
+	if opts.HasSender != nil && opts.HasSender() {
+		next, why = "faxjam send", "sends your letter (`faxjam letter` shows it first)"
+	}
+	if *opts.JSON {
+		return ui.NewJSON(opts.IO.Out).Print("banner", map[string]string{
+			"campaign": c.ID, "title": c.Title, "organizer": c.Organizer, "next": next})
+	}
+	s := opts.IO.Styles()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  %s\n", s.Accent.Render("faxjam"), s.Title.Render(c.Title))
+	fmt.Fprintf(&b, "%s\n", s.Muted.Render(fmt.Sprintf("%s · %s · %d fax numbers", c.Organizer, c.ID, len(c.Target.Fax))))
+	fmt.Fprintf(&b, "Next: %s — %s\n", s.Accent.Render(next), why)
+	_, err = fmt.Fprint(opts.IO.Out, b.String())
+	return err
+}

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// Exit codes, documented in the README. ExitCode is the one table that maps
+// errors to them.
+const (
+	ExitOK      = 0 // everything done
+	ExitError   = 1 // something went wrong (network, disk, gateway auth...)
+	ExitUsage   = 2 // bad flags, arguments, config values or input data
+	ExitPartial = 3 // the run finished but some submissions failed or are still queued
+)
+
+// UsageError is bad input from the user: flags, arguments, a campaign or
+// signer file that does not validate, a letter that does not fit one page.
+type UsageError struct {
+	Err  error
+	Hint string // what to do, when the error does not already say
+}
+
+func (e *UsageError) Error() string {
+	if e.Hint == "" {
+		return e.Err.Error()
+	}
+	return e.Err.Error() + "; " + e.Hint
+}
+
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// usagef is a UsageError with a formatted message.
+func usagef(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// PartialError says a run finished with some submissions not delivered.
+type PartialError struct {
+	Failed, Queued int
+}
+
+func (e *PartialError) Error() string {
+	switch {
+	case e.Failed > 0 && e.Queued > 0:
+		return fmt.Sprintf("%d failed and %d still queued; `faxjam status` shows which, re-run `faxjam send` (or `status --follow`) to carry on", e.Failed, e.Queued)
+	case e.Queued > 0:
+		return fmt.Sprintf("%d still queued when --wait expired; `faxjam status --follow` carries on", e.Queued)
+	default:
+		return fmt.Sprintf("%d failed on every number; `faxjam status` shows why", e.Failed)
+	}
+}
+
+// ExitCode is the one table from errors to exit codes.
+func ExitCode(err error) int {
+	var ue *UsageError
+	var pe *PartialError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &pe):
+		return ExitPartial
+	case errors.As(err, &ue), isInputError(err):
+		return ExitUsage
+	default:
+		return ExitError
+	}
+}
+
+// printError writes err to stderr: "Error: " and the first line saying what
+// is wrong and what to do, then any detail lines (e.g. every problem of a
+// campaign file).
+func printError(ios *ui.IOStreams, cmdPath string, err error) {
+	s := ios.ErrStyles()
+	msg := err.Error()
+	if errors.Is(err, context.Canceled) {
+		msg = "interrupted; nothing is lost: re-run the same command to carry on"
+	}
+	first, rest, _ := strings.Cut(msg, "\n")
+	fmt.Fprintf(ios.ErrOut, "%s %s\n", s.Error.Render("Error:"), first)
+	if rest != "" {
+		fmt.Fprintln(ios.ErrOut, rest)
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) && cmdPath != "" && strings.Contains(first, "flag") {
+		fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmdPath)
+	}
+}
+
+// isInputError reports errors of other packages that are bad input: a
+// campaign that does not validate, a letter that does not fit one page.
+func isInputError(err error) bool {
+	var v *campaign.ValidationError
+	return errors.As(err, &v)
+}

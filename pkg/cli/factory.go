@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// Factory is what every command is built from: the streams, the build, where
+// config and data live, and the global flags. Everything expensive behind it
+// (config, campaign) is loaded on first use, so `--help` and `version` cost
+// nothing.
+type Factory struct {
+	IO     *ui.IOStreams
+	Build  BuildInfo
+	Getenv func(string) string
+	// ConfigHome and DataHome are faxjam's folders under the XDG config and
+	// data dirs.
+	ConfigHome func() string
+	DataHome   func() string
+	Now        func() time.Time
+
+	// Global flags.
+	ConfigFile  string
+	CampaignRef string
+	JSON        bool
+	NoColor     bool
+
+	v *viper.Viper // built in preRun; nil for commands that read no config
+
+	campaignMu  sync.Mutex
+	campaignRef string
+	campaign    *campaign.Campaign
+}
+
+// configAnnotation names the config key a flag falls back to.
+const configAnnotation = "faxjam/config-key"
+
+// bindConfig makes flag fall back to config key (and so to FAXJAM_<KEY>).
+func bindConfig(fs *pflag.FlagSet, flag, key string) {
+	if err := fs.SetAnnotation(flag, configAnnotation, []string{key}); err != nil {
+		panic("cli: bindConfig: " + err.Error()) // a programming error: the flag does not exist
+	}
+}
+
+// ConfigPath is the config file in use: --config, FAXJAM_CONFIG, or the XDG
+// default.
+func (f *Factory) ConfigPath() string {
+	if f.ConfigFile != "" {
+		return f.ConfigFile
+	}
+	if p := f.Getenv("FAXJAM_CONFIG"); p != "" {
+		return p
+	}
+	return filepath.Join(f.ConfigHome(), "config.yaml")
+}
+
+// preRun is the root's PersistentPreRunE: build a viper for this run (never
+// the global one) with flags > FAXJAM_* env > config file > defaults, and
+// copy what it knows into every flag the user did not set.
+func (f *Factory) preRun(cmd *cobra.Command, _ []string) error {
+	f.IO.SetNoColor(f.NoColor)
+	if skipsConfig(cmd) {
+		return nil
+	}
+	v, err := f.loadConfig()
+	if err != nil {
+		return err
+	}
+	f.v = v
+	var errs []error
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		keys := fl.Annotations[configAnnotation]
+		if fl.Changed || len(keys) == 0 || !v.IsSet(keys[0]) {
+			return
+		}
+		val := v.GetString(keys[0])
+		if err := fl.Value.Set(val); err != nil {
+			errs = append(errs, &UsageError{Err: fmt.Errorf("config %s = %q (for --%s): %w", keys[0], val, fl.Name, err),
+				Hint: "fix it with `faxjam config set " + keys[0] + " VALUE` or the FAXJAM_" + envName(keys[0]) + " variable"})
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// loadConfig builds the run's viper. A missing config file is fine; an
+// unreadable or malformed one is an error naming it.
+func (f *Factory) loadConfig() (*viper.Viper, error) {
+	v := viper.New()
+	v.SetEnvPrefix("FAXJAM")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_", "-", "_"))
+	v.AutomaticEnv()
+	// AutomaticEnv only answers for keys viper knows of: declare them all.
+	for _, k := range configKeys() {
+		if err := v.BindEnv(k.Key); err != nil {
+			return nil, err
+		}
+	}
+	path := f.ConfigPath()
+	v.SetConfigFile(path)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && !os.IsNotExist(err) {
+			var nf viper.ConfigFileNotFoundError
+			if !errors.As(err, &nf) {
+				return nil, &UsageError{Err: fmt.Errorf("config file %s: %w", path, err),
+					Hint: "fix the YAML, or move it away and run `faxjam config init`"}
+			}
+		}
+	}
+	return v, nil
+}
+
+// Config returns the run's config (nil before preRun or for commands that
+// skip it).
+func (f *Factory) Config() *viper.Viper { return f.v }
+
+func envName(key string) string {
+	return strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+}
+
+var campaignID = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// CampaignsDir is where `campaign add` keeps campaigns: one folder per id.
+func (f *Factory) CampaignsDir() string { return filepath.Join(f.DataHome(), "campaigns") }
+
+// Campaign loads the campaign named by --campaign (or config, or the
+// default): a bundled id, an id added with `campaign add`, a file or a URL.
+// It is loaded once per run.
+func (f *Factory) Campaign(ctx context.Context) (*campaign.Campaign, error) {
+	f.campaignMu.Lock()
+	defer f.campaignMu.Unlock()
+	ref := f.CampaignRef
+	if ref == "" {
+		ref = campaign.Default()
+	}
+	if f.campaign != nil && f.campaignRef == ref {
+		return f.campaign, nil
+	}
+	c, err := f.loadCampaign(ctx, ref)
+	if err != nil {
+		return c, err
+	}
+	f.campaign, f.campaignRef = c, ref
+	return c, nil
+}
+
+func (f *Factory) loadCampaign(ctx context.Context, ref string) (*campaign.Campaign, error) {
+	if campaignID.MatchString(ref) {
+		added := filepath.Join(f.CampaignsDir(), ref, campaign.FileName)
+		if _, err := os.Stat(added); err == nil {
+			return campaign.Load(ctx, added)
+		}
+	}
+	c, err := campaign.Load(ctx, ref)
+	if err != nil && (campaignID.MatchString(ref) || errors.Is(err, fs.ErrNotExist)) {
+		var v *campaign.ValidationError
+		if !errors.As(err, &v) {
+			return c, &UsageError{Err: err, Hint: "`faxjam campaign list` shows the campaigns you have"}
+		}
+	}
+	return c, err
+}

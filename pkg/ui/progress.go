@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// Tally is where a dispatch run stands, for the progress line.
+type Tally struct {
+	Total      int // submissions in the run; 0 when not known yet (streamed signers)
+	Done       int // delivered (or submitted, for gateways that cannot tell)
+	Queued     int // waiting or in flight
+	Failed     int // gave up on every number, no petition
+	Petitioned int // went to the petition endpoint
+}
+
+// Finished is how many submissions reached an end.
+func (t Tally) Finished() int { return t.Done + t.Failed + t.Petitioned }
+
+// String is the plain one-line tally.
+func (t Tally) String() string {
+	return fmt.Sprintf("done %d · queued %d · failed %d · petitioned %d", t.Done, t.Queued, t.Failed, t.Petitioned)
+}
+
+// Progress prints dispatch progress on stderr: on a terminal a progress bar
+// (rate, ETA) with event lines scrolling above it; into a pipe, one plain
+// line per event and nothing else.
+type Progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	s     *Styles
+	bar   *progressbar.ProgressBar
+	tally Tally
+}
+
+// NewProgress returns a progress printer for ios.ErrOut.
+func NewProgress(ios *IOStreams) *Progress {
+	p := &Progress{w: ios.ErrOut, s: ios.ErrStyles()}
+	if ios.IsStderrTTY() {
+		p.bar = progressbar.NewOptions(-1,
+			progressbar.OptionSetWriter(ios.ErrOut),
+			progressbar.OptionSetWidth(min(30, max(10, ios.TerminalWidth()-70))),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("fax"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionEnableColorCodes(p.s.Color),
+			progressbar.OptionSetRenderBlankState(true),
+			progressbar.OptionSpinnerType(14),
+		)
+	}
+	return p
+}
+
+// Event prints line (already styled by the caller with p's styles) and
+// moves the bar to t.
+func (p *Progress) Event(line string, t Tally) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar == nil {
+		if line != "" {
+			fmt.Fprintln(p.w, line)
+		}
+		p.tally = t
+		return
+	}
+	if line != "" {
+		_ = p.bar.Clear()
+		fmt.Fprintln(p.w, line)
+	}
+	if t.Total > 0 && t.Total != p.tally.Total {
+		p.bar.ChangeMax(t.Total)
+	}
+	p.tally = t
+	p.bar.Describe(t.String())
+	_ = p.bar.Set(t.Finished())
+}
+
+// Styles are the styles event lines should be rendered with.
+func (p *Progress) Styles() *Styles { return p.s }
+
+// Finish removes the bar; the caller prints the summary.
+func (p *Progress) Finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		_ = p.bar.Clear()
+		p.bar = nil
+	}
+}
