@@ -101,19 +101,24 @@ func noteText(v string) string {
 // the rules for letters, signer lists and petition signatures alike.
 // requireNote is the campaign's require_note.
 func ValidateSigner(s Signer, requireNote bool) error {
+	raw := s
 	s = Normalize(s)
 	e := &FieldErrors{}
-	add := func(field, reason string) {
+	// Normalizing turns invalid UTF-8 into U+FFFD; say what was really wrong.
+	add := func(field, rawValue, reason string) {
+		if !utf8.ValidString(rawValue) {
+			reason = "not valid UTF-8"
+		}
 		if reason != "" {
 			e.Fields = append(e.Fields, FieldError{Field: field, Reason: reason})
 		}
 	}
-	add("name", checkWords(s.Name))
-	add("city", checkWords(s.City))
-	add("country", checkWords(s.Country))
-	add("email", checkEmail(s.Email))
-	add("note", checkNote(s.Note, requireNote))
-	add("lang", checkLang(s.Lang))
+	add("name", raw.Name, checkWords(s.Name))
+	add("city", raw.City, checkWords(s.City))
+	add("country", raw.Country, checkWords(s.Country))
+	add("email", raw.Email, checkEmail(s.Email))
+	add("note", raw.Note, checkNote(s.Note, requireNote))
+	add("lang", raw.Lang, checkLang(s.Lang))
 	if len(e.Fields) == 0 {
 		return nil
 	}
