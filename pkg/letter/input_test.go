@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-func ok() Signer { return Signer{Name: "Ana María O’Neill-Núñez", City: "São Paulo", Country: "Brasil"} }
+func ok() Signer {
+	return Signer{Name: "Ana María O’Neill-Núñez", City: "São Paulo", Country: "Brasil"}
+}
 
 func TestValidateSignerAcceptsNamesOfTheWorld(t *testing.T) {
 	for _, s := range []Signer{
