@@ -6,5 +6,7 @@ import "github.com/spf13/cobra"
 func addCommands(f *Factory, root *cobra.Command) {
 	root.AddCommand(
 		newAboutCmd(f),
+		newLetterCmd(f),
+		newCampaignCmd(f),
 	)
 }

@@ -441,3 +441,6 @@ func duration(s string) error {
 	}
 	return nil
 }
+
+// redactURL shows a URL that may carry credentials.
+func redactURL(s string) string { return gateway.Redact(s) }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/render"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -81,6 +83,20 @@ func printError(ios *ui.IOStreams, cmdPath string, err error) {
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted; nothing is lost: re-run the same command to carry on"
 	}
+	var v *campaign.ValidationError
+	if errors.As(err, &v) {
+		// One line first, then every problem on its own line, so an
+		// organizer fixes the whole file in one pass.
+		src := v.Source
+		if src == "" {
+			src = "file"
+		}
+		lines := []string{fmt.Sprintf("campaign %s has %d problem(s); fix them and try again:", src, len(v.Problems))}
+		for _, p := range v.Problems {
+			lines = append(lines, "  "+p.String())
+		}
+		msg = strings.Join(lines, "\n")
+	}
 	first, rest, _ := strings.Cut(msg, "\n")
 	fmt.Fprintf(ios.ErrOut, "%s %s\n", s.Error.Render("Error:"), first)
 	if rest != "" {
@@ -95,6 +111,11 @@ func printError(ios *ui.IOStreams, cmdPath string, err error) {
 // isInputError reports errors of other packages that are bad input: a
 // campaign that does not validate, a letter that does not fit one page.
 func isInputError(err error) bool {
-	var v *campaign.ValidationError
-	return errors.As(err, &v)
+	var (
+		v  *campaign.ValidationError
+		fe *letter.FieldErrors
+		oe *render.OverflowError
+		ge *render.GlyphError
+	)
+	return errors.As(err, &v) || errors.As(err, &fe) || errors.As(err, &oe) || errors.As(err, &ge)
 }

@@ -1,0 +1,347 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// CampaignOptions are the inputs of the campaign subcommands.
+type CampaignOptions struct {
+	IO   *ui.IOStreams
+	JSON bool
+	// Active is the campaign reference in use (--campaign, config, default).
+	Active string
+	// Load loads a campaign by reference the way --campaign does.
+	Load func(ctx context.Context, ref string) (*campaign.Campaign, error)
+	// Dir holds campaigns added with `campaign add`.
+	Dir   string
+	Ref   string // show: the campaign; add: the FILE or URL
+	Force bool
+}
+
+func (f *Factory) campaignOptions(o *CampaignOptions) {
+	o.IO, o.JSON, o.Dir = f.IO, f.JSON, f.CampaignsDir()
+	o.Active = f.CampaignRef
+	if o.Active == "" {
+		o.Active = campaign.Default()
+	}
+	o.Load = f.loadCampaign
+}
+
+func newCampaignCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "campaign",
+		Short: "List, show and add campaigns",
+		Long: `A campaign is a YAML file (plus one letter template per language): the story,
+the target and its fax numbers, and the courtesy limits faxjam obeys. faxjam
+ships with bundled campaigns; --campaign FILE|URL uses another one, and
+'campaign add' keeps a copy so that --campaign ID finds it.`,
+		Args: usageArgs(cobra.NoArgs),
+	}
+	cmd.AddCommand(newCampaignListCmd(f), newCampaignShowCmd(f), newCampaignAddCmd(f))
+	return cmd
+}
+
+func newCampaignListCmd(f *Factory) *cobra.Command {
+	opts := &CampaignOptions{}
+	return &cobra.Command{
+		Use:     "list",
+		Short:   "List bundled and added campaigns",
+		Example: "  faxjam campaign list\n  faxjam campaign list --json | jq -r .id",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.campaignOptions(opts)
+			return campaignListRun(cmd.Context(), opts)
+		},
+	}
+}
+
+type campaignJSON struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Organizer  string `json:"organizer"`
+	Source     string `json:"source"`
+	FaxNumbers int    `json:"fax_numbers"`
+	Languages  string `json:"languages"`
+	Active     bool   `json:"active"`
+}
+
+// listCampaigns gathers the bundled campaigns, the added ones and the active
+// one when it is a file or URL. A broken added campaign is listed as a
+// problem, not a failure of the whole list.
+func listCampaigns(ctx context.Context, opts *CampaignOptions) ([]*campaign.Campaign, []error, error) {
+	out, err := campaign.Bundled()
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	for _, c := range out {
+		seen[c.ID] = true
+	}
+	var problems []error
+	entries, err := os.ReadDir(opts.Dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, fmt.Errorf("campaigns in %s: %w", opts.Dir, err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || seen[e.Name()] {
+			continue
+		}
+		c, err := campaign.Load(ctx, filepath.Join(opts.Dir, e.Name(), campaign.FileName))
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		seen[c.ID] = true
+		out = append(out, c)
+	}
+	if !seen[opts.Active] {
+		c, err := opts.Load(ctx, opts.Active)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !seen[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out, problems, nil
+}
+
+func campaignListRun(ctx context.Context, opts *CampaignOptions) error {
+	list, problems, err := listCampaigns(ctx, opts)
+	if err != nil {
+		return err
+	}
+	active := func(c *campaign.Campaign) bool {
+		return c.ID == opts.Active || c.Source == opts.Active
+	}
+	if opts.JSON {
+		p := ui.NewJSON(opts.IO.Out)
+		for _, c := range list {
+			if err := p.Print("campaign", campaignJSON{c.ID, c.Title, c.Organizer, c.Source, len(c.Target.Fax),
+				strings.Join(c.Languages.Codes(), ","), active(c)}); err != nil {
+				return err
+			}
+		}
+	} else {
+		s := opts.IO.Styles()
+		rows := make([][]string, 0, len(list))
+		for _, c := range list {
+			mark := " "
+			if active(c) {
+				mark = "*"
+			}
+			rows = append(rows, []string{mark + " " + c.ID, c.Title, fmt.Sprint(len(c.Target.Fax)), strings.Join(c.Languages.Codes(), ","), c.Source})
+		}
+		fmt.Fprint(opts.IO.Out, ui.Table(s, []string{"  id", "title", "numbers", "letters", "source"}, rows))
+	}
+	for _, p := range problems {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", p)
+	}
+	return nil
+}
+
+func newCampaignShowCmd(f *Factory) *cobra.Command {
+	opts := &CampaignOptions{}
+	return &cobra.Command{
+		Use:   "show [ID|FILE|URL]",
+		Short: "Show a campaign: target, fax numbers, letters, limits",
+		Long: `Show a campaign (default: the active one) and check it. An invalid campaign file
+is reported with every problem named by its field path, exit code 2.`,
+		Example: "  faxjam campaign show\n  faxjam campaign show ./campaign.yaml\n  faxjam campaign show --json",
+		Args:    usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.campaignOptions(opts)
+			opts.Ref = opts.Active
+			if len(args) == 1 {
+				opts.Ref = args[0]
+			}
+			return campaignShowRun(cmd.Context(), opts)
+		},
+	}
+}
+
+// showInvalid prints a campaign's problems as JSON for scripts; the error
+// itself goes to stderr like every error.
+func showInvalid(opts *CampaignOptions, err error) error {
+	var v *campaign.ValidationError
+	if opts.JSON && errors.As(err, &v) {
+		_ = ui.NewJSON(opts.IO.Out).Print("campaign_invalid", v)
+	}
+	return err
+}
+
+func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
+	c, err := opts.Load(ctx, opts.Ref)
+	if err != nil {
+		return showInvalid(opts, err)
+	}
+	if opts.JSON {
+		return ui.NewJSON(opts.IO.Out).Print("campaign", struct {
+			*campaign.Campaign
+			Digest string `json:"digest"`
+		}{c, c.Digest()})
+	}
+	s := opts.IO.Styles()
+	w := min(opts.IO.TerminalWidth(), 100)
+	var b strings.Builder
+	b.WriteString(s.Title.Render(ui.Wrap(c.Title, w)) + "\n\n")
+	when := c.Started
+	if c.Ends != "" {
+		when += " to " + c.Ends
+	}
+	kv := []ui.KV{
+		{Key: "id", Value: c.ID},
+		{Key: "organizer", Value: c.Organizer},
+		{Key: "dates", Value: when},
+		{Key: "source", Value: c.Source},
+		{Key: "target", Value: strings.Join(nonEmpty(c.Target.Name, c.Target.Title, c.Target.Organization), ", ")},
+		{Key: "time zone", Value: c.Target.Timezone},
+		{Key: "letters", Value: strings.Join(c.Languages.Codes(), ", ") + " (first: the target's language)"},
+		{Key: "contact", Value: c.Contact},
+	}
+	if c.Petition != "" {
+		kv = append(kv, ui.KV{Key: "petition", Value: redactURL(c.Petition)})
+	}
+	lim := c.Limits
+	kv = append(kv, ui.KV{Key: "limits", Value: fmt.Sprintf("%d call(s) per number, %d pages per number per hour, at most %d attempts per number, quiet hours %s",
+		lim.CallsPerNumber, lim.PerNumberPerHour, lim.MaxAttemptsPerNumber, orNone(lim.QuietHours))})
+	if c.RequireNote {
+		kv = append(kv, ui.KV{Key: "note", Value: "required: every letter carries a personal paragraph"})
+	}
+	kv = append(kv, ui.KV{Key: "digest", Value: "sha256=" + c.Digest()})
+	b.WriteString(ui.KeyValues(s, w, kv))
+	b.WriteString("\n" + s.Heading.Render("Fax numbers") + "\n")
+	rows := make([][]string, 0, len(c.Target.Fax))
+	for _, n := range c.Target.Fax {
+		note := ""
+		if n.Fictitious {
+			note = s.Warning.Render("fictitious")
+		}
+		rows = append(rows, []string{n.Number, n.Label, note})
+	}
+	b.WriteString(ui.Table(s, []string{"number", "label", ""}, rows))
+	_, err = fmt.Fprint(opts.IO.Out, b.String())
+	return err
+}
+
+func nonEmpty(vs ...string) []string {
+	var out []string
+	for _, v := range vs {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func newCampaignAddCmd(f *Factory) *cobra.Command {
+	opts := &CampaignOptions{}
+	cmd := &cobra.Command{
+		Use:   "add FILE|URL",
+		Short: "Check a campaign and keep a copy so --campaign ID finds it",
+		Long: `Load and validate a campaign file (or URL, optionally pinned with
+#sha256=DIGEST) and copy it with its letters into faxjam's data folder
+($XDG_DATA_HOME/faxjam/campaigns/ID). Afterwards --campaign ID uses it.`,
+		Example: "  faxjam campaign add ./my-campaign/campaign.yaml\n  faxjam campaign add 'https://example.org/c/campaign.yaml#sha256=...'",
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.campaignOptions(opts)
+			opts.Ref = args[0]
+			return campaignAddRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace an added campaign with the same id")
+	return cmd
+}
+
+func campaignAddRun(ctx context.Context, opts *CampaignOptions) error {
+	c, err := campaign.Load(ctx, opts.Ref)
+	if err != nil {
+		var v *campaign.ValidationError
+		if !errors.As(err, &v) && !strings.Contains(opts.Ref, "://") {
+			err = &UsageError{Err: err}
+		}
+		return showInvalid(opts, err)
+	}
+	bundled, err := campaign.Bundled()
+	if err != nil {
+		return err
+	}
+	for _, b := range bundled {
+		if b.ID == c.ID {
+			return usagef("campaign id %q is a bundled campaign; give yours another id", c.ID)
+		}
+	}
+	dest := filepath.Join(opts.Dir, c.ID)
+	if _, err := os.Stat(dest); err == nil && !opts.Force {
+		return usagef("campaign %q was already added (%s); use --force to replace it", c.ID, dest)
+	}
+	if err := storeCampaign(c, opts.Dir, dest); err != nil {
+		return err
+	}
+	// Read it back the way --campaign will, so a copy that does not load
+	// is caught now.
+	if _, err := campaign.Load(ctx, filepath.Join(dest, campaign.FileName)); err != nil {
+		return fmt.Errorf("campaign %s was copied to %s but does not load back: %w", c.ID, dest, err)
+	}
+	if opts.JSON {
+		return ui.NewJSON(opts.IO.Out).Print("campaign_added", map[string]string{"id": c.ID, "path": dest, "digest": c.Digest()})
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Added campaign %s (%s) to %s\nUse it with: faxjam --campaign %s about\n", c.ID, c.Title, dest, c.ID)
+	return nil
+}
+
+// storeCampaign writes c (validated) and its templates into dest, built in
+// a temp folder beside it and renamed into place, so --campaign ID never
+// sees half a campaign.
+func storeCampaign(c *campaign.Campaign, dir, dest string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("campaign add: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, "."+c.ID+".*")
+	if err != nil {
+		return fmt.Errorf("campaign add: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	data, err := yaml.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("campaign add: %w", err)
+	}
+	if err := writeFileAtomic(filepath.Join(tmp, campaign.FileName), data, 0o644); err != nil {
+		return err
+	}
+	for _, l := range c.Languages {
+		p := filepath.Join(tmp, filepath.FromSlash(l.Template))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("campaign add: %w", err)
+		}
+		if err := writeFileAtomic(p, []byte(c.Templates[l.Code]), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.RemoveAll(dest); err != nil {
+		return fmt.Errorf("campaign add: %w", err)
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		return fmt.Errorf("campaign add: %w", err)
+	}
+	return nil
+}
