@@ -20,3 +20,21 @@ func Endpoint(driver, raw string) (string, error) {
 	}
 	return strings.TrimRight(u.String(), "/"), nil
 }
+
+// CallerID reads a caller-id option (from=+E164) and returns it in E.164.
+// A '+' typed into a URL query arrives as a space (form encoding), so a
+// leading space is read back as the '+' the user meant; %2B works too.
+func CallerID(driver, raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	s := raw
+	if strings.HasPrefix(s, " ") {
+		s = "+" + strings.TrimLeft(s, " ")
+	}
+	n, err := Normalize(s)
+	if err != nil {
+		return "", fmt.Errorf("%s: option from: %v", driver, err)
+	}
+	return n, nil
+}

@@ -30,3 +30,20 @@ func TestEndpointRefusesOtherURLsWithoutLeakingThem(t *testing.T) {
 		}
 	}
 }
+
+func TestCallerIDReadsThePlusBackFromAQuery(t *testing.T) {
+	for _, c := range []struct{ raw, want string }{
+		{"", ""},
+		{"+12025550100", "+12025550100"},
+		{" 12025550100", "+12025550100"}, // ?from=+1202... decoded
+		{"+1 (202) 555-0100", "+12025550100"},
+	} {
+		got, err := CallerID("x", c.raw)
+		if err != nil || got != c.want {
+			t.Errorf("CallerID(%q) = %q, %v; want %q", c.raw, got, err, c.want)
+		}
+	}
+	if _, err := CallerID("x", "12025550100"); err == nil {
+		t.Errorf("CallerID without + or country code: no error")
+	}
+}
