@@ -1,0 +1,342 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const selectSubmission = `SELECT id, campaign, key, seq, name, city, country, email, note, lang,
+	state, number, attempts, doc_sha256, pages, reason, message, created, updated FROM submissions`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSubmission(r scanner) (Submission, error) {
+	var s Submission
+	var state string
+	var created, updated int64
+	err := r.Scan(&s.ID, &s.Campaign, &s.Key, &s.Seq, &s.Name, &s.City, &s.Country, &s.Email, &s.Note, &s.Lang,
+		&state, &s.Number, &s.Attempts, &s.DocSHA256, &s.Pages, &s.Reason, &s.Message, &created, &updated)
+	s.State, s.Created, s.Updated = State(state), fromUnix(created), fromUnix(updated)
+	return s, err
+}
+
+// Filter selects submissions. Zero fields select everything.
+type Filter struct {
+	Campaign string
+	States   []State // any of these
+	AfterSeq int64   // only Seq > AfterSeq (queue order)
+	Limit    int     // at most this many; 0 = all
+}
+
+// pageSize bounds the rows read per query while iterating, so an iteration
+// over a million submissions neither holds them all nor holds one read
+// transaction open for its whole length.
+const pageSize = 512
+
+// Submissions yields the submissions f selects in queue order (Seq).
+func (j *Journal) Submissions(ctx context.Context, f Filter) iter.Seq2[Submission, error] {
+	return func(yield func(Submission, error) bool) {
+		after, left := f.AfterSeq, f.Limit
+		for {
+			n := pageSize
+			if f.Limit > 0 {
+				if left == 0 {
+					return
+				}
+				n = min(n, left)
+			}
+			page, err := j.page(ctx, f, after, n)
+			if err != nil {
+				yield(Submission{}, err)
+				return
+			}
+			for _, s := range page {
+				if !yield(s, nil) {
+					return
+				}
+				after = s.Seq
+			}
+			left -= len(page)
+			if len(page) < n {
+				return
+			}
+		}
+	}
+}
+
+// Queued returns up to limit queued submissions of campaign after seq, in
+// queue order: the dispatcher's feed.
+func (j *Journal) Queued(ctx context.Context, campaign string, afterSeq int64, limit int) ([]Submission, error) {
+	return j.page(ctx, Filter{Campaign: campaign, States: []State{Queued}}, afterSeq, limit)
+}
+
+func (j *Journal) page(ctx context.Context, f Filter, after int64, n int) ([]Submission, error) {
+	var where []string
+	var args []any
+	if f.Campaign != "" {
+		where, args = append(where, "campaign = ?"), append(args, f.Campaign)
+	}
+	if len(f.States) > 0 {
+		where = append(where, "state IN (?"+strings.Repeat(", ?", len(f.States)-1)+")")
+		for _, s := range f.States {
+			args = append(args, string(s))
+		}
+	}
+	where, args = append(where, "seq > ?"), append(args, after)
+	q := selectSubmission + " WHERE " + strings.Join(where, " AND ") + " ORDER BY seq LIMIT ?"
+	args = append(args, n)
+	rows, err := j.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("journal: submissions: %w", err)
+	}
+	defer rows.Close()
+	var out []Submission
+	for rows.Next() {
+		s, err := scanSubmission(rows)
+		if err != nil {
+			return nil, fmt.Errorf("journal: submissions: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("journal: submissions: %w", err)
+	}
+	return out, nil
+}
+
+// Submission finds one submission of campaign by ref: its numeric id, or its
+// key or a unique prefix of it (at least 6 characters).
+func (j *Journal) Submission(ctx context.Context, campaign, ref string) (Submission, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		s, err := scanSubmission(j.rdb.QueryRowContext(ctx, selectSubmission+" WHERE campaign = ? AND id = ?", campaign, id))
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return s, wrapNotFound(err, campaign, ref)
+		}
+	}
+	if len(ref) < 6 {
+		return Submission{}, fmt.Errorf("journal: submission %q of %s: give its id or at least 6 characters of its key", ref, campaign)
+	}
+	rows, err := j.rdb.QueryContext(ctx, selectSubmission+" WHERE campaign = ? AND key >= ? AND key < ? ORDER BY key LIMIT 2",
+		campaign, ref, ref+"\xff")
+	if err != nil {
+		return Submission{}, fmt.Errorf("journal: submission %q of %s: %w", ref, campaign, err)
+	}
+	defer rows.Close()
+	var found []Submission
+	for rows.Next() {
+		s, err := scanSubmission(rows)
+		if err != nil {
+			return Submission{}, fmt.Errorf("journal: submission %q of %s: %w", ref, campaign, err)
+		}
+		found = append(found, s)
+	}
+	if err := rows.Err(); err != nil {
+		return Submission{}, fmt.Errorf("journal: submission %q of %s: %w", ref, campaign, err)
+	}
+	switch len(found) {
+	case 0:
+		return Submission{}, fmt.Errorf("journal: submission %q of %s: %w", ref, campaign, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return Submission{}, fmt.Errorf("journal: submission %q of %s: more than one key starts so; give more of it", ref, campaign)
+}
+
+func wrapNotFound(err error, campaign, ref string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("journal: submission %s of %s: %w", ref, campaign, ErrNotFound)
+	}
+	return fmt.Errorf("journal: submission %s of %s: %w", ref, campaign, err)
+}
+
+// Counts returns how many submissions of campaign are in each state (states
+// with none are absent).
+func (j *Journal) Counts(ctx context.Context, campaign string) (map[State]int, error) {
+	rows, err := j.rdb.QueryContext(ctx, "SELECT state, count(*) FROM submissions WHERE campaign = ? GROUP BY state", campaign)
+	if err != nil {
+		return nil, fmt.Errorf("journal: counts of %s: %w", campaign, err)
+	}
+	defer rows.Close()
+	out := map[State]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("journal: counts of %s: %w", campaign, err)
+		}
+		out[State(s)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("journal: counts of %s: %w", campaign, err)
+	}
+	return out, nil
+}
+
+// Numbers returns the health of campaign's numbers the journal has seen.
+func (j *Journal) Numbers(ctx context.Context, campaign string) ([]NumberHealth, error) {
+	rows, err := j.rdb.QueryContext(ctx, `SELECT campaign, number, down_until, consecutive_failures, last_result, last_at,
+		delivered, attempts FROM numbers WHERE campaign = ? ORDER BY number`, campaign)
+	if err != nil {
+		return nil, fmt.Errorf("journal: numbers of %s: %w", campaign, err)
+	}
+	defer rows.Close()
+	var out []NumberHealth
+	for rows.Next() {
+		var h NumberHealth
+		var down, last int64
+		if err := rows.Scan(&h.Campaign, &h.Number, &down, &h.ConsecutiveFailures, &h.LastResult, &last, &h.Delivered, &h.Attempts); err != nil {
+			return nil, fmt.Errorf("journal: numbers of %s: %w", campaign, err)
+		}
+		h.DownUntil, h.LastAt = fromUnix(down), fromUnix(last)
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("journal: numbers of %s: %w", campaign, err)
+	}
+	return out, nil
+}
+
+const selectAttempt = `SELECT a.id, a.submission, a.n, a.key, a.number, a.driver, a.vendor_id, a.state,
+	a.reason, a.code, a.message, a.started, a.finished FROM attempts a`
+
+func (j *Journal) attempts(ctx context.Context, what, q string, args ...any) ([]Attempt, error) {
+	rows, err := j.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []Attempt
+	for rows.Next() {
+		var a Attempt
+		var state string
+		var started, finished int64
+		if err := rows.Scan(&a.ID, &a.SubmissionID, &a.N, &a.Key, &a.Number, &a.Driver, &a.VendorID, &state,
+			&a.Reason, &a.Code, &a.Message, &started, &finished); err != nil {
+			return nil, fmt.Errorf("journal: %s: %w", what, err)
+		}
+		a.State, a.Started, a.Finished = AttemptState(state), fromUnix(started), fromUnix(finished)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("journal: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// Attempts returns a submission's attempts, oldest first.
+func (j *Journal) Attempts(ctx context.Context, submissionID int64) ([]Attempt, error) {
+	return j.attempts(ctx, fmt.Sprintf("attempts of submission %d", submissionID),
+		selectAttempt+" WHERE a.submission = ? ORDER BY a.n", submissionID)
+}
+
+// Pending returns campaign's attempts without an outcome: in flight, or
+// interrupted by a crash (intents), oldest first. An empty campaign means
+// every campaign.
+func (j *Journal) Pending(ctx context.Context, campaign string) ([]Attempt, error) {
+	return j.attempts(ctx, "pending attempts",
+		selectAttempt+` JOIN submissions s ON s.id = a.submission
+		WHERE a.finished = 0 AND (? = '' OR s.campaign = ?) ORDER BY a.id`, campaign, campaign)
+}
+
+// StartedSince returns, per number, when campaign's attempts since t were
+// started: the basis of the per-number hourly cap across runs.
+func (j *Journal) StartedSince(ctx context.Context, campaign string, t time.Time) (map[string][]time.Time, error) {
+	rows, err := j.rdb.QueryContext(ctx, `SELECT a.number, a.started FROM attempts a JOIN submissions s ON s.id = a.submission
+		WHERE s.campaign = ? AND a.started >= ? AND a.state != ? ORDER BY a.started`, campaign, unix(t), string(AttemptNotSent))
+	if err != nil {
+		return nil, fmt.Errorf("journal: recent attempts of %s: %w", campaign, err)
+	}
+	defer rows.Close()
+	out := map[string][]time.Time{}
+	for rows.Next() {
+		var n string
+		var at int64
+		if err := rows.Scan(&n, &at); err != nil {
+			return nil, fmt.Errorf("journal: recent attempts of %s: %w", campaign, err)
+		}
+		out[n] = append(out[n], fromUnix(at))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("journal: recent attempts of %s: %w", campaign, err)
+	}
+	return out, nil
+}
+
+// Receipts yields every fax of campaign a gateway accepted, in the order
+// they were sent: what `faxjam status --export` writes.
+func (j *Journal) Receipts(ctx context.Context, campaign string) iter.Seq2[Receipt, error] {
+	return func(yield func(Receipt, error) bool) {
+		var after int64
+		for {
+			rows, err := j.rdb.QueryContext(ctx, `SELECT a.id, s.campaign, s.key, s.name, a.number, a.driver, a.vendor_id,
+				s.doc_sha256, s.pages, a.state, a.reason, a.started, a.finished
+				FROM attempts a JOIN submissions s ON s.id = a.submission
+				WHERE s.campaign = ? AND a.vendor_id != '' AND a.id > ? ORDER BY a.id LIMIT ?`, campaign, after, pageSize)
+			if err != nil {
+				yield(Receipt{}, fmt.Errorf("journal: receipts of %s: %w", campaign, err))
+				return
+			}
+			var page []Receipt
+			for rows.Next() {
+				var r Receipt
+				var state string
+				var started, finished int64
+				if err := rows.Scan(&after, &r.Campaign, &r.Key, &r.Name, &r.Number, &r.Driver, &r.VendorID,
+					&r.DocSHA256, &r.Pages, &state, &r.Reason, &started, &finished); err != nil {
+					rows.Close()
+					yield(Receipt{}, fmt.Errorf("journal: receipts of %s: %w", campaign, err))
+					return
+				}
+				r.State, r.Started, r.Finished = AttemptState(state), fromUnix(started), fromUnix(finished)
+				page = append(page, r)
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				yield(Receipt{}, fmt.Errorf("journal: receipts of %s: %w", campaign, err))
+				return
+			}
+			for _, r := range page {
+				if !yield(r, nil) {
+					return
+				}
+			}
+			if len(page) < pageSize {
+				return
+			}
+		}
+	}
+}
+
+// Petitions returns campaign's petition records, oldest first.
+func (j *Journal) Petitions(ctx context.Context, campaign string) ([]PetitionRecord, error) {
+	rows, err := j.rdb.QueryContext(ctx, `SELECT submission, campaign, key, endpoint_id, duplicate, signed
+		FROM petitions WHERE campaign = ? ORDER BY signed`, campaign)
+	if err != nil {
+		return nil, fmt.Errorf("journal: petitions of %s: %w", campaign, err)
+	}
+	defer rows.Close()
+	var out []PetitionRecord
+	for rows.Next() {
+		var p PetitionRecord
+		var signed int64
+		if err := rows.Scan(&p.SubmissionID, &p.Campaign, &p.Key, &p.ID, &p.Duplicate, &signed); err != nil {
+			return nil, fmt.Errorf("journal: petitions of %s: %w", campaign, err)
+		}
+		p.Signed = fromUnix(signed)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("journal: petitions of %s: %w", campaign, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,239 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Enqueue adds subs as queued submissions in one transaction (callers
+// streaming a large list pass batches of about a thousand). It sets each
+// subs[i].ID and Seq. A signer whose (Campaign, Key) is already in the
+// journal is not added again: its index is returned in existing and subs[i]
+// is filled from the journal (its current State, attempts, times).
+func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, existing []int, err error) {
+	if len(subs) == 0 {
+		return 0, nil, nil
+	}
+	now := time.Now()
+	err = j.write(ctx, func(tx *sql.Tx) error {
+		added, existing = 0, existing[:0]
+		var seq int64
+		if err := tx.QueryRow("SELECT coalesce(max(seq), 0) FROM submissions").Scan(&seq); err != nil {
+			return err
+		}
+		ins, err := tx.Prepare(`INSERT INTO submissions
+			(campaign, key, seq, name, city, country, email, note, lang, state, created, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+			ON CONFLICT (campaign, key) DO NOTHING RETURNING id`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for i := range subs {
+			s := &subs[i]
+			if s.Campaign == "" || s.Key == "" {
+				return fmt.Errorf("submission %d (%q): campaign and key are required", i, s.Name)
+			}
+			var id int64
+			err := ins.QueryRow(s.Campaign, s.Key, seq+1, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang, unix(now), unix(now)).Scan(&id)
+			switch {
+			case err == nil:
+				seq++
+				added++
+				s.ID, s.Seq, s.State, s.Created, s.Updated = id, seq, Queued, now.UTC(), now.UTC()
+			case errors.Is(err, sql.ErrNoRows):
+				got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE campaign = ? AND key = ?", s.Campaign, s.Key))
+				if err != nil {
+					return fmt.Errorf("submission %s: %w", s.Key, err)
+				}
+				*s = got
+				existing = append(existing, i)
+			default:
+				return fmt.Errorf("submission %s: %w", s.Key, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("journal: enqueue: %w", err)
+	}
+	return added, existing, nil
+}
+
+// Requeue puts a submission back at the end of the queue (e.g. to send a
+// signer again on purpose). Its history stays.
+func (j *Journal) Requeue(ctx context.Context, id int64) error {
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		return execOne(tx, `UPDATE submissions SET state = 'queued', reason = '', message = '',
+			seq = (SELECT max(seq) + 1 FROM submissions), updated = ? WHERE id = ?`, unix(time.Now()), id)
+	})
+	if err != nil {
+		return fmt.Errorf("journal: requeue submission %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetState records a submission's state and why (reason, message may be
+// empty).
+func (j *Journal) SetState(ctx context.Context, id int64, s State, reason, message string) error {
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		return setState(tx, id, s, reason, message)
+	})
+	if err != nil {
+		return fmt.Errorf("journal: set submission %d %s: %w", id, s, err)
+	}
+	return nil
+}
+
+func setState(tx *sql.Tx, id int64, s State, reason, message string) error {
+	return execOne(tx, "UPDATE submissions SET state = ?, reason = ?, message = ?, updated = ? WHERE id = ?",
+		string(s), reason, message, unix(time.Now()), id)
+}
+
+// StartAttempt records the intent to fax a submission, before the gateway
+// is called, and marks the submission sending to a.Number with the document
+// docSHA256 of pages pages. a.SubmissionID, N, Key, Number and Driver are
+// required; Started defaults to now. It returns a with ID and State set.
+// Once it returns, the intent is durable: a crash after it is reconciled.
+func (j *Journal) StartAttempt(ctx context.Context, a Attempt, docSHA256 string, pages int) (Attempt, error) {
+	if a.SubmissionID == 0 || a.N < 1 || a.Key == "" || a.Number == "" {
+		return a, fmt.Errorf("journal: start attempt: submission, n, key and number are required (got %d, %d, %q, %q)", a.SubmissionID, a.N, a.Key, a.Number)
+	}
+	if a.Started.IsZero() {
+		a.Started = time.Now()
+	}
+	a.State = AttemptIntent
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRow(`INSERT INTO attempts (submission, n, key, number, driver, state, started)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.SubmissionID, a.N, a.Key, a.Number, a.Driver, string(a.State), unix(a.Started)).Scan(&a.ID)
+		if err != nil {
+			return err
+		}
+		return execOne(tx, `UPDATE submissions SET state = 'sending', number = ?, attempts = ?, doc_sha256 = ?, pages = ?,
+			reason = '', message = '', updated = ? WHERE id = ?`,
+			a.Number, a.N, docSHA256, pages, unix(a.Started), a.SubmissionID)
+	})
+	if err != nil {
+		return a, fmt.Errorf("journal: start attempt %d of submission %d to %s: %w", a.N, a.SubmissionID, a.Number, err)
+	}
+	return a, nil
+}
+
+// Accepted records that the gateway took attempt id under vendorID.
+func (j *Journal) Accepted(ctx context.Context, id int64, vendorID string) error {
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		return execOne(tx, "UPDATE attempts SET vendor_id = ?, state = ? WHERE id = ?", vendorID, string(AttemptAccepted), id)
+	})
+	if err != nil {
+		return fmt.Errorf("journal: attempt %d accepted as %s: %w", id, vendorID, err)
+	}
+	return nil
+}
+
+// Outcome is the end of an attempt, recorded in one transaction with what
+// follows from it.
+type Outcome struct {
+	// Attempt: ID, State (a done state), and VendorID, Reason, Code, Message
+	// as known; Finished defaults to now.
+	Attempt Attempt
+	// Next is the submission's state after the attempt: Queued (try another
+	// number), or a terminal state. Empty leaves it unchanged.
+	Next        State
+	NextReason  string
+	NextMessage string
+	Health      *NumberHealth // the number's health after the attempt, if it changed
+}
+
+// FinishAttempt records an attempt's outcome, the submission's next state
+// and the number's health together, so no reader sees one without the
+// others.
+func (j *Journal) FinishAttempt(ctx context.Context, o Outcome) error {
+	a := o.Attempt
+	if !a.State.Done() {
+		return fmt.Errorf("journal: finish attempt %d: state %q is not an outcome", a.ID, a.State)
+	}
+	if a.Finished.IsZero() {
+		a.Finished = time.Now()
+	}
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		if err := execOne(tx, `UPDATE attempts SET state = ?, vendor_id = CASE WHEN ? = '' THEN vendor_id ELSE ? END,
+			reason = ?, code = ?, message = ?, finished = ? WHERE id = ?`,
+			string(a.State), a.VendorID, a.VendorID, a.Reason, a.Code, a.Message, unix(a.Finished), a.ID); err != nil {
+			return err
+		}
+		if o.Next != "" {
+			if err := execOne(tx, `UPDATE submissions SET state = ?, reason = ?, message = ?, updated = ?
+				WHERE id = (SELECT submission FROM attempts WHERE id = ?)`,
+				string(o.Next), o.NextReason, o.NextMessage, unix(a.Finished), a.ID); err != nil {
+				return err
+			}
+		}
+		if o.Health != nil {
+			return putNumber(tx, *o.Health)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("journal: finish attempt %d (%s): %w", a.ID, a.State, err)
+	}
+	return nil
+}
+
+// PutNumber records a number's health.
+func (j *Journal) PutNumber(ctx context.Context, h NumberHealth) error {
+	if err := j.write(ctx, func(tx *sql.Tx) error { return putNumber(tx, h) }); err != nil {
+		return fmt.Errorf("journal: number %s: %w", h.Number, err)
+	}
+	return nil
+}
+
+func putNumber(tx *sql.Tx, h NumberHealth) error {
+	_, err := tx.Exec(`INSERT INTO numbers (campaign, number, down_until, consecutive_failures, last_result, last_at, delivered, attempts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (campaign, number) DO UPDATE SET down_until = excluded.down_until,
+			consecutive_failures = excluded.consecutive_failures, last_result = excluded.last_result,
+			last_at = excluded.last_at, delivered = excluded.delivered, attempts = excluded.attempts`,
+		h.Campaign, h.Number, unix(h.DownUntil), h.ConsecutiveFailures, h.LastResult, unix(h.LastAt), h.Delivered, h.Attempts)
+	return err
+}
+
+// Petitioned records that a submission's signer is on the petition and
+// marks the submission petitioned.
+func (j *Journal) Petitioned(ctx context.Context, p PetitionRecord) error {
+	if p.Signed.IsZero() {
+		p.Signed = time.Now()
+	}
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO petitions (submission, campaign, key, endpoint_id, duplicate, signed)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (submission) DO UPDATE SET endpoint_id = excluded.endpoint_id,
+			duplicate = excluded.duplicate, signed = excluded.signed`,
+			p.SubmissionID, p.Campaign, p.Key, p.ID, p.Duplicate, unix(p.Signed)); err != nil {
+			return err
+		}
+		return setState(tx, p.SubmissionID, Petitioned, "", "")
+	})
+	if err != nil {
+		return fmt.Errorf("journal: petition for submission %d: %w", p.SubmissionID, err)
+	}
+	return nil
+}
+
+// execOne runs an UPDATE that must change exactly one row.
+func execOne(tx *sql.Tx, query string, args ...any) error {
+	res, err := tx.Exec(query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
