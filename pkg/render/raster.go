@@ -2,12 +2,12 @@ package render
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 
@@ -51,37 +51,86 @@ func (r *Renderer) PNG(l *Layout, page int, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	b.Grow(64 << 10)
-	// A page of text is mostly white: the fastest level costs little size.
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&b, img); err != nil {
-		return fmt.Errorf("render: png: %w", err)
-	}
-	// image/png writes no resolution: add a pHYs chunk after IHDR (the
-	// 8-byte signature and the 25-byte IHDR chunk).
-	out := b.Bytes()
-	if _, err := w.Write(out[:33]); err != nil {
-		return fmt.Errorf("render: png: %w", err)
-	}
-	if _, err := w.Write(physChunk()); err != nil {
-		return fmt.Errorf("render: png: %w", err)
-	}
-	if _, err := w.Write(out[33:]); err != nil {
+	if err := r.writePNG(w, img); err != nil {
 		return fmt.Errorf("render: png: %w", err)
 	}
 	return nil
 }
 
-// physChunk is the PNG pHYs chunk for 204×196 dpi, in pixels per metre.
-func physChunk() []byte {
-	c := make([]byte, 0, 21)
-	c = binary.BigEndian.AppendUint32(c, 9)
-	c = append(c, "pHYs"...)
-	c = binary.BigEndian.AppendUint32(c, uint32(math.Round(FaxDPIX/0.0254)))
-	c = binary.BigEndian.AppendUint32(c, uint32(math.Round(FaxDPIY/0.0254)))
-	c = append(c, 1) // unit: metre
-	return binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(c[4:]))
+// writePNG encodes a two-colour image as a 1-bit palette PNG. image/png
+// would do it, but it reads a 1-bit image one pixel at a time through an
+// interface, which is most of the cost of a preview; here eight pixels are
+// packed at once and the zlib writer is reused.
+func (r *Renderer) writePNG(w io.Writer, img *image.Paletted) error {
+	width, height := img.Rect.Dx(), img.Rect.Dy()
+	rowBytes := (width + 7) / 8
+	var b bytes.Buffer
+	b.Grow(64 << 10)
+	b.WriteString("\x89PNG\r\n\x1a\n")
+
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(width))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(height))
+	ihdr = append(ihdr, 1, 3, 0, 0, 0) // depth 1, palette, deflate, no filter, no interlace
+	writeChunk(&b, "IHDR", ihdr)
+	writeChunk(&b, "PLTE", []byte{0xff, 0xff, 0xff, 0, 0, 0}) // 0 white, 1 black
+	phys := binary.BigEndian.AppendUint32(nil, uint32(math.Round(FaxDPIX/0.0254)))
+	phys = binary.BigEndian.AppendUint32(phys, uint32(math.Round(FaxDPIY/0.0254)))
+	writeChunk(&b, "pHYs", append(phys, 1)) // pixels per metre
+
+	var raw bytes.Buffer
+	raw.Grow(64 << 10)
+	zw, _ := r.zlibs.Get().(*zlib.Writer)
+	if zw == nil {
+		zw, _ = zlib.NewWriterLevel(&raw, zlib.BestSpeed) // the level is valid
+	} else {
+		zw.Reset(&raw)
+	}
+	defer r.zlibs.Put(zw)
+	line := make([]byte, 1+rowBytes) // filter type 0, then the packed row
+	for y := range height {
+		packBits(line[1:], img.Pix[y*img.Stride:y*img.Stride+width])
+		if _, err := zw.Write(line); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	writeChunk(&b, "IDAT", raw.Bytes())
+	writeChunk(&b, "IEND", nil)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func writeChunk(b *bytes.Buffer, typ string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	b.Write(n[:])
+	crc := crc32.NewIEEE()
+	crc.Write([]byte(typ))
+	crc.Write(data)
+	b.WriteString(typ)
+	b.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc.Sum32())
+	b.Write(n[:])
+}
+
+// packBits packs pixels (bytes 0 or 1) eight to a byte, the first pixel in
+// the high bit. The multiply moves byte i's low bit to bit 63-i, all eight
+// at once; the bits never overlap, so no carry spoils the top byte.
+func packBits(dst, pix []byte) {
+	i := 0
+	for ; i+8 <= len(pix); i += 8 {
+		v := binary.LittleEndian.Uint64(pix[i:])
+		dst[i/8] = byte((v * 0x8040201008040201) >> 56)
+	}
+	if i < len(pix) {
+		var last byte
+		for j, p := range pix[i:] {
+			last |= p << (7 - j)
+		}
+		dst[i/8] = last
+	}
 }
 
 // draw paints page p of l into img, which must be white.

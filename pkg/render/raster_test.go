@@ -122,3 +122,18 @@ func TestRasterMatchesThePDFLayout(t *testing.T) {
 		t.Errorf("no ink at the footer's position (%d,%d)", x0, base)
 	}
 }
+
+func TestPackBitsPacksEveryPattern(t *testing.T) {
+	for v := range 256 {
+		pix := make([]byte, 11)
+		for j := range 8 {
+			pix[j] = byte(v>>(7-j)) & 1
+		}
+		pix[8], pix[10] = 1, 1
+		dst := make([]byte, 2)
+		packBits(dst, pix)
+		if dst[0] != byte(v) || dst[1] != 0b10100000 {
+			t.Fatalf("packBits(%08b + 101) = %08b %08b", v, dst[0], dst[1])
+		}
+	}
+}

@@ -34,7 +34,8 @@ type Renderer struct {
 	paper paper
 	faces []*face // indexed by faceID; faceExtra present only with ExtraFont
 
-	glyphs sync.Map // glyphKey -> *glyphMask, filled on first use
+	glyphs sync.Map  // glyphKey -> *glyphMask, filled on first use
+	zlibs  sync.Pool // *zlib.Writer for PNG, reset per image
 }
 
 // paper is a page size in points (1/72 in).
