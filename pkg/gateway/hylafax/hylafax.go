@@ -231,7 +231,9 @@ func (g *Gateway) login(c *conn) error {
 // loginError is a refused USER or PASS.
 type loginError struct{ Reply reply }
 
-func (e *loginError) Error() string { return fmt.Sprintf("login refused: %d %s", e.Reply.Code, e.Reply.Msg) }
+func (e *loginError) Error() string {
+	return fmt.Sprintf("login refused: %d %s", e.Reply.Code, e.Reply.Msg)
+}
 
 // fail turns what went wrong in a call into a *gateway.Error. Server texts
 // may echo the user name: the URL's credentials are scrubbed from every
