@@ -77,7 +77,7 @@ func aboutText(s *ui.Styles, width int, c *campaign.Campaign) string {
 	if c.Ends != "" {
 		when = c.Started + " to " + c.Ends
 	}
-	b.WriteString(s.Muted.Render(c.Organizer+" · "+when+" · "+c.ID) + "\n\n")
+	b.WriteString(s.Muted.Render(ui.Wrap(c.Organizer+" · "+when+" · "+c.ID, width)) + "\n\n")
 	b.WriteString(ui.Reflow(c.Summary, width) + "\n")
 
 	section("Background")
@@ -112,6 +112,6 @@ func aboutText(s *ui.Styles, width int, c *campaign.Campaign) string {
 	}
 	b.WriteString(ui.KeyValues(s, width, kv))
 
-	fmt.Fprintf(&b, "\nNext: %s reads your letter, %s sends it.\n", s.Accent.Render("faxjam letter"), s.Accent.Render("faxjam send"))
+	b.WriteString("\n" + ui.Wrap(fmt.Sprintf("Next: %s reads your letter, %s sends it.", s.Accent.Render("faxjam letter"), s.Accent.Render("faxjam send")), width) + "\n")
 	return b.String()
 }
