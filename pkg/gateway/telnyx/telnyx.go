@@ -164,6 +164,10 @@ func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, err
 		if invalidTo(err) {
 			e.Reason = gateway.ReasonInvalidNumber
 		}
+		var bad *httpclient.Malformed
+		if errors.As(err, &bad) {
+			e.Accepted = true // a 2xx to the create: the fax may exist
+		}
 		return gateway.Receipt{}, e
 	}
 	if out.Data.ID == "" {
