@@ -67,10 +67,14 @@ func Normalize(s Signer) Signer {
 }
 
 func oneLine(v string) string {
-	v = norm.NFC.String(v)
+	v = strings.TrimSpace(norm.NFC.String(v))
+	if !needsSpaceFix(v) {
+		return v // the common case, without allocating
+	}
 	var b strings.Builder
+	b.Grow(len(v))
 	space := false
-	for _, r := range strings.TrimSpace(v) {
+	for _, r := range v {
 		if r == ' ' || unicode.Is(unicode.Zs, r) {
 			space = true
 			continue
@@ -84,8 +88,37 @@ func oneLine(v string) string {
 	return b.String()
 }
 
+// needsSpaceFix reports whether v has a run of spaces or a space other
+// than U+0020.
+func needsSpaceFix(v string) bool {
+	prev := rune(0)
+	for _, r := range v {
+		if r == ' ' && prev == ' ' || r != ' ' && unicode.Is(unicode.Zs, r) {
+			return true
+		}
+		prev = r
+	}
+	return false
+}
+
+// tidyNote reports whether a note has no CR, no tab and no line ending in
+// spaces.
+func tidyNote(v string) bool {
+	prev := rune(0)
+	for _, r := range v {
+		if r == '\r' || r == '\t' || r == '\n' && unicode.IsSpace(prev) {
+			return false
+		}
+		prev = r
+	}
+	return true
+}
+
 func noteText(v string) string {
 	v = norm.NFC.String(v)
+	if tidyNote(v) {
+		return strings.TrimSpace(v) // nothing to tidy inside
+	}
 	v = strings.ReplaceAll(v, "\r\n", "\n")
 	v = strings.ReplaceAll(v, "\r", "\n")
 	v = strings.ReplaceAll(v, "\t", " ")
@@ -250,16 +283,35 @@ func validLang(v string) bool {
 // and language are not part of it: the same person with a new note is still
 // the same person.
 func SignerKey(campaignID string, s Signer) string {
-	fold := cases.Fold()
-	key := func(v string) string {
-		v = norm.NFC.String(fold.String(norm.NFC.String(v)))
-		return strings.Join(strings.Fields(v), " ")
-	}
 	h := sha256.New()
 	// NUL cannot occur in a valid value, so the fields cannot run together.
-	for _, v := range []string{campaignID, key(s.Name), key(s.City), key(s.Country), key(s.Email)} {
+	for _, v := range []string{campaignID, keyForm(s.Name), keyForm(s.City), keyForm(s.Country), keyForm(s.Email)} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}
-	return hex.EncodeToString(h.Sum(nil))[:32]
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
+
+// keyForm is a value as SignerKey compares it: NFC, Unicode case folding,
+// spaces collapsed. ASCII, by far the common case in bulk lists, folds by
+// lowering, which is what full case folding does to it, without the
+// allocations of a cases.Caser.
+func keyForm(v string) string {
+	ascii := true
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		v = strings.ToLower(v)
+	} else {
+		v = norm.NFC.String(cases.Fold().String(norm.NFC.String(v)))
+	}
+	if strings.Contains(v, "  ") || strings.ContainsAny(v, "\t\n\r\v\f") || !ascii || strings.HasPrefix(v, " ") || strings.HasSuffix(v, " ") {
+		v = strings.Join(strings.Fields(v), " ")
+	}
+	return v
 }

@@ -268,3 +268,23 @@ func BenchmarkReadCSV100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+func BenchmarkDedup1M(b *testing.B) {
+	const n = 1_000_000
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = letter.SignerKey("c", letter.Signer{Name: fmt.Sprint("Persona ", i), City: "Lima", Country: "Perú"})
+	}
+	b.ReportAllocs()
+	var d *Dedup
+	for b.Loop() {
+		d = NewDedup()
+		for i, k := range keys {
+			if _, dup := d.Seen(k, i+1); dup {
+				b.Fatalf("false duplicate at %d", i)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(d.hash)*12)/1e6, "table-MB")
+	b.ReportMetric(float64(len(d.hash)*12)/n, "bytes/signer")
+}
