@@ -326,3 +326,11 @@ func FuzzParse(f *testing.F) {
 		_ = c.Digest()
 	})
 }
+
+func TestLoadRefusesPlainHTTPWithoutPin(t *testing.T) {
+	// Refused before any request: example.invalid is never resolved.
+	_, err := Load(t.Context(), "http://example.invalid/campaign.yaml")
+	if err == nil || !strings.Contains(err.Error(), "plain http") {
+		t.Errorf("err = %v, want plain http refused", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -188,6 +189,11 @@ func loadURL(ctx context.Context, ref string) (*Campaign, error) {
 		pin = strings.ToLower(h)
 		u.Fragment = ""
 	}
+	// Plain HTTP lets anyone on the path rewrite the letter: only with a
+	// pin, or from this machine (an organizer's local preview).
+	if u.Scheme == "http" && pin == "" && !loopback(u.Hostname()) {
+		return nil, fmt.Errorf("campaign %s: plain http without a #sha256= pin; use https or pin the campaign", u.Redacted())
+	}
 	ctx, cancel := context.WithTimeout(ctx, FetchTimeout)
 	defer cancel()
 	client := &http.Client{Timeout: FetchTimeout}
@@ -212,6 +218,14 @@ func loadURL(ctx context.Context, ref string) (*Campaign, error) {
 		}
 	}
 	return c, c.Validate()
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func fetch(ctx context.Context, client *http.Client, u *url.URL) ([]byte, error) {

@@ -105,3 +105,17 @@ func tidy(s string) string {
 	}
 	return strings.TrimRight(strings.Join(out, "\n"), "\n")
 }
+
+// Check composes every language of c for a sample signer, so a template that
+// parses but names a field the data lacks ({{.Sender.Phone}}) is found when
+// the campaign is added, not when the first letter is sent.
+func Check(c *campaign.Campaign, now time.Time) error {
+	sample := Signer{Name: "Ana Pérez", City: "Lima", Country: "Perú", Email: "ana@example.org", Note: "Nota."}
+	var errs []error
+	for _, l := range c.Languages {
+		if _, err := Compose(c, l.Code, sample, now); err != nil {
+			errs = append(errs, fmt.Errorf("languages.%s: %w", l.Code, err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -219,3 +219,16 @@ func TestFooterWithoutContactOmitsWrongNumberHint(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestCheckFindsTemplateNamingMissingField(t *testing.T) {
+	c := bundled(t)
+	if err := Check(c, fixedNow); err != nil {
+		t.Fatalf("bundled campaign: %v", err)
+	}
+	broken := *c
+	broken.Templates = map[string]string{"es": c.Templates["es"], "en": "Dear {{.Sender.Phone}}"}
+	err := Check(&broken, fixedNow)
+	if err == nil || !strings.Contains(err.Error(), "languages.en") || !strings.Contains(err.Error(), "Phone") {
+		t.Errorf("err = %v, want languages.en naming Phone", err)
+	}
+}
