@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 )
@@ -33,29 +32,35 @@ type Progress struct {
 	mu    sync.Mutex
 	w     io.Writer
 	s     *Styles
+	tty   bool
+	width int
 	bar   *progressbar.ProgressBar
 	tally Tally
 }
 
 // NewProgress returns a progress printer for ios.ErrOut.
 func NewProgress(ios *IOStreams) *Progress {
-	p := &Progress{w: ios.ErrOut, s: ios.ErrStyles()}
-	if ios.IsStderrTTY() {
-		p.bar = progressbar.NewOptions(-1,
-			progressbar.OptionSetWriter(ios.ErrOut),
-			progressbar.OptionSetWidth(min(30, max(10, ios.TerminalWidth()-70))),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("fax"),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionSetElapsedTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionEnableColorCodes(p.s.Color),
-			progressbar.OptionSetRenderBlankState(true),
-			progressbar.OptionSpinnerType(14),
-		)
+	return &Progress{w: ios.ErrOut, s: ios.ErrStyles(), tty: ios.IsStderrTTY(), width: ios.TerminalWidth()}
+}
+
+// newBar starts the bar; total ≤ 0 (signers still streaming in) is a
+// spinner until the total is known. Events come at fax pace (a page takes
+// about a minute on the line), so there is no throttle: every event shows.
+func (p *Progress) newBar(total int) *progressbar.ProgressBar {
+	if total <= 0 {
+		total = -1
 	}
-	return p
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetWidth(min(30, max(10, p.width-80))),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("fax"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionEnableColorCodes(p.s.Color),
+		progressbar.OptionSpinnerType(14),
+	)
 }
 
 // Event prints line (already styled by the caller with p's styles) and
@@ -63,12 +68,15 @@ func NewProgress(ios *IOStreams) *Progress {
 func (p *Progress) Event(line string, t Tally) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bar == nil {
+	if !p.tty {
 		if line != "" {
 			fmt.Fprintln(p.w, line)
 		}
 		p.tally = t
 		return
+	}
+	if p.bar == nil {
+		p.bar = p.newBar(t.Total)
 	}
 	if line != "" {
 		_ = p.bar.Clear()
