@@ -6,9 +6,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 const validYAML = `id: test-campaign
@@ -332,5 +335,26 @@ func TestLoadRefusesPlainHTTPWithoutPin(t *testing.T) {
 	_, err := Load(t.Context(), "http://example.invalid/campaign.yaml")
 	if err == nil || !strings.Contains(err.Error(), "plain http") {
 		t.Errorf("err = %v, want plain http refused", err)
+	}
+}
+
+func TestMarshalRoundTripsThroughParse(t *testing.T) {
+	all, err := Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := all[0]
+	data, err := yaml.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse(data, "copy")
+	if err != nil {
+		t.Fatalf("marshalled campaign does not parse: %v\n%s", err, data)
+	}
+	back.Templates, back.Source = c.Templates, c.Source
+	back.raw = c.raw
+	if !reflect.DeepEqual(back, c) {
+		t.Errorf("round trip changed the campaign:\n%+v\n%+v", back, c)
 	}
 }
