@@ -47,10 +47,12 @@ func (r *Renderer) Raster(l *Layout, page int) (*image.Paletted, error) {
 // PNG writes page (0-based) of l as a 1-bit PNG at fax resolution, with its
 // 204×196 dpi recorded so viewers show it at the page's true size.
 func (r *Renderer) PNG(l *Layout, page int, w io.Writer) error {
-	img, err := r.Raster(l, page)
-	if err != nil {
-		return err
+	if page < 0 || page >= len(l.pages) {
+		return fmt.Errorf("render: page %d of a %d-page layout", page+1, len(l.pages))
 	}
+	img := r.getBitmap(l)
+	defer r.bitmaps.Put(img)
+	r.draw(img, l, page)
 	if err := r.writePNG(w, img); err != nil {
 		return fmt.Errorf("render: png: %w", err)
 	}
@@ -131,6 +133,17 @@ func packBits(dst, pix []byte) {
 		}
 		dst[i/8] = last
 	}
+}
+
+// getBitmap returns a white page bitmap for l from the pool: a fax page is
+// 4 MB, and the bulk sender renders thousands.
+func (r *Renderer) getBitmap(l *Layout) *image.Paletted {
+	h := faxHeight(l.paper.h)
+	if img, ok := r.bitmaps.Get().(*image.Paletted); ok && img.Rect.Dy() == h {
+		clear(img.Pix)
+		return img
+	}
+	return image.NewPaletted(image.Rect(0, 0, FaxWidth, h), faxPalette)
 }
 
 // draw paints page p of l into img, which must be white.

@@ -34,8 +34,9 @@ type Renderer struct {
 	paper paper
 	faces []*face // indexed by faceID; faceExtra present only with ExtraFont
 
-	glyphs sync.Map  // glyphKey -> *glyphMask, filled on first use
-	zlibs  sync.Pool // *zlib.Writer for PNG, reset per image
+	glyphs  sync.Map  // glyphKey -> *glyphMask, filled on first use
+	zlibs   sync.Pool // *zlib.Writer for PNG, reset per image
+	bitmaps sync.Pool // *image.Paletted page bitmaps, cleared per use
 }
 
 // paper is a page size in points (1/72 in).

@@ -3,7 +3,6 @@ package render
 import (
 	"encoding/binary"
 	"fmt"
-	"image"
 	"io"
 )
 
@@ -45,7 +44,8 @@ const (
 // (min-is-white) and bits in the order fax modems send them (FillOrder 2).
 func (r *Renderer) TIFF(l *Layout, w io.Writer, opts TIFFOptions) error {
 	height := faxHeight(l.paper.h)
-	img := image.NewPaletted(image.Rect(0, 0, FaxWidth, height), faxPalette)
+	img := r.getBitmap(l)
+	defer r.bitmaps.Put(img)
 	enc := &g3Encoder{twoD: opts.TwoD}
 	t4 := uint32(0)
 	if opts.TwoD {
