@@ -94,11 +94,16 @@ func startHylaFAX(t *testing.T) string {
 	ln.Close()
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 
-	var logs bytes.Buffer
 	start := func(name string, args ...string) *exec.Cmd {
+		// One file per daemon: the files outlive the processes for the dump.
+		out, err := os.Create(filepath.Join(base, filepath.Base(name)+".out"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { out.Close() })
 		cmd := exec.Command(name, args...)
 		cmd.Dir = spool
-		cmd.Stdout, cmd.Stderr = &logs, &logs
+		cmd.Stdout, cmd.Stderr = out, out
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("start %s: %v", name, err)
@@ -107,6 +112,8 @@ func startHylaFAX(t *testing.T) string {
 			cmd.Process.Signal(syscall.SIGTERM)
 			done := make(chan struct{})
 			go func() { cmd.Wait(); close(done) }()
+			t0 := time.Now()
+			defer func() { t.Logf("stopped %s in %v", filepath.Base(name), time.Since(t0)) }()
 			select {
 			case <-done:
 			case <-time.After(3 * time.Second):
@@ -120,7 +127,10 @@ func startHylaFAX(t *testing.T) string {
 	// stopped, so it sees all they wrote.
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("daemon output:\n%s", logs.String())
+			for _, name := range []string{"faxq.out", "hfaxd.out"} {
+				b, _ := os.ReadFile(filepath.Join(base, name))
+				t.Logf("%s:\n%s", name, b)
+			}
 			for _, dir := range []string{"log", "sendq", "doneq"} {
 				entries, _ := os.ReadDir(filepath.Join(spool, dir))
 				for _, e := range entries {
@@ -133,6 +143,8 @@ func startHylaFAX(t *testing.T) string {
 	start(faxq, "-q", spool, "-D")
 	start(hfaxd, "-d", "-q", spool, "-l", "127.0.0.1", "-i", fmt.Sprint(port))
 
+	t0 := time.Now()
+	defer func() { t.Logf("daemons up in %v", time.Since(t0)) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
