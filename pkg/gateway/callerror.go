@@ -47,7 +47,7 @@ func ReasonFromText(text string) (r Reason, ok bool) {
 		return ReasonBusy, true
 	case has("fax tone", "not a fax", "no answer from the fax", "no answer from a fax", "incompatible", "voice"):
 		return ReasonNotAFax, true
-	case has("no answer", "ring timeout", "not answer", "no response"):
+	case has("no answer", "ring timeout", "not answer"):
 		return ReasonNoAnswer, true
 	case has("not operational", "not active", "unallocated", "invalid number", "invalid phone", "not a valid phone", "number changed", "has been changed", "no route", "not in service"):
 		return ReasonInvalidNumber, true
