@@ -45,7 +45,7 @@ func TestPrintErrorSaysWhatFirst(t *testing.T) {
 	forBoth(t, func(t *testing.T, tty bool) {
 		f, _, errOut := testFactory(t, tty)
 		printError(f.IO, "faxjam campaign show", &campaign.ValidationError{Source: "c.yaml", Problems: []campaign.Problem{
-			{Path: "id", Reason: "required"}, {Path: "target.fax[0].number", Reason: "not E.164"}}})
+			{Path: "id", Reason: "required"}, {Path: "target.fax[0].number", Reason: "not E.164"}}}, f.secrets.scrub)
 		lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
 		if len(lines) != 3 || !strings.Contains(lines[0], "Error:") || !strings.Contains(lines[0], "campaign c.yaml has 2 problem(s)") {
 			t.Fatalf("want one line first then a line per problem, got %q", errOut.String())

@@ -8,5 +8,6 @@ func addCommands(f *Factory, root *cobra.Command) {
 		newAboutCmd(f),
 		newLetterCmd(f),
 		newCampaignCmd(f),
+		newGatewayCmd(f),
 	)
 }

@@ -77,9 +77,9 @@ func ExitCode(err error) int {
 // printError writes err to stderr: "Error: " and the first line saying what
 // is wrong and what to do, then any detail lines (e.g. every problem of a
 // campaign file).
-func printError(ios *ui.IOStreams, cmdPath string, err error) {
+func printError(ios *ui.IOStreams, cmdPath string, err error, scrub func(string) string) {
 	s := ios.ErrStyles()
-	msg := err.Error()
+	msg := scrub(err.Error())
 	if errors.Is(err, context.Canceled) {
 		msg = "interrupted; nothing is lost: re-run the same command to carry on"
 	}

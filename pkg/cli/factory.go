@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -40,7 +41,11 @@ type Factory struct {
 	JSON        bool
 	NoColor     bool
 
-	v *viper.Viper // built in preRun; nil for commands that read no config
+	// Gateways is the registry of gateway drivers.
+	Gateways func() *gateway.Registry
+
+	v       *viper.Viper // built in preRun; nil for commands that read no config
+	secrets secrets      // credentials of the URLs in use, scrubbed from errors
 
 	campaignMu  sync.Mutex
 	campaignRef string
@@ -123,6 +128,11 @@ func (f *Factory) loadConfig() (*viper.Viper, error) {
 		}
 	}
 	return v, nil
+}
+
+// GatewayEnv is what every gateway driver is opened with.
+func (f *Factory) GatewayEnv() gateway.Env {
+	return gateway.Env{Version: f.Build.Version, DataDir: f.DataHome()}
 }
 
 // Config returns the run's config (nil before preRun or for commands that

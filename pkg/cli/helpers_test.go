@@ -29,6 +29,7 @@ func testFactory(t *testing.T, tty bool) (f *Factory, out, errOut *bytes.Buffer)
 		ConfigHome: func() string { return filepath.Join(dir, "config", "faxjam") },
 		DataHome:   func() string { return filepath.Join(dir, "data", "faxjam") },
 		Now:        func() time.Time { return time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC) },
+		Gateways:   gatewayRegistry,
 	}
 	return f, out, errOut
 }

@@ -36,6 +36,7 @@ func Execute(build BuildInfo, args []string, in io.Reader, out, errOut io.Writer
 		ConfigHome: func() string { return filepath.Join(xdg.ConfigHome, "faxjam") },
 		DataHome:   func() string { return filepath.Join(xdg.DataHome, "faxjam") },
 		Now:        time.Now,
+		Gateways:   gatewayRegistry,
 	}
 	return run(ctx, f, args)
 }
@@ -53,7 +54,7 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		if cmd != nil {
 			path = cmd.CommandPath()
 		}
-		printError(f.IO, path, err)
+		printError(f.IO, path, err, f.secrets.scrub)
 	}
 	return ExitCode(err)
 }

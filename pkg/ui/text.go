@@ -7,8 +7,9 @@ import (
 )
 
 // Wrap word-wraps text to width columns, paragraph by paragraph: blank lines
-// and explicit line breaks are kept, long words are broken only when they do
-// not fit a line at all. Width is in terminal cells (accents and wide
+// and explicit line breaks are kept, and words are never broken when they do
+// not fit a line at all: they run past the width (a URL or a digest must
+// stay copyable). Width is in terminal cells (accents and wide
 // characters counted right), and escape sequences are ignored.
 func Wrap(text string, width int) string {
 	if width <= 0 {
@@ -17,7 +18,7 @@ func Wrap(text string, width int) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		if ansi.StringWidth(l) > width {
-			lines[i] = ansi.Wrap(l, width, "")
+			lines[i] = ansi.Wordwrap(l, width, "")
 		}
 	}
 	out := strings.Join(lines, "\n")
