@@ -79,7 +79,8 @@ func Driver() gateway.Driver {
 	}
 }
 
-// Gateway sends faxes through one Phaxio account.
+// Gateway sends faxes through one Phaxio account. It is not changed after
+// Open and is safe for concurrent use.
 type Gateway struct {
 	key, secret, base  string
 	http               *httpclient.Client

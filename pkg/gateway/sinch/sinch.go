@@ -88,7 +88,8 @@ func Driver() gateway.Driver {
 	}
 }
 
-// Gateway sends faxes through one Sinch project.
+// Gateway sends faxes through one Sinch project. It is not changed after
+// Open and is safe for concurrent use.
 type Gateway struct {
 	keyID, keySecret, from, base string // base ends in /projects/{id}
 	http                         *httpclient.Client

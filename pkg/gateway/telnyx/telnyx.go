@@ -83,7 +83,8 @@ func Driver() gateway.Driver {
 	}
 }
 
-// Gateway sends faxes through one Telnyx Fax Application.
+// Gateway sends faxes through one Telnyx Fax Application. It is not
+// changed after Open and is safe for concurrent use.
 type Gateway struct {
 	key, connection, from, base string
 	http                        *httpclient.Client
