@@ -3,6 +3,7 @@ package render
 import (
 	"encoding/binary"
 	"fmt"
+	"image"
 	"io"
 )
 
@@ -43,9 +44,14 @@ const (
 // coded CCITT Group 3 (T.4), 1728 pixels wide at 204×196 dpi, white as 0
 // (min-is-white) and bits in the order fax modems send them (FillOrder 2).
 func (r *Renderer) TIFF(l *Layout, w io.Writer, opts TIFFOptions) error {
-	height := faxHeight(l.paper.h)
 	img := r.getBitmap(l)
 	defer r.bitmaps.Put(img)
+	return writeTIFF(w, img, len(l.pages), opts, func(p int) { r.draw(img, l, p) })
+}
+
+// writeTIFF writes pages pages, each drawn into the white bitmap img by draw.
+func writeTIFF(w io.Writer, img *image.Paletted, pages int, opts TIFFOptions, draw func(page int)) error {
+	height := img.Rect.Dy()
 	enc := &g3Encoder{twoD: opts.TwoD}
 	t4 := uint32(0)
 	if opts.TwoD {
@@ -60,15 +66,17 @@ func (r *Renderer) TIFF(l *Layout, w io.Writer, opts TIFFOptions) error {
 	}
 	pos := uint32(len(hdr))
 	ifd := make([]byte, 0, ifdSize+16)
-	for p := range l.pages {
-		clear(img.Pix)
-		r.draw(img, l, p)
+	for p := range pages {
+		if p > 0 {
+			clear(img.Pix)
+		}
+		draw(p)
 		data := enc.page(img.Pix, img.Stride, FaxWidth, height, true)
 
 		ratOff := pos + ifdSize
 		stripOff := ratOff + 16
 		next := uint32(0)
-		if p+1 < len(l.pages) {
+		if p+1 < pages {
 			next = stripOff + uint32(len(data)) + uint32(len(data)&1) // IFDs start on a word boundary
 		}
 		ifd = ifd[:0]
@@ -96,7 +104,7 @@ func (r *Renderer) TIFF(l *Layout, w io.Writer, opts TIFFOptions) error {
 		entry(tagYResolution, typeRational, 1, ratOff+8)
 		entry(tagT4Options, typeLong, 1, t4)
 		short(tagResolutionUnit, 2) // inch
-		entry(tagPageNumber, typeShort, 2, uint32(p)|uint32(len(l.pages))<<16)
+		entry(tagPageNumber, typeShort, 2, uint32(p)|uint32(pages)<<16)
 		short(tagCleanFaxData, 0) // clean: made, not received
 		ifd = binary.LittleEndian.AppendUint32(ifd, next)
 		for _, v := range []uint32{FaxDPIX, 1, FaxDPIY, 1} {

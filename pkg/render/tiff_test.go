@@ -248,4 +248,27 @@ func TestG3CodesEdgeRows(t *testing.T) {
 	if i := firstDiff(got, pix); i >= 0 {
 		t.Fatalf("MH: pixel (%d,%d) differs", i%w, i/w)
 	}
+
+	// x/image/ccitt reads no 2-D Group 3: libtiff decodes our MR and
+	// codes it as Group 4, which it reads.
+	tiffcp := needTool(t, "tiffcp", "libtiff-tools")
+	img := image.NewPaletted(image.Rect(0, 0, w, h), faxPalette)
+	var b bytes.Buffer
+	if err := writeTIFF(&b, img, 1, TIFFOptions{TwoD: true}, func(int) { copy(img.Pix, pix) }); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "mr.tif"), filepath.Join(dir, "g4.tif")
+	if err := os.WriteFile(in, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, tiffcp, "-c", "g4", in, out)
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = decodeStrip(t, readTIFF(t, data)[0], ccitt.Group4)
+	if i := firstDiff(got, pix); i >= 0 {
+		t.Fatalf("MR: pixel (%d,%d) differs", i%w, i/w)
+	}
 }
