@@ -60,8 +60,8 @@ func runSuite(t *testing.T, open opener) {
 			t.Fatal(err)
 		}
 		for _, d := range []Signature{
-			sig(c, "k1", "p-other", "other@example.org"),   // same key
-			sig(c, "k-other", "p1", "other2@example.org"),  // same person
+			sig(c, "k1", "p-other", "other@example.org"),    // same key
+			sig(c, "k-other", "p1", "other2@example.org"),   // same person
 			sig(c, "k-other2", "p-other2", "a@example.org"), // same email
 		} {
 			got, dup, err := st.Add(ctx, d)

@@ -1,0 +1,249 @@
+// Package server is faxjam's self-hosted petition endpoint (`faxjam petition
+// serve`): a small HTTP API that collects the names of people taking action
+// when every fax number is down, and hands them to the organizer.
+//
+//	POST /v1/campaigns/{id}/signatures  {name, city, country, email?, note?, key}
+//	                                    201 {id} · 200 {id, duplicate: true}
+//	GET  /v1/campaigns/{id}             {id, title, signatures}
+//	GET  /v1/campaigns/{id}/signatures  Authorization: Bearer TOKEN; JSON, or CSV by Accept
+//	GET  /healthz
+//
+// Errors are JSON {"error": "..."}. Signatures pass the same input rules as
+// letters (letter.ValidateSigner) and are stored normalized (letter.Normalize)
+// in a store.Store, durably before the 201. The same key, the same person
+// (letter.SignerKey of name, city and country) or the same email is one
+// signature. The server logs one line per request (time, method, path,
+// status, duration) and never a signer's data.
+//
+// It imports petition/store, letter and campaign; it must not import
+// gateway, dispatch or cli.
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/petition/store"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultAddr            = "127.0.0.1:8080"
+	DefaultRate            = rate.Limit(5) // requests per second per client
+	DefaultBurst           = 20
+	DefaultMaxClients      = 10000
+	DefaultReadTimeout     = 15 * time.Second
+	DefaultWriteTimeout    = 60 * time.Second // an export of many names is streamed
+	DefaultIdleTimeout     = 120 * time.Second
+	DefaultShutdownTimeout = 15 * time.Second
+	// MaxBody bounds a request body (a signature is well under 2 KB).
+	MaxBody = 16 << 10
+	// MinTokenLength keeps tokens out of guessing range.
+	MinTokenLength = 16
+)
+
+// Config is everything the server needs. Only Campaigns and Store are
+// required; Token is required too when Addr is not a loopback address.
+type Config struct {
+	Addr      string               // host:port; "" means DefaultAddr
+	Campaigns []*campaign.Campaign // the campaigns served, by ID
+	// Store keeps the signatures. The caller opens it (store.Open) and
+	// closes it after Run returns.
+	Store store.Store
+	// Token guards the export (GET .../signatures): "Authorization: Bearer
+	// TOKEN". Without one, the export answers 401 and names can only be
+	// read from the database directly.
+	Token string
+	// SignToken, when set, is required to POST signatures, for servers only
+	// the organizer's own faxjam clients post to (petition URL
+	// https://SIGNTOKEN@host).
+	SignToken string
+	// TLSCert and TLSKey are PEM file paths; both or neither.
+	TLSCert, TLSKey string
+	// Log receives one line per request; nil discards them.
+	Log io.Writer
+	// Rate and Burst limit requests per client IP (IPv6 by /64); 0 means the
+	// defaults, rate.Inf no limit. MaxClients bounds how many clients are
+	// tracked at once.
+	Rate       rate.Limit
+	Burst      int
+	MaxClients int
+	// TrustProxy takes the client's address from the last X-Forwarded-For
+	// entry (set it only behind a reverse proxy that sets that header).
+	TrustProxy bool
+	// Timeouts; 0 means the defaults above.
+	ReadTimeout, WriteTimeout, IdleTimeout, ShutdownTimeout time.Duration
+	// Listening, when set, is called with the bound address once the
+	// server accepts connections (useful with port 0).
+	Listening func(addr net.Addr)
+	// Now is the clock for rate limiting and logs; nil means time.Now.
+	Now func() time.Time
+}
+
+// Validate checks the configuration and fills the defaults.
+func (c *Config) Validate() error {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return fmt.Errorf("petition server: address %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.Store == nil {
+		return errors.New("petition server: no store (open one with store.Open)")
+	}
+	if len(c.Campaigns) == 0 {
+		return errors.New("petition server: no campaign to serve")
+	}
+	seen := map[string]bool{}
+	for i, cp := range c.Campaigns {
+		if cp == nil || cp.ID == "" {
+			return fmt.Errorf("petition server: campaign %d has no id", i)
+		}
+		if seen[cp.ID] {
+			return fmt.Errorf("petition server: campaign %q given twice", cp.ID)
+		}
+		seen[cp.ID] = true
+	}
+	if c.Token == "" && !loopback(host) {
+		return fmt.Errorf("petition server: listening on %q, beyond this machine, needs an export token (--token, at least %d characters)", c.Addr, MinTokenLength)
+	}
+	for name, tok := range map[string]string{"token": c.Token, "sign token": c.SignToken} {
+		if tok != "" && len(tok) < MinTokenLength {
+			return fmt.Errorf("petition server: the %s is %d characters; use at least %d (e.g. openssl rand -hex 16)", name, len(tok), MinTokenLength)
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("petition server: TLS needs both a certificate and a key file")
+	}
+	if c.Rate == 0 {
+		c.Rate = DefaultRate
+	}
+	if c.Burst == 0 {
+		c.Burst = DefaultBurst
+	}
+	if c.MaxClients == 0 {
+		c.MaxClients = DefaultMaxClients
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// loopback reports whether host only accepts connections from this machine.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Server is a configured petition server.
+type Server struct {
+	cfg       Config
+	campaigns map[string]*campaign.Campaign
+	limits    *limiter
+	logMu     sync.Mutex
+}
+
+// New validates cfg and returns a server.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, campaigns: map[string]*campaign.Campaign{},
+		limits: newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients)}
+	for _, c := range cfg.Campaigns {
+		s.campaigns[c.ID] = c
+	}
+	return s, nil
+}
+
+// Run listens on cfg.Addr and serves until ctx is cancelled, then shuts down
+// gracefully: in-flight requests finish (up to ShutdownTimeout).
+func Run(ctx context.Context, cfg Config) error {
+	s, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("petition server: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx is cancelled, then shuts down gracefully. It
+// closes ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: min(5*time.Second, s.cfg.ReadTimeout),
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+	}
+	errc := make(chan error, 1)
+	go func() {
+		var err error
+		if s.cfg.TLSCert != "" {
+			err = srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+		} else {
+			err = srv.Serve(ln)
+		}
+		errc <- err
+	}()
+	if s.cfg.Listening != nil {
+		s.cfg.Listening(ln.Addr())
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("petition server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("petition server: shutdown: %w", err)
+	}
+	<-errc // http.ErrServerClosed
+	return nil
+}
+
+// authorized compares a request's bearer token with want in constant time.
+func authorized(r *http.Request, want string) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && want != "" && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(want)) == 1
+}
