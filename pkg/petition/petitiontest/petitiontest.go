@@ -75,16 +75,18 @@ const Campaign = "norma-cruz-2012"
 const Timeout = 500 * time.Millisecond
 
 // Hostile returns signatures whose fields must arrive byte for byte:
-// scripts, combining marks, quotes and SQL and LIKE metacharacters.
+// several scripts, combining marks, zero-width non-joiners, quotes and SQL
+// and LIKE metacharacters. They pass letter.ValidateSigner and are already in
+// the form letter.Normalize gives, so an endpoint that validates and
+// normalizes must still keep them verbatim.
 func Hostile() []petition.Signature {
 	return []petition.Signature{
-		{Campaign: Campaign, Name: "Zoë O'Brien-Łukasiewicz", City: "São Paulo'; DROP TABLE signatures; --", Country: "Brasil", Email: "zoe+test@example.org", Note: `100% "solidaridad" \ _ % ' -- /* */`, Key: "k-hostile-1"},
+		{Campaign: Campaign, Name: "Zoë O'Brien-Łukasiewicz", City: "Saint-Jean-d'Angély", Country: "France", Email: "zoe+test@example.org", Note: `Robert'); DROP TABLE signatures;-- 100% "solidaridad" \ _ %`, Key: "k-hostile-1"},
 		{Campaign: Campaign, Name: "محمد الأحمد", City: "الرباط", Country: "المغرب", Email: "m@example.org", Note: "حرية", Key: "k-hostile-2"},
 		{Campaign: Campaign, Name: "李小龙 Nguyễn", City: "東京", Country: "日本", Email: "li@example.org", Key: "k-hostile-3"},
-		{Campaign: Campaign, Name: "Ἀλέξανδρος Δημητρίου", City: "Αθήνα", Country: "Ελλάδα", Email: "a@example.org", Note: "1 OR 1=1; SELECT * FROM users", Key: "k-hostile-4"},
-		{Campaign: Campaign, Name: "Ёжик Тума́нов", City: "Санкт-Петербург", Country: "Россия", Email: "yo@example.org", Key: "k-hostile-5"},
-		// The same letters as two different Unicode forms (NFC é vs e + U+0301).
-		{Campaign: Campaign, Name: "Ren\u00e9e Ren\u0065\u0301e", City: "Montr\u00e9al", Country: "Canada", Email: "r@example.org", Key: "k-hostile-6"},
+		{Campaign: Campaign, Name: "Ἀλέξανδρος Δημητρίου", City: "Αθήνα", Country: "Ελλάδα", Email: "a@example.org", Note: "1 OR 1=1; SELECT * FROM users WHERE name LIKE '%'", Key: "k-hostile-4"},
+		{Campaign: Campaign, Name: "Ёжик Тума\u0301нов", City: "Санкт-Петербург", Country: "Россия", Email: "yo@example.org", Key: "k-hostile-5"},
+		{Campaign: Campaign, Name: "نرگس می\u200cرزایی", City: "تهران", Country: "ایران", Email: "n@example.org", Key: "k-hostile-6"},
 	}
 }
 
