@@ -24,8 +24,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	gosmtp "github.com/emersion/go-smtp"
 	"github.com/emersion/go-sasl"
+	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/faxjam/faxjam/pkg/gateway/gatewaytest"
 )
