@@ -203,7 +203,7 @@ func Redact(raw string) string {
 			u.User = url.User("***")
 		}
 	}
-	q := u.Query()
+	q, qerr := url.ParseQuery(u.RawQuery)
 	changed := false
 	for k := range q {
 		if secretName(k) {
@@ -211,11 +211,33 @@ func Redact(raw string) string {
 			changed = true
 		}
 	}
-	if changed {
+	switch {
+	case qerr != nil:
+		// A query that does not decode (a stray %, a ;) would be printed as
+		// typed, credentials and all: hide it pair by pair instead.
+		u.RawQuery = redactRawQuery(u.RawQuery)
+	case changed:
 		u.RawQuery = q.Encode()
 	}
 	s := u.String()
 	return strings.ReplaceAll(s, "%2A%2A%2A", "***")
+}
+
+// redactRawQuery hides the value of every pair of an undecodable query
+// whose name may be a credential or does not decode itself.
+func redactRawQuery(raw string) string {
+	pairs := strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' })
+	for i, p := range pairs {
+		k, _, _ := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil || secretName(name) {
+			pairs[i] = k + "=***"
+			if err != nil {
+				pairs[i] = "***=***"
+			}
+		}
+	}
+	return strings.Join(pairs, "&")
 }
 
 func secretName(k string) bool {
