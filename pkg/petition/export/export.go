@@ -1,0 +1,279 @@
+// Package export turns the signatures a petition server collected into what
+// an organizer delivers and keeps: a petition document (PDF through
+// pkg/render: the campaign's appeal to the target in the target's language
+// first, then the names in a paged, numbered table with the total) and CSV or
+// JSON lists. Signatures come from a server's export API (URL and token) or
+// from a store opened directly.
+//
+// The PDF carries names, cities and countries only, never emails or notes:
+// it is faxed to the target. It imports campaign, letter, render,
+// petition/store and httpclient; it must not import gateway, dispatch or cli
+// (`faxjam petition deliver` hands the PDF to the gateway layer).
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/httpclient"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/petition"
+	"github.com/faxjam/faxjam/pkg/petition/store"
+	"github.com/faxjam/faxjam/pkg/render"
+)
+
+// Row is one signature as exported.
+type Row struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	City    string    `json:"city"`
+	Country string    `json:"country"`
+	Email   string    `json:"email,omitempty"`
+	Note    string    `json:"note,omitempty"`
+	Created time.Time `json:"created"`
+}
+
+// FromStore reads a campaign's signatures, in the order they were given,
+// from a store opened directly (faxjam petition export --db).
+func FromStore(ctx context.Context, st store.Store, campaignID string) ([]Row, error) {
+	var rows []Row
+	err := st.Each(ctx, campaignID, func(s store.Signature) error {
+		rows = append(rows, Row{ID: s.ID, Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Created: s.Created})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return rows, nil
+}
+
+// FromServer reads a campaign's signatures from a faxjam petition server's
+// export API: GET {base}/v1/campaigns/{id}/signatures with "Authorization:
+// Bearer token". base is the server's URL (https://host[/prefix]); a token
+// in its user information is used when token is "". hc may be nil. Failures
+// are *petition.Error (a wrong token is Auth). The list is streamed, so its
+// size is not bounded by httpclient.MaxBody.
+func FromServer(ctx context.Context, base, token, campaignID string, hc *httpclient.Client) ([]Row, error) {
+	if hc == nil {
+		hc = httpclient.New(nil, "")
+	}
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("export: server URL: want https://host[/prefix]")
+	}
+	if token == "" {
+		token = u.User.Username()
+	}
+	u.User = nil
+	u.RawQuery = ""
+	where := strings.TrimRight(u.String(), "/") + "/v1/campaigns/" + url.PathEscape(campaignID) + "/signatures"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, where, nil)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	req.Header.Set("User-Agent", hc.UserAgent)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := hc.HTTP.Do(req)
+	if err != nil {
+		// Wrap as httpclient does, so the classification is the shared one.
+		he := &httpclient.Error{Method: "GET", URL: where, Err: err}
+		var ne interface{ Timeout() bool }
+		he.Timeout = errors.As(err, &ne) && ne.Timeout()
+		return nil, petition.FromHTTP("faxjam", "export", he)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		return nil, petition.FromHTTP("faxjam", "export", &httpclient.Error{
+			Method: "GET", URL: where, StatusCode: resp.StatusCode, Body: body,
+			Message:    httpclient.Message(body),
+			RetryAfter: httpclient.RetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		})
+	}
+	var rows []Row
+	if err := json.NewDecoder(resp.Body).Decode(&rows); err != nil {
+		return nil, &petition.Error{Driver: "faxjam", Op: "export", Retryable: true, Message: "malformed or cut-off list of signatures: " + err.Error(), Err: err}
+	}
+	return rows, nil
+}
+
+// WriteCSV writes rows as CSV with a header. Emails and notes are included
+// only when private is true (a list for the organizer, not for the target).
+func WriteCSV(w io.Writer, rows []Row, private bool) error {
+	cw := csv.NewWriter(w)
+	header := []string{"n", "name", "city", "country"}
+	if private {
+		header = append(header, "email", "note", "id", "created")
+	}
+	cw.Write(header)
+	for i, r := range rows {
+		rec := []string{strconv.Itoa(i + 1), r.Name, r.City, r.Country}
+		if private {
+			rec = append(rec, r.Email, r.Note, r.ID, r.Created.UTC().Format(time.RFC3339))
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("export: csv: %w", err)
+	}
+	return nil
+}
+
+// WriteJSON writes rows as one JSON array; emails and notes only when
+// private is true.
+func WriteJSON(w io.Writer, rows []Row, private bool) error {
+	out := rows
+	if !private {
+		out = make([]Row, len(rows))
+		for i, r := range rows {
+			out[i] = Row{ID: r.ID, Name: r.Name, City: r.City, Country: r.Country, Created: r.Created}
+		}
+	}
+	if out == nil {
+		out = []Row{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("export: json: %w", err)
+	}
+	return nil
+}
+
+// Options shape the petition document.
+type Options struct {
+	// Lang is the document's language; "" means the campaign's target
+	// language (its first).
+	Lang string
+	// Date printed under the addressee, in Lang; zero prints none (and keeps
+	// the document byte-identical for the same signatures).
+	Date time.Time
+	// Paper is "a4" (default) or "letter"; ExtraFont is a .ttf for the
+	// characters the Go fonts lack (names in scripts they do not cover).
+	Paper     string
+	ExtraFont []byte
+	// Appeal replaces the campaign's title and asks, for an organizer who
+	// has them in the target's language (the campaign file holds one
+	// version).
+	Appeal *Appeal
+}
+
+// Appeal is what the petition asks of the target.
+type Appeal struct {
+	Title string
+	Asks  []string
+}
+
+// Document is a rendered petition.
+type Document struct {
+	PDF        []byte
+	Pages      int
+	Signatures int
+	Lang       string
+}
+
+// PDF lays out the petition: the appeal to the target in the target's
+// language first (title, addressee, a paragraph, the asks; then the
+// paragraph in English when the target reads another language), then the
+// signatures in a table (number, name, city, country) repeated across pages
+// with its header, the total, and "page x of y" on every page. A character
+// the fonts cannot draw is an error naming it and the row it is in.
+func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
+	if c == nil {
+		return Document{}, errors.New("export: no campaign")
+	}
+	lang := opts.Lang
+	if lang == "" {
+		lang = c.TargetLanguage()
+	}
+	ph := phrasesFor(lang)
+	appeal := Appeal{Title: c.Title, Asks: c.Asks}
+	if opts.Appeal != nil {
+		appeal = *opts.Appeal
+	}
+	countries := map[string]bool{}
+	for _, r := range rows {
+		countries[strings.ToLower(strings.Join(strings.Fields(r.Country), " "))] = true
+	}
+	var blocks []render.Block
+	blocks = append(blocks, render.Heading{Text: appeal.Title, Size: 16})
+	if to := addressee(c.Target); to != "" {
+		blocks = append(blocks, render.Paragraph{Text: ph.to + " " + to})
+	}
+	if !opts.Date.IsZero() {
+		blocks = append(blocks, render.Paragraph{Text: letter.FormatDate(lang, opts.Date)})
+	}
+	blocks = append(blocks, render.Paragraph{Text: ph.intro(len(rows), len(countries), c.Title, c.Organizer)})
+	for _, a := range appeal.Asks {
+		blocks = append(blocks, render.Paragraph{Text: "• " + a})
+	}
+	if base(lang) != "en" {
+		en := phrasesFor("en")
+		blocks = append(blocks, render.Paragraph{Text: en.intro(len(rows), len(countries), c.Title, c.Organizer), Size: 9})
+	}
+	blocks = append(blocks, render.Spacer{Height: 8}, render.Heading{Text: fmt.Sprintf(ph.signatures, len(rows)), Size: 13})
+	table := render.Table{Header: []string{ph.number, ph.name, ph.city, ph.country}, Widths: []float64{0.09, 0.41, 0.27, 0.23}}
+	for i, r := range rows {
+		table.Rows = append(table.Rows, []string{strconv.Itoa(i + 1), r.Name, r.City, r.Country})
+	}
+	if len(rows) > 0 {
+		blocks = append(blocks, table)
+	}
+	blocks = append(blocks, render.Paragraph{Text: fmt.Sprintf(ph.total, len(rows), len(countries)), Bold: true})
+	footer := c.ID + " · " + ph.footer
+	if c.Contact != "" {
+		footer += " · " + c.Contact
+	}
+	r, err := render.New(render.Options{Paper: opts.Paper, ExtraFont: opts.ExtraFont})
+	if err != nil {
+		return Document{}, fmt.Errorf("export: %w", err)
+	}
+	lay, err := r.Document(render.Doc{Blocks: blocks, Footer: footer, PageLabel: ph.page})
+	if err != nil {
+		var ge *render.GlyphError
+		if errors.As(err, &ge) {
+			return Document{}, glyphError(ge, rows)
+		}
+		return Document{}, fmt.Errorf("export: lay out the petition: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := r.PDF(lay, &buf); err != nil {
+		return Document{}, fmt.Errorf("export: write the PDF: %w", err)
+	}
+	return Document{PDF: buf.Bytes(), Pages: lay.Pages(), Signatures: len(rows), Lang: lang}, nil
+}
+
+// glyphError says which signature holds the character the fonts lack.
+func glyphError(ge *render.GlyphError, rows []Row) error {
+	for i, r := range rows {
+		for _, f := range [...]struct{ field, v string }{{"name", r.Name}, {"city", r.City}, {"country", r.Country}} {
+			if strings.ContainsRune(f.v, ge.Rune) {
+				return fmt.Errorf("export: signature %d: the %s has character %q (%U), which the fax fonts cannot draw; pass a font that has it (--font FILE.ttf)", i+1, f.field, string(ge.Rune), ge.Rune)
+			}
+		}
+	}
+	return fmt.Errorf("export: %w", ge)
+}
+
+func addressee(t campaign.Target) string {
+	var parts []string
+	for _, s := range []string{strings.TrimSpace(t.Title + " " + t.Name), t.Organization} {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,267 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/petition"
+	"github.com/faxjam/faxjam/pkg/petition/server"
+	"github.com/faxjam/faxjam/pkg/petition/store"
+)
+
+func normaCruz() *campaign.Campaign {
+	return &campaign.Campaign{
+		ID: "norma-cruz-2012", Title: "Stop the death threats. Defend Norma Cruz.", Organizer: "Amnesty International",
+		Asks: []string{
+			"A prompt, thorough and impartial investigation of the death threats against Norma Cruz.",
+			"Effective protection measures for Norma Cruz, agreed with her.",
+		},
+		Target:    campaign.Target{Name: "Fiscal General", Title: "Lic.", Organization: "Ministerio Público de Guatemala"},
+		Languages: campaign.Languages{{Code: "es", Template: "es.tmpl"}, {Code: "en", Template: "en.tmpl"}},
+		Contact:   "organizer@example.org",
+	}
+}
+
+func manyRows(n int) []Row {
+	names := []string{"José Pérez García", "Zoë O'Brien-Łukasiewicz", "Αλέξανδρος Δημητρίου", "Ёжик Туманов", "Ana María de la Cruz"}
+	countries := []string{"Guatemala", "France", "Ελλάδα", "Россия", "España"}
+	rows := make([]Row, n)
+	for i := range rows {
+		rows[i] = Row{ID: fmt.Sprint("id", i), Name: fmt.Sprintf("%s %d", names[i%len(names)], i+1), City: "Quetzaltenango", Country: countries[i%len(countries)], Email: fmt.Sprintf("person%d@example.org", i), Note: "secret note"}
+	}
+	return rows
+}
+
+// tool finds an external checker; missing fails on CI and skips elsewhere.
+func tool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		msg := fmt.Sprintf("%s not found: apt-get install %s", name, pkg)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return p
+}
+
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin := tool(t, "pdftotext", "poppler-utils")
+	f := filepath.Join(t.TempDir(), "p.pdf")
+	os.WriteFile(f, pdf, 0o600)
+	out, err := exec.Command(bin, "-enc", "UTF-8", f, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func TestPDFPetition(t *testing.T) {
+	rows := manyRows(300)
+	doc, err := PDF(normaCruz(), rows, Options{Date: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Pages < 3 || doc.Signatures != 300 || doc.Lang != "es" {
+		t.Fatalf("document: %d pages, %d signatures, lang %s; want several pages of 300 in es", doc.Pages, doc.Signatures, doc.Lang)
+	}
+	text := pdfText(t, doc.PDF)
+	// pdftotext separates pages with form feeds.
+	pages := strings.Split(strings.TrimRight(text, "\f"), "\f")
+	if len(pages) != doc.Pages {
+		t.Fatalf("pdftotext sees %d pages, Document says %d", len(pages), doc.Pages)
+	}
+	first, last := pages[0], pages[len(pages)-1]
+	for _, want := range []string{"Stop the death threats", "A: Lic. Fiscal General, Ministerio Público de Guatemala", "27 de noviembre de 2026", "Las 300 personas", "de 5 países", "Le pedimos", "• A prompt, thorough", "The 300 people", "Firmas (300)", "Nombre", "Ciudad", "País", "José Pérez García 1"} {
+		if !strings.Contains(strings.Join(strings.Fields(first), " "), want) {
+			t.Errorf("first page lacks %q", want)
+		}
+	}
+	if strings.Index(first, "Las 300 personas") > strings.Index(first, "The 300 people") {
+		t.Errorf("the appeal in the target's language must come first")
+	}
+	for i, p := range pages {
+		if want := fmt.Sprintf("Página %d de %d", i+1, len(pages)); !strings.Contains(p, want) {
+			t.Errorf("page %d lacks %q", i+1, want)
+		}
+		if i > 0 && !strings.Contains(p, "Nombre") {
+			t.Errorf("page %d does not repeat the table header", i+1)
+		}
+	}
+	for _, want := range []string{"Ana María de la Cruz 300", "Total: 300 firmas de 5 países."} {
+		if !strings.Contains(strings.Join(strings.Fields(last), " "), want) {
+			t.Errorf("last page lacks %q", want)
+		}
+	}
+	for i, r := range rows {
+		if !strings.Contains(text, r.Name) {
+			t.Errorf("signature %d (%s) is not in the document", i+1, r.Name)
+		}
+	}
+	for _, private := range []string{"person0@example.org", "person299@example.org", "secret note"} {
+		if strings.Contains(text, private) {
+			t.Errorf("the document carries private data %q", private)
+		}
+	}
+	if bin, err := exec.LookPath("qpdf"); err == nil {
+		f := filepath.Join(t.TempDir(), "p.pdf")
+		os.WriteFile(f, doc.PDF, 0o600)
+		if out, err := exec.Command(bin, "--check", f).CombinedOutput(); err != nil {
+			t.Errorf("qpdf --check: %v\n%s", err, out)
+		}
+	}
+}
+
+func TestPDFIsDeterministic(t *testing.T) {
+	a, err := PDF(normaCruz(), manyRows(40), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := PDF(normaCruz(), manyRows(40), Options{})
+	if !bytes.Equal(a.PDF, b.PDF) {
+		t.Errorf("the same signatures gave different PDFs")
+	}
+}
+
+func TestPDFLanguages(t *testing.T) {
+	tests := []struct {
+		lang, want string
+	}{
+		{"en", "Page 1 of 1"}, {"fr", "Page 1 sur 1"}, {"de", "Seite 1 von 1"}, {"pt-BR", "Página 1 de 1"}, {"xx", "Page 1 of 1"},
+	}
+	for _, tt := range tests {
+		doc, err := PDF(normaCruz(), manyRows(3), Options{Lang: tt.lang})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.lang, err)
+		}
+		if text := pdfText(t, doc.PDF); !strings.Contains(text, tt.want) {
+			t.Errorf("lang %s: no %q in\n%s", tt.lang, tt.want, text)
+		}
+	}
+}
+
+func TestPDFAppealOverrideAndEmptyPetition(t *testing.T) {
+	doc, err := PDF(normaCruz(), nil, Options{Appeal: &Appeal{Title: "Alto a las amenazas de muerte", Asks: []string{"Una investigación inmediata."}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(pdfText(t, doc.PDF)), " ")
+	for _, want := range []string{"Alto a las amenazas de muerte", "• Una investigación inmediata.", "Total: 0 firmas"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in %s", want, text)
+		}
+	}
+	if doc.Pages != 1 {
+		t.Errorf("empty petition: %d pages", doc.Pages)
+	}
+}
+
+func TestPDFNamesAGlyphTheFontsLack(t *testing.T) {
+	rows := manyRows(3)
+	rows[1].City = "東京"
+	_, err := PDF(normaCruz(), rows, Options{})
+	if err == nil {
+		t.Fatal("a city in CJK rendered without a font that has it")
+	}
+	for _, want := range []string{"signature 2", "city", "U+6771", "--font"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestCSVAndJSON(t *testing.T) {
+	rows := manyRows(2)
+	rows[0].Note = `Robert'); DROP TABLE signatures;-- "q"`
+	var pub, priv bytes.Buffer
+	if err := WriteCSV(&pub, rows, false); err != nil {
+		t.Fatal(err)
+	}
+	WriteCSV(&priv, rows, true)
+	if strings.Contains(pub.String(), "@example.org") || strings.Contains(pub.String(), "DROP") {
+		t.Errorf("public CSV carries emails or notes:\n%s", pub.String())
+	}
+	recs, err := csv.NewReader(&priv).ReadAll()
+	if err != nil || len(recs) != 3 || recs[1][5] != rows[0].Note || recs[0][4] != "email" {
+		t.Errorf("private CSV = %q, %v", recs, err)
+	}
+	var js bytes.Buffer
+	WriteJSON(&js, rows, false)
+	var back []Row
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back) != 2 || back[1].Name != rows[1].Name || back[0].Email != "" {
+		t.Errorf("public JSON = %s, %v", js.String(), err)
+	}
+	js.Reset()
+	WriteJSON(&js, nil, true)
+	if strings.TrimSpace(js.String()) != "[]" {
+		t.Errorf("empty JSON = %q, want []", js.String())
+	}
+}
+
+func TestFromServerAndStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for i, n := range []string{"José Pérez", "Zoë O'Brien"} {
+		st.Add(ctx, store.Signature{Campaign: "norma-cruz-2012", Key: fmt.Sprint("k", i), Person: n, Name: n, City: "Xela", Country: "Guatemala", Email: fmt.Sprintf("p%d@example.org", i)})
+	}
+	const token = "export-token-0123456789"
+	s, err := server.New(server.Config{Store: st, Campaigns: []*campaign.Campaign{normaCruz()}, Token: token, Rate: rate.Inf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(sctx, ln) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + ln.Addr().String()
+
+	fromStore, err := FromStore(ctx, st, "norma-cruz-2012")
+	if err != nil || len(fromStore) != 2 {
+		t.Fatalf("FromStore = %d rows, %v", len(fromStore), err)
+	}
+	for _, tc := range []struct {
+		name, base, token string
+	}{{"token argument", base, token}, {"token in the URL", "http://" + token + "@" + ln.Addr().String() + "/", ""}} {
+		rows, err := FromServer(ctx, tc.base, tc.token, "norma-cruz-2012", nil)
+		if err != nil {
+			t.Fatalf("%s: FromServer: %v", tc.name, err)
+		}
+		if len(rows) != 2 || rows[0] != fromStore[0] || rows[1] != fromStore[1] {
+			t.Errorf("%s: FromServer = %+v, FromStore = %+v", tc.name, rows, fromStore)
+		}
+	}
+	_, err = FromServer(ctx, base, "wrong-token-0123456789", "norma-cruz-2012", nil)
+	pe, ok := petition.AsError(err)
+	if !ok || !pe.Auth || strings.Contains(err.Error(), "wrong-token") {
+		t.Errorf("FromServer with a wrong token = %v; want an auth error without the token", err)
+	}
+	if _, err := FromServer(ctx, base, token, "no-such", nil); err == nil || !strings.Contains(err.Error(), "unknown campaign") {
+		t.Errorf("FromServer of an unknown campaign = %v", err)
+	}
+	if _, err := FromServer(ctx, "ftp://x", token, "c", nil); err == nil {
+		t.Errorf("FromServer of an ftp URL succeeded")
+	}
+}
