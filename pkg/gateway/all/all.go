@@ -6,6 +6,7 @@ package all
 
 import (
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/gateway/documo"
 	"github.com/faxjam/faxjam/pkg/gateway/hylafax"
 	"github.com/faxjam/faxjam/pkg/gateway/interfax"
 	"github.com/faxjam/faxjam/pkg/gateway/outbox"
@@ -28,6 +29,7 @@ func Registry() *gateway.Registry {
 		phaxio.Driver(),
 		interfax.Driver(),
 		srfax.Driver(),
+		documo.Driver(),
 		hylafax.Driver(),
 	)
 }
