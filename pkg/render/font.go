@@ -38,6 +38,7 @@ type face struct {
 	name string // fpdf family name
 	data []byte
 	sf   *sfnt.Font
+	tt   *trueType // the tables the PDF embeds
 	upem float64
 
 	low  [lowRunes]glyph
@@ -64,7 +65,11 @@ func newFace(name string, data []byte) (*face, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &face{name: name, data: data, sf: sf, upem: float64(sf.UnitsPerEm())}
+	tt, err := parseTrueType(data)
+	if err != nil {
+		return nil, err
+	}
+	f := &face{name: name, data: data, sf: sf, tt: tt, upem: float64(sf.UnitsPerEm())}
 	f.bufs.New = func() any { return new(sfnt.Buffer) }
 	b := f.buf()
 	defer f.bufs.Put(b)
@@ -76,6 +81,14 @@ func newFace(name string, data []byte) (*face, error) {
 		f.low[r] = g
 	}
 	return f, nil
+}
+
+// psName is the face's PostScript name for the PDF.
+func (f *face) psName() string {
+	if f.tt.psName != "" {
+		return f.tt.psName
+	}
+	return f.name
 }
 
 func (f *face) buf() *sfnt.Buffer { return f.bufs.Get().(*sfnt.Buffer) }

@@ -37,6 +37,7 @@ type Renderer struct {
 	glyphs  sync.Map  // glyphKey -> *glyphMask, filled on first use
 	zlibs   sync.Pool // *zlib.Writer for PNG, reset per image
 	bitmaps sync.Pool // *image.Paletted page bitmaps, cleared per use
+	pdfs    sync.Pool // *pdfWriter: a PDF's buffers and compressor
 }
 
 // paper is a page size in points (1/72 in).
