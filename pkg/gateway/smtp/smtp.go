@@ -16,9 +16,9 @@
 // (from=) must be one the vendor allows (InterFAX uses it as the CSID); the
 // Subject is at most 60 characters; every attachment is faxed, so only ONE
 // document is attached (the PDF, fax.pdf, application/pdf; the TIFF only when
-// there is no PDF), byte-identical in base64; a short text body (which some
-// vendors fax as a cover page: InterFAX "body = page", Retarus "body may be
-// cover page") names the campaign; ≤20 MB. UNVERIFIED beyond §7: RingCentral,
+// there is no PDF), byte-identical in base64; a short text body names the
+// campaign — some vendors fax it as a cover page (InterFAX "body = page",
+// Retarus "body may be cover page"), so body=none leaves it out; ≤20 MB. UNVERIFIED beyond §7: RingCentral,
 // eFax, SRFax and Sinch addresses, which a to= pattern covers anyway.
 //
 // Email to fax reports the outcome, if at all, by mail to the sender: there is
@@ -101,6 +101,7 @@ func Driver() gateway.Driver {
 			{Name: "from", Place: gateway.InQuery, Required: true, Help: "sender address; the fax vendor must allow it (it may become the fax's CSID)"},
 			{Name: "domain", Place: gateway.InQuery, Help: "email-to-fax domain: mail goes to {digits}@domain (e.g. send.mfax.io, rfax.net)"},
 			{Name: "to", Place: gateway.InQuery, Help: "recipient pattern instead of {digits}@domain, with {e164}, {digits}, {domain}; e.g. {e164}@fax.tc (InterFAX)"},
+			{Name: "body", Place: gateway.InQuery, Default: "text", Help: "text: a short note naming the campaign (some vendors fax it as a cover page); none: the document only"},
 			{Name: "tls", Place: gateway.InQuery, Default: "opportunistic", Help: "smtp:// only: opportunistic (STARTTLS when offered) or required"},
 			{Name: "timeout", Place: gateway.InQuery, Help: "bound on connecting and on each SMTP reply, e.g. 30s (default 60s)"},
 			{Name: "insecure_skip_verify", Place: gateway.InQuery, Help: "true: do not verify the server's certificate — for tests against a self-signed local server only"},
@@ -122,6 +123,7 @@ type emailFax struct {
 	to        string // recipient pattern
 	domain    string
 	timeout   time.Duration
+	note      bool // send the short text body
 }
 
 func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
@@ -149,6 +151,13 @@ func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
 			return nil, fmt.Errorf("smtp: port %q is not a port number", p)
 		}
 		g.port = n
+	}
+	switch v["body"] {
+	case "text":
+		g.note = true
+	case "none":
+	default:
+		return nil, fmt.Errorf("smtp: body=%q: want text or none", v["body"])
 	}
 	switch v["tls"] {
 	case "opportunistic":
@@ -245,7 +254,9 @@ func (g *emailFax) message(fax gateway.Fax, to, rcpt, id string) (*mail.Msg, err
 	if fax.Key != "" {
 		m.SetGenHeader(mail.Header(KeyHeader), fax.Key)
 	}
-	m.SetBodyString(mail.TypeTextPlain, body(fax, to))
+	if g.note {
+		m.SetBodyString(mail.TypeTextPlain, body(fax, to))
+	}
 	doc, name, ctype := fax.PDF, "fax.pdf", "application/pdf"
 	if len(doc) == 0 {
 		doc, name, ctype = fax.TIFF, "fax.tif", "image/tiff"

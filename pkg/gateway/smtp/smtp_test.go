@@ -70,6 +70,22 @@ func TestImplicitTLS(t *testing.T) {
 	}
 }
 
+func TestBodyNoneSendsTheDocumentAlone(t *testing.T) {
+	raw, f := startMailURL(t)
+	f.(*mailFake).noText = true
+	g, err := openSMTP(t, raw+"&body=none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := fax("k")
+	if _, err := g.Send(context.Background(), fx); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Received(); len(got) != 1 || !bytes.Equal(got[0].PDF, fx.PDF) {
+		t.Fatalf("server received %+v, want the document", got)
+	}
+}
+
 func TestCheckReportsBadCredentials(t *testing.T) {
 	addr, _ := startMail(t, false)
 	g, err := openSMTP(t, fmt.Sprintf("smtp://ana%%40example.org:wrong-password@%s?domain=%s&from=%s&insecure_skip_verify=true&timeout=2s", addr, fakeDomain, fakeFrom))
@@ -220,6 +236,7 @@ func TestOpenOptions(t *testing.T) {
 		{"smtps://h?domain=d&from=a@b", 465, true, ""},
 		{"smtp://h:2525?domain=d&from=a@b&tls=required", 2525, false, ""},
 		{"smtp://h?domain=d&from=a@b&tls=never", 0, false, "tls="},
+		{"smtp://h?domain=d&from=a@b&body=html", 0, false, "body="},
 		{"smtp://h?domain=d&from=a@b&timeout=soon", 0, false, "timeout="},
 		{"smtp://h?domain=d&from=a@b&insecure_skip_verify=yes", 0, false, "insecure_skip_verify="},
 		{"smtp://h?domain=d&from=nobody", 0, false, "from="},
