@@ -8,7 +8,9 @@
 // Durability: an Add returns only after the row is committed durably (SQLite
 // in WAL mode with synchronous=FULL, which syncs the WAL on every commit;
 // PostgreSQL with its default synchronous_commit=on), so a server that
-// answered 201 and was then killed has the signature.
+// answered 201 and was then killed has the signature. SQLite has one writer
+// and an fsync per commit, so concurrent Adds are group-committed: the
+// writer takes every Add waiting and commits them in one transaction.
 //
 // It imports nothing of faxjam's; the server decides who is the same person.
 package store
@@ -86,8 +88,9 @@ type dialect struct {
 // through r (the same pool for PostgreSQL; for SQLite a separate pool, so
 // that a long export does not hold up the single writer connection).
 type db struct {
-	d    dialect
-	w, r *sql.DB
+	d     dialect
+	w, r  *sql.DB
+	batch *batcher // SQLite only: group commit
 }
 
 const schema = `
@@ -142,6 +145,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
+	s.batch = newBatcher(s)
 	return s, nil
 }
 
@@ -202,12 +206,27 @@ func (s *db) Add(ctx context.Context, sig Signature) (Signature, bool, error) {
 	if sig.Campaign == "" || sig.Key == "" || sig.Person == "" {
 		return Signature{}, false, fmt.Errorf("store: add: campaign, key and person are required")
 	}
+	if s.batch != nil {
+		return s.batch.add(ctx, sig)
+	}
+	return s.addOne(ctx, s.w, sig)
+}
+
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// addOne inserts sig unless it conflicts, and finds the signature it
+// conflicts with.
+func (s *db) addOne(ctx context.Context, x execer, sig Signature) (Signature, bool, error) {
 	// A fresh random id colliding is next to impossible; try twice anyway so
 	// that it cannot pass for a duplicate.
 	for attempt := 0; attempt < 2; attempt++ {
 		sig.ID = rand.Text()
 		sig.Created = time.Now().UTC().Truncate(time.Microsecond)
-		res, err := s.w.ExecContext(ctx, s.q(`INSERT INTO signatures (`+columns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+		res, err := x.ExecContext(ctx, s.q(`INSERT INTO signatures (`+columns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			sig.ID, sig.Campaign, sig.Key, sig.Person, sig.EmailKey, sig.Name, sig.City, sig.Country, sig.Email, sig.Note, sig.Created.Format(time.RFC3339Nano))
 		if err != nil {
 			return Signature{}, false, fmt.Errorf("store: add to %s: %w", sig.Campaign, err)
@@ -218,7 +237,7 @@ func (s *db) Add(ctx context.Context, sig Signature) (Signature, bool, error) {
 			return sig, false, nil
 		}
 		// Rows are never deleted, so the row that conflicted is there.
-		row := s.w.QueryRowContext(ctx, s.q(`SELECT `+columns+` FROM signatures
+		row := x.QueryRowContext(ctx, s.q(`SELECT `+columns+` FROM signatures
 			WHERE campaign = ? AND (sig_key = ? OR person = ? OR (email_key <> '' AND email_key = ?))
 			ORDER BY CASE WHEN sig_key = ? THEN 0 ELSE 1 END, seq LIMIT 1`),
 			sig.Campaign, sig.Key, sig.Person, sig.EmailKey, sig.Key)
@@ -284,6 +303,9 @@ func (s *db) Ping(ctx context.Context) error {
 }
 
 func (s *db) Close() error {
+	if s.batch != nil {
+		s.batch.close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		if e := s.r.Close(); err == nil {
