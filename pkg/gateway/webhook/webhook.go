@@ -5,7 +5,8 @@
 // URL: webhook+https://[USER:PASS@]host/path[?token=TOKEN] (webhook+http://
 // for relays on a trusted network: credentials then travel in clear). USER
 // and PASS become HTTP Basic auth, token an `Authorization: Bearer` header;
-// neither is ever put in the requested URL.
+// neither is ever put in the requested URL. The URL is the relay's endpoint,
+// so this driver has no endpoint= option.
 //
 // The protocol, with URL the gateway URL without "webhook+", credentials or
 // query:
