@@ -2,6 +2,7 @@ package gatewaytest
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -128,6 +129,9 @@ func HTTPProtocol(w http.ResponseWriter, r *http.Request, o Outcome, malformedBo
 	case ServerError:
 		http.Error(w, `{"message":"internal error"}`, http.StatusInternalServerError)
 	case Hang:
+		// net/http cancels the request's context only once the body is
+		// read: drain it, or the handler (and the server's Close) waits forever.
+		io.Copy(io.Discard, r.Body)
 		<-r.Context().Done()
 	case Malformed:
 		w.Header().Set("Content-Type", "application/json")
