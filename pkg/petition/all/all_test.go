@@ -1,6 +1,7 @@
 package all
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -76,4 +77,39 @@ func TestEveryDriverDeclaresItself(t *testing.T) {
 			t.Errorf("driver %q: its own example %q does not open: %v", d.Scheme, d.Example, err)
 		}
 	}
+}
+
+func FuzzOpen(f *testing.F) {
+	for _, s := range []string{
+		"actionnetwork://tok3n-secret@petition-42?endpoint=http://127.0.0.1:1/api",
+		"https://tok3n-secret@petition.example.org/prefix",
+		"webhook+http://tok3n-secret:pw@127.0.0.1:9/hook?x=1",
+		"http://[::1", "%zz://", "actionnetwork://tok3n-secret@", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		_, err := Open(raw, "test")
+		red := Redact(raw)
+		u, perr := url.Parse(strings.TrimSpace(raw))
+		if perr != nil || u.User == nil {
+			return
+		}
+		secrets := []string{u.User.Username()}
+		if p, ok := u.User.Password(); ok {
+			secrets = append(secrets, p)
+		}
+		for _, s := range secrets {
+			// Short or repeated strings occur elsewhere in the URL by chance.
+			if len(s) < 6 || strings.Count(raw, s) > 1 {
+				continue
+			}
+			if strings.Contains(red, s) {
+				t.Errorf("Redact(%q) = %q keeps the credential %q", raw, red, s)
+			}
+			if err != nil && strings.Contains(err.Error(), s) {
+				t.Errorf("Open(%q) error %q leaks the credential %q", raw, err, s)
+			}
+		}
+	})
 }

@@ -265,3 +265,19 @@ func TestFromServerAndStore(t *testing.T) {
 		t.Errorf("FromServer of an ftp URL succeeded")
 	}
 }
+
+// BenchmarkPDF1000 renders a petition of 1,000 signatures.
+//
+//	go test -run '^$' -bench PDF1000 -benchmem ./pkg/petition/export/
+func BenchmarkPDF1000(b *testing.B) {
+	rows := manyRows(1000)
+	var doc Document
+	for b.Loop() {
+		var err error
+		if doc, err = PDF(normaCruz(), rows, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(doc.Pages), "pages")
+	b.ReportMetric(float64(len(doc.PDF)), "bytes")
+}
