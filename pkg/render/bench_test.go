@@ -59,7 +59,3 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
-
-func BenchmarkLetterPDFFpdf(b *testing.B) {
-	benchLetter(b, func(r *Renderer, l *Layout, w io.Writer) error { return r.fpdfPDF(l, w) })
-}

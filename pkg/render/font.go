@@ -27,16 +27,15 @@ const (
 const lowRunes = 0x530
 
 // glyph is one character of a face: its index and its advance in 1/1000 em,
-// rounded exactly as fpdf writes the PDF /W array, so that the layout, the PDF
-// viewer and the raster agree on every pen position.
+// rounded once here and written as is to the PDF's /W array, so that the
+// layout, the PDF viewer and the raster agree on every pen position.
 type glyph struct {
 	index sfnt.GlyphIndex // 0: the face lacks the rune
 	adv   int32
 }
 
 type face struct {
-	name string // fpdf family name
-	data []byte
+	name string // for the PDF when the font has no PostScript name
 	sf   *sfnt.Font
 	tt   *trueType // the tables the PDF embeds
 	upem float64
@@ -47,8 +46,8 @@ type face struct {
 }
 
 func newFace(name string, data []byte) (*face, error) {
-	// fpdf embeds TrueType outlines only; catch the other kinds here rather
-	// than let fpdf fail later on a half-written document.
+	// The PDF embeds TrueType outlines only (FontFile2); catch the other
+	// kinds here rather than fail later on a half-written document.
 	if len(data) < 4 {
 		return nil, errors.New("not a font file")
 	}
@@ -69,7 +68,7 @@ func newFace(name string, data []byte) (*face, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &face{name: name, data: data, sf: sf, tt: tt, upem: float64(sf.UnitsPerEm())}
+	f := &face{name: name, sf: sf, tt: tt, upem: float64(sf.UnitsPerEm())}
 	f.bufs.New = func() any { return new(sfnt.Buffer) }
 	b := f.buf()
 	defer f.bufs.Put(b)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
 	"slices"
@@ -133,7 +132,7 @@ func (pw *pdfWriter) write(r *Renderer, l *Layout) error {
 
 	for id := range pw.faces {
 		if pw.faces[id].obj != 0 {
-			if err := pw.font(r.faces[id], &pw.faces[id], id); err != nil {
+			if err := pw.font(r.faces[id], &pw.faces[id]); err != nil {
 				return err
 			}
 		}
@@ -190,7 +189,7 @@ func (pw *pdfWriter) collect(r *Renderer, l *Layout) error {
 			}
 			for _, c := range s.text {
 				g := f.glyph(c)
-				if g.index == 0 {
+				if g.index == 0 || int(g.index) >= f.tt.numGlyphs {
 					return fmt.Errorf("character %q (%U) is not in the font: the layout was made by another Renderer", string(c), c)
 				}
 				if fu.keep[g.index/64]&(1<<(g.index%64)) == 0 {
@@ -301,7 +300,7 @@ func (pw *pdfWriter) content(r *Renderer, l *Layout, p int) []byte {
 }
 
 // font writes the five objects of face f, starting at fu.obj.
-func (pw *pdfWriter) font(f *face, fu *faceUse, id int) error {
+func (pw *pdfWriter) font(f *face, fu *faceUse) error {
 	tt := f.tt
 	b := &pw.buf
 	name := subsetName(fu.glyphs, f.psName())
@@ -415,22 +414,22 @@ func (pw *pdfWriter) toUnicode(glyphs []usedGlyph) []byte {
 }
 
 // subsetName is the subset's PostScript name: a tag of six capital letters
-// that depends only on the glyphs kept, then the font's name.
+// that depends only on the glyphs kept (FNV-1a of their ids), then the
+// font's name.
 func subsetName(glyphs []usedGlyph, ps string) string {
-	h := fnv.New64a()
-	var id [2]byte
+	v := uint64(14695981039346656037)
 	for _, g := range glyphs {
-		id[0], id[1] = byte(g.id>>8), byte(g.id)
-		h.Write(id[:])
+		for _, c := range [2]byte{byte(g.id >> 8), byte(g.id)} {
+			v = (v ^ uint64(c)) * 1099511628211
+		}
 	}
-	v := h.Sum64()
-	var tag [7]byte
+	name := make([]byte, 7, 7+len(ps))
 	for i := range 6 {
-		tag[i] = 'A' + byte(v%26)
+		name[i] = 'A' + byte(v%26)
 		v /= 26
 	}
-	tag[6] = '+'
-	return string(tag[:]) + ps
+	name[6] = '+'
+	return string(append(name, ps...))
 }
 
 func appendHex16(c []byte, v uint16) []byte {
