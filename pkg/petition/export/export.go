@@ -169,6 +169,9 @@ type Options struct {
 	// has them in the target's language (the campaign file holds one
 	// version).
 	Appeal *Appeal
+	// TIFF also renders the pages as TIFF class F (G3, 2-D), for gateways
+	// that transmit fax images (HylaFAX).
+	TIFF bool
 }
 
 // Appeal is what the petition asks of the target.
@@ -180,6 +183,7 @@ type Appeal struct {
 // Document is a rendered petition.
 type Document struct {
 	PDF        []byte
+	TIFF       []byte // only with Options.TIFF
 	Pages      int
 	Signatures int
 	Lang       string
@@ -253,7 +257,15 @@ func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
 	if err := r.PDF(lay, &buf); err != nil {
 		return Document{}, fmt.Errorf("export: write the PDF: %w", err)
 	}
-	return Document{PDF: buf.Bytes(), Pages: lay.Pages(), Signatures: len(rows), Lang: lang}, nil
+	doc := Document{PDF: buf.Bytes(), Pages: lay.Pages(), Signatures: len(rows), Lang: lang}
+	if opts.TIFF {
+		var tb bytes.Buffer
+		if err := r.TIFF(lay, &tb, render.TIFFOptions{TwoD: true}); err != nil {
+			return Document{}, fmt.Errorf("export: write the TIFF: %w", err)
+		}
+		doc.TIFF = tb.Bytes()
+	}
+	return doc, nil
 }
 
 // glyphError says which signature holds the character the fonts lack.

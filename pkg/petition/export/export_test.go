@@ -127,6 +127,29 @@ func TestPDFPetition(t *testing.T) {
 	}
 }
 
+func TestTIFFForImageGateways(t *testing.T) {
+	doc, err := PDF(normaCruz(), manyRows(80), Options{TIFF: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.TIFF) < 8 || string(doc.TIFF[:2]) != "II" {
+		t.Fatalf("TIFF of %d bytes does not start like a TIFF", len(doc.TIFF))
+	}
+	bin := tool(t, "tiffinfo", "libtiff-tools")
+	f := filepath.Join(t.TempDir(), "p.tif")
+	os.WriteFile(f, doc.TIFF, 0o600)
+	out, err := exec.Command(bin, f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tiffinfo: %v\n%s", err, out)
+	}
+	if n := strings.Count(string(out), "TIFF Directory"); n != doc.Pages {
+		t.Errorf("TIFF has %d pages, the PDF %d", n, doc.Pages)
+	}
+	if noTIFF, _ := PDF(normaCruz(), manyRows(2), Options{}); noTIFF.TIFF != nil {
+		t.Errorf("TIFF rendered without being asked for")
+	}
+}
+
 func TestPDFIsDeterministic(t *testing.T) {
 	a, err := PDF(normaCruz(), manyRows(40), Options{})
 	if err != nil {
