@@ -118,12 +118,11 @@ func TestPDFPetition(t *testing.T) {
 			t.Errorf("the document carries private data %q", private)
 		}
 	}
-	if bin, err := exec.LookPath("qpdf"); err == nil {
-		f := filepath.Join(t.TempDir(), "p.pdf")
-		os.WriteFile(f, doc.PDF, 0o600)
-		if out, err := exec.Command(bin, "--check", f).CombinedOutput(); err != nil {
-			t.Errorf("qpdf --check: %v\n%s", err, out)
-		}
+	bin := tool(t, "qpdf", "qpdf")
+	f := filepath.Join(t.TempDir(), "p.pdf")
+	os.WriteFile(f, doc.PDF, 0o600)
+	if out, err := exec.Command(bin, "--check", f).CombinedOutput(); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, out)
 	}
 }
 
