@@ -131,6 +131,19 @@ func TestTLS(t *testing.T) {
 	}
 }
 
+func TestTLSWithABadKeyFailsAtStart(t *testing.T) {
+	dir := t.TempDir()
+	certFile, _, _ := selfSigned(t, dir)
+	listening := false
+	err := Run(context.Background(), Config{Addr: "127.0.0.1:0", Store: openStore(t), Campaigns: testCampaigns(), TLSCert: certFile, TLSKey: certFile, Listening: func(net.Addr) { listening = true }})
+	if err == nil || !strings.Contains(err.Error(), "TLS") {
+		t.Errorf("Run with a certificate as its own key = %v, want a TLS error", err)
+	}
+	if listening {
+		t.Errorf("the server said it was listening with an unusable certificate")
+	}
+}
+
 func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

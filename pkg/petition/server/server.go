@@ -22,9 +22,11 @@ package server
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -212,17 +214,28 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
+		// net/http's own messages (TLS handshake failures from scanners)
+		// carry client addresses and would go to stderr: drop them. Bad
+		// certificates fail at start, from ServeTLS.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	if s.cfg.TLSCert != "" {
+		// Load the pair now, so that a bad file is an error before the
+		// server says it is listening.
+		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("petition server: TLS: %w", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	errc := make(chan error, 1)
 	go func() {
-		var err error
-		if s.cfg.TLSCert != "" {
-			err = srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
-		} else {
-			err = srv.Serve(ln)
+		if srv.TLSConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
 		}
-		errc <- err
+		errc <- srv.Serve(ln)
 	}()
 	if s.cfg.Listening != nil {
 		s.cfg.Listening(ln.Addr())
