@@ -187,9 +187,6 @@ type exportRow struct {
 	Created time.Time `json:"created"`
 }
 
-// CSVHeader is the header row of the CSV export.
-var csvHeader = []string{"id", "name", "city", "country", "email", "note", "created"}
-
 func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.lookup(w, r)
 	if !ok {
@@ -212,7 +209,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", c.ID+"-signatures.csv"))
 		cw := csv.NewWriter(w)
-		cw.Write(csvHeader)
+		cw.Write([]string{"id", "name", "city", "country", "email", "note", "created"})
 		write = func(sg store.Signature) error {
 			return cw.Write([]string{sg.ID, sg.Name, sg.City, sg.Country, sg.Email, sg.Note, sg.Created.Format(time.RFC3339)})
 		}
