@@ -3,8 +3,8 @@ package journal
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -24,10 +24,16 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 		if err := tx.QueryRow("SELECT coalesce(max(seq), 0) FROM submissions").Scan(&seq); err != nil {
 			return err
 		}
+		// One query finds the signers already queued, so re-running a list
+		// costs a read per batch, not per signer.
+		old, err := existingIn(tx, subs)
+		if err != nil {
+			return err
+		}
 		ins, err := tx.Prepare(`INSERT INTO submissions
 			(campaign, key, seq, name, city, country, email, note, lang, state, created, updated)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
-			ON CONFLICT (campaign, key) DO NOTHING RETURNING id`)
+			ON CONFLICT (campaign, key) DO NOTHING`)
 		if err != nil {
 			return err
 		}
@@ -37,23 +43,31 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 			if s.Campaign == "" || s.Key == "" {
 				return fmt.Errorf("submission %d (%q): campaign and key are required", i, s.Name)
 			}
-			var id int64
-			err := ins.QueryRow(s.Campaign, s.Key, seq+1, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang, unix(now), unix(now)).Scan(&id)
-			switch {
-			case err == nil:
-				seq++
-				added++
-				s.ID, s.Seq, s.State, s.Created, s.Updated = id, seq, Queued, now.UTC(), now.UTC()
-			case errors.Is(err, sql.ErrNoRows):
+			if got, ok := old[[2]string{s.Campaign, s.Key}]; ok {
+				*s = got
+				existing = append(existing, i)
+				continue
+			}
+			res, err := ins.Exec(s.Campaign, s.Key, seq+1, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang, unix(now), unix(now))
+			if err != nil {
+				return fmt.Errorf("submission %s: %w", s.Key, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 { // the same signer twice in one batch
 				got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE campaign = ? AND key = ?", s.Campaign, s.Key))
 				if err != nil {
 					return fmt.Errorf("submission %s: %w", s.Key, err)
 				}
 				*s = got
 				existing = append(existing, i)
-			default:
+				continue
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
 				return fmt.Errorf("submission %s: %w", s.Key, err)
 			}
+			seq++
+			added++
+			s.ID, s.Seq, s.State, s.Created, s.Updated = id, seq, Queued, now.UTC(), now.UTC()
 		}
 		return nil
 	})
@@ -61,6 +75,41 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 		return 0, nil, fmt.Errorf("journal: enqueue: %w", err)
 	}
 	return added, existing, nil
+}
+
+// existingIn returns the submissions of subs already in the journal, by
+// (campaign, key).
+func existingIn(tx *sql.Tx, subs []Submission) (map[[2]string]Submission, error) {
+	keys := map[string][]any{} // campaign → keys; a batch is nearly always one campaign
+	for _, s := range subs {
+		keys[s.Campaign] = append(keys[s.Campaign], s.Key)
+	}
+	out := map[[2]string]Submission{}
+	const chunk = 500 // well under SQLite's limit on bound parameters
+	for campaign, ks := range keys {
+		for i := 0; i < len(ks); i += chunk {
+			part := ks[i:min(i+chunk, len(ks))]
+			q := selectSubmission + " WHERE campaign = ? AND key IN (?" + strings.Repeat(", ?", len(part)-1) + ")"
+			rows, err := tx.Query(q, append([]any{campaign}, part...)...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				s, err := scanSubmission(rows)
+				if err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out[[2]string{s.Campaign, s.Key}] = s
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // Requeue puts a submission back at the end of the queue (e.g. to send a

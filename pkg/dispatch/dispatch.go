@@ -1,0 +1,259 @@
+// Package dispatch is the engine that gets letters to the target's fax
+// lines: it queues signers in the journal, composes their documents, chooses
+// a number for each (line-aware: a line takes one call at a time), fails over
+// to the next number, trips a circuit breaker on numbers that keep failing,
+// retries transient gateway errors with backoff, falls back to the petition
+// endpoint when every number is failed or down, honours the campaign's quiet
+// hours, hourly caps and end date, and reconciles after a crash so that
+// nothing is sent twice and no signer is lost.
+//
+// It reports progress as Event values to a callback and returns a Summary;
+// it never prints. It imports campaign, letter, gateway, petition and
+// journal, and must not import cli, ui or any driver.
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/petition"
+)
+
+// Document is one signer's letter, ready to fax.
+type Document struct {
+	PDF    []byte
+	TIFF   []byte // optional, for drivers that transmit fax images
+	Pages  int
+	SHA256 string // of PDF, hex
+}
+
+// ComposeFunc makes a signer's document. The CLI builds one from pkg/letter
+// and pkg/render; it must be safe for concurrent use.
+type ComposeFunc func(ctx context.Context, s letter.Signer) (Document, error)
+
+// Breaker is the per-number circuit breaker.
+type Breaker struct {
+	Failures int           // consecutive line failures that put a number down; default 3
+	Cooldown time.Duration // how long it stays down; default 10 minutes
+}
+
+// Backoff paces retries of a gateway call that was not accepted (429, 5xx,
+// resets, timeouts before the fax was taken).
+type Backoff struct {
+	Base    time.Duration // first delay; default 1s
+	Max     time.Duration // longest delay; default 1 minute
+	Retries int           // retries of one call before the run stops with the error; default 8
+}
+
+// Config is everything an Engine needs. No field is read from anywhere else.
+type Config struct {
+	Campaign *campaign.Campaign // required: target numbers, limits, quiet hours, end date
+	Gateway  gateway.Gateway    // required unless DryRun; a gateway.Looker is used to reconcile
+	Driver   string             // the gateway's scheme, recorded with each attempt
+	Petition petition.Petition  // nil: signers who cannot be faxed stay queued
+	Journal  *journal.Journal   // required unless DryRun
+	Compose  ComposeFunc        // required
+
+	Redirect string // +E164: every fax of the run goes to this one number instead
+	DryRun   bool   // compose and plan every letter; dial nothing, write nothing
+	Force    bool   // send signers again that the journal says are done
+
+	Parallel int           // compose workers; default GOMAXPROCS
+	Rate     rate.Limit    // faxes submitted per second overall; 0 = no limit
+	Poll     time.Duration // how often a fax's status is asked; default 3s
+	Wait     time.Duration // Run returns after this long, leaving work queued; 0 = until done
+	Breaker  Breaker
+	Backoff  Backoff
+	// SendGrace bounds a gateway call in flight when the run is stopped: it
+	// is let finish so its outcome is recorded, not left for reconciliation.
+	// Default 2 minutes.
+	SendGrace time.Duration
+
+	Now    func() time.Time // the clock for quiet hours, end date and caps; default time.Now
+	Events func(Event)      // progress; called from one goroutine at a time; may be nil
+}
+
+// EventType says what happened.
+type EventType string
+
+const (
+	EventQueued     EventType = "queued"      // a signer entered the queue
+	EventAlready    EventType = "already"     // a signer the journal already has done (or in flight): not sent again
+	EventPlanned    EventType = "planned"     // dry run: the letter was composed and would go to Number
+	EventSubmitted  EventType = "submitted"   // the gateway took a fax (VendorID); or, for drivers that cannot report, the end
+	EventDelivered  EventType = "delivered"   // a fax arrived
+	EventFailed     EventType = "failed"      // an attempt failed (Reason); the signer goes on to the next number or the petition
+	EventPetitioned EventType = "petitioned"  // the signer's name went to the petition
+	EventGaveUp     EventType = "gave-up"     // every number failed and the petition refused the name
+	EventRejected   EventType = "rejected"    // a signer row or letter could not be made into a fax
+	EventUnknown    EventType = "unknown"     // an attempt's outcome was lost and cannot be reconciled: not resent
+	EventWaiting    EventType = "waiting"     // work waits (quiet hours, caps, campaign end, no petition) until Until
+	EventRetry      EventType = "retry"       // a gateway call is retried after a transient error
+	EventNumberDown EventType = "number-down" // the circuit breaker took a number out until Until
+	EventSummary    EventType = "summary"     // the run ended: Summary
+)
+
+// Event is one thing that happened, for pkg/ui to print.
+type Event struct {
+	Type     EventType      `json:"type"`
+	Key      string         `json:"key,omitempty"` // the signer's key
+	Name     string         `json:"name,omitempty"`
+	Number   string         `json:"number,omitempty"`
+	Attempt  int            `json:"attempt,omitempty"`
+	VendorID string         `json:"vendor_id,omitempty"`
+	Reason   gateway.Reason `json:"reason,omitempty"`
+	State    journal.State  `json:"state,omitempty"` // EventAlready: the state the journal has
+	Pages    int            `json:"pages,omitempty"`
+	SHA256   string         `json:"sha256,omitempty"`
+	Message  string         `json:"message,omitempty"`
+	Until    time.Time      `json:"until,omitzero"`
+	Time     time.Time      `json:"time"`
+	Summary  *Summary       `json:"summary,omitempty"`
+}
+
+// Summary is what a run did.
+type Summary struct {
+	// Counts is the campaign's submissions by state in the journal when the
+	// run ended (all runs, not only this one).
+	Counts map[journal.State]int `json:"counts"`
+	// Run counts this run's outcomes: delivered, submitted, petitioned,
+	// failed, gave-up, unknown, and queued for signers left waiting.
+	Run      map[journal.State]int `json:"run"`
+	Already  int                   `json:"already"`
+	Rejected int                   `json:"rejected"`
+	Planned  int                   `json:"planned,omitempty"`
+	Faxes    int                   `json:"faxes"` // attempts made
+	Duration time.Duration         `json:"duration"`
+	// LineTime is the time lines spent on our faxes; Utilisation is it
+	// over the capacity of the run (lines × calls per line × Duration).
+	LineTime    time.Duration `json:"line_time"`
+	Utilisation float64       `json:"utilisation"`
+}
+
+// Done reports whether every signer of the campaign has reached a terminal
+// state.
+func (s Summary) Done() bool { return s.Counts[journal.Queued] == 0 && s.Counts[journal.Sending] == 0 }
+
+// ErrConfig marks errors that are the organizer's configuration to fix
+// (e.g. a fictitious number given to a gateway that dials for real).
+var ErrConfig = errors.New("configuration")
+
+// Engine runs dispatches for one campaign.
+type Engine struct {
+	cfg    Config
+	lines  []campaign.FaxNumber
+	looker gateway.Looker
+}
+
+// New checks cfg, fills its defaults and returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	c := cfg.Campaign
+	if c == nil {
+		return nil, fmt.Errorf("dispatch: no campaign")
+	}
+	if cfg.Compose == nil {
+		return nil, fmt.Errorf("dispatch: no Compose function")
+	}
+	if !cfg.DryRun && cfg.Gateway == nil {
+		return nil, fmt.Errorf("dispatch: no gateway")
+	}
+	if !cfg.DryRun && cfg.Journal == nil {
+		return nil, fmt.Errorf("dispatch: no journal")
+	}
+	e := &Engine{cfg: cfg}
+	if cfg.Redirect != "" {
+		n, err := gateway.Normalize(cfg.Redirect)
+		if err != nil {
+			return nil, fmt.Errorf("dispatch: redirect: %w", err)
+		}
+		e.lines = []campaign.FaxNumber{{Number: n, Label: "redirect"}}
+	} else {
+		for i, f := range c.Target.Fax {
+			n, err := gateway.Normalize(f.Number)
+			if err != nil {
+				return nil, fmt.Errorf("dispatch: campaign %s: target.fax[%d]: %w", c.ID, i, err)
+			}
+			f.Number = n
+			e.lines = append(e.lines, f)
+		}
+	}
+	if len(e.lines) == 0 {
+		return nil, fmt.Errorf("dispatch: campaign %s has no fax numbers (target.fax)", c.ID)
+	}
+	if l, ok := cfg.Gateway.(gateway.Looker); ok {
+		e.looker = l
+	}
+	d := &e.cfg
+	if d.Driver == "" {
+		d.Driver = "gateway"
+	}
+	if d.Parallel <= 0 {
+		d.Parallel = runtime.GOMAXPROCS(0)
+	}
+	if d.Poll <= 0 {
+		d.Poll = 3 * time.Second
+	}
+	if d.Breaker.Failures <= 0 {
+		d.Breaker.Failures = 3
+	}
+	if d.Breaker.Cooldown <= 0 {
+		d.Breaker.Cooldown = 10 * time.Minute
+	}
+	if d.Backoff.Base <= 0 {
+		d.Backoff.Base = time.Second
+	}
+	if d.Backoff.Max <= 0 {
+		d.Backoff.Max = time.Minute
+	}
+	if d.Backoff.Retries <= 0 {
+		d.Backoff.Retries = 8
+	}
+	if d.SendGrace <= 0 {
+		d.SendGrace = 2 * time.Minute
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return e, nil
+}
+
+func (e *Engine) callsPerNumber() int    { return max(1, e.cfg.Campaign.Limits.CallsPerNumber) }
+func (e *Engine) attemptsPerNumber() int { return max(1, e.cfg.Campaign.Limits.MaxAttemptsPerNumber) }
+
+// AttemptKey is the idempotency key of a signer's n-th attempt, to number:
+// campaign and signer (in the signer key), number and attempt, so a retry of
+// the same call is recognised by the vendor and a later attempt is not.
+func AttemptKey(signerKey, number string, n int) string {
+	return signerKey + "-" + gateway.Digits(number) + "-" + strconv.Itoa(n)
+}
+
+// SignerOf returns the signer key an AttemptKey was made from.
+func SignerOf(attemptKey string) string {
+	k, _, _ := strings.Cut(attemptKey, "-")
+	return k
+}
+
+// rotation is where a signer starts in the list of numbers: stable across
+// runs (from the key), spread evenly over signers.
+func rotation(key string, n int) int {
+	v, err := strconv.ParseUint(key[:min(8, len(key))], 16, 64)
+	if err != nil {
+		var h uint64
+		for _, c := range []byte(key) {
+			h = h*31 + uint64(c)
+		}
+		v = h
+	}
+	return int(v % uint64(n))
+}
