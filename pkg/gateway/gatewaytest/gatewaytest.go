@@ -268,6 +268,20 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("check passes and sends nothing", func(t *testing.T) {
+		g, fake, _ := open(t)
+		c, ok := g.(gateway.Checker)
+		if !ok {
+			return
+		}
+		if err := c.Check(ctx(t)); err != nil {
+			t.Fatalf("Check: %v", err)
+		}
+		if n := len(fake.Received()); n != 0 {
+			t.Fatalf("Check sent %d faxes", n)
+		}
+	})
+
 	t.Run("lookup by key finds the fax", func(t *testing.T) {
 		g, _, _ := open(t)
 		l, ok := g.(gateway.Looker)

@@ -120,14 +120,30 @@ func (s *Script) Jobs() []Job {
 // client gives up, or malformedBody with 200. It returns false for Deliver
 // and Fail, which the fake answers itself.
 func HTTPProtocol(w http.ResponseWriter, r *http.Request, o Outcome, malformedBody string) bool {
+	return HTTPProtocolAs(w, r, o, malformedBody, func(w http.ResponseWriter, status int) {
+		switch status {
+		case http.StatusUnauthorized:
+			http.Error(w, `{"message":"invalid credentials"}`, status)
+		case http.StatusTooManyRequests:
+			http.Error(w, `{"message":"too many requests"}`, status)
+		default:
+			http.Error(w, `{"message":"internal error"}`, status)
+		}
+	})
+}
+
+// HTTPProtocolAs is HTTPProtocol for a vendor with its own error shape:
+// writeError answers 401, 429 (Retry-After already set) and 500 the way
+// the vendor does.
+func HTTPProtocolAs(w http.ResponseWriter, r *http.Request, o Outcome, malformedBody string, writeError func(w http.ResponseWriter, status int)) bool {
 	switch o.Kind {
 	case Unauthorized:
-		http.Error(w, `{"message":"invalid credentials"}`, http.StatusUnauthorized)
+		writeError(w, http.StatusUnauthorized)
 	case RateLimited:
 		w.Header().Set("Retry-After", fmt.Sprint(int(o.RetryAfter.Seconds())))
-		http.Error(w, `{"message":"too many requests"}`, http.StatusTooManyRequests)
+		writeError(w, http.StatusTooManyRequests)
 	case ServerError:
-		http.Error(w, `{"message":"internal error"}`, http.StatusInternalServerError)
+		writeError(w, http.StatusInternalServerError)
 	case Hang:
 		// net/http cancels the request's context only once the body is
 		// read: drain it, or the handler (and the server's Close) waits forever.
