@@ -9,5 +9,7 @@ func addCommands(f *Factory, root *cobra.Command) {
 		newLetterCmd(f),
 		newCampaignCmd(f),
 		newGatewayCmd(f),
+		newSendCmd(f),
+		newStatusCmd(f),
 	)
 }

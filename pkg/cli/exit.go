@@ -44,17 +44,30 @@ func usagef(format string, a ...any) error {
 
 // PartialError says a run finished with some submissions not delivered.
 type PartialError struct {
-	Failed, Queued int
+	Failed   int // failed on every number (and the petition), or lost
+	Queued   int // still waiting when --wait ran out
+	Rejected int // rows or letters that could not be made into a fax
 }
 
 func (e *PartialError) Error() string {
+	var parts []string
+	if e.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", e.Failed))
+	}
+	if e.Rejected > 0 {
+		parts = append(parts, fmt.Sprintf("%d rejected", e.Rejected))
+	}
+	if e.Queued > 0 {
+		parts = append(parts, fmt.Sprintf("%d still queued", e.Queued))
+	}
+	msg := "partly done: " + strings.Join(parts, ", ")
 	switch {
-	case e.Failed > 0 && e.Queued > 0:
-		return fmt.Sprintf("%d failed and %d still queued; `faxjam status` shows which, re-run `faxjam send` (or `status --follow`) to carry on", e.Failed, e.Queued)
 	case e.Queued > 0:
-		return fmt.Sprintf("%d still queued when --wait expired; `faxjam status --follow` carries on", e.Queued)
+		return msg + "; `faxjam status --follow` (or the same `send` again) carries on"
+	case e.Failed > 0:
+		return msg + "; `faxjam status` shows why"
 	default:
-		return fmt.Sprintf("%d failed on every number; `faxjam status` shows why", e.Failed)
+		return msg + "; fix the rejected rows (see --rejects) and send them again"
 	}
 }
 

@@ -55,3 +55,17 @@ func JSONLine(typ string, v any) ([]byte, error) {
 	out = append(out, '\n')
 	return out, nil
 }
+
+// Encode writes v, which carries its own `type` field, as one line.
+func (p *JSONPrinter) Encode(v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("json output: %w", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, err := p.w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// eventPrinter turns dispatch events into output: JSON lines on stdout with
+// --json, otherwise progress on stderr (a bar on a terminal, one plain line
+// per event into a pipe). It keeps the tally the progress bar shows. The
+// engine calls it from one goroutine at a time.
+type eventPrinter struct {
+	ios      *ui.IOStreams
+	json     *ui.JSONPrinter
+	progress *ui.Progress
+	tty      bool
+	tally    ui.Tally
+	scrub    func(string) string
+	err      error // the first write error, reported after the run
+}
+
+func newEventPrinter(ios *ui.IOStreams, asJSON bool, scrub func(string) string) *eventPrinter {
+	p := &eventPrinter{ios: ios, tty: ios.IsStderrTTY(), scrub: scrub}
+	if asJSON {
+		p.json = ui.NewJSON(ios.Out)
+	} else {
+		p.progress = ui.NewProgress(ios)
+	}
+	return p
+}
+
+// Event is the dispatch.Config.Events callback.
+func (p *eventPrinter) Event(ev dispatch.Event) {
+	ev.Message = p.scrub(ev.Message)
+	p.count(ev)
+	if p.json != nil {
+		if err := p.json.Encode(ev); err != nil && p.err == nil {
+			p.err = err
+		}
+		return
+	}
+	if ev.Type == dispatch.EventSummary {
+		return // printed by the command, after the bar is gone
+	}
+	p.progress.Event(p.line(ev), p.tally)
+}
+
+func (p *eventPrinter) count(ev dispatch.Event) {
+	t := &p.tally
+	switch ev.Type {
+	case dispatch.EventQueued:
+		t.Total++
+		t.Queued++
+	case dispatch.EventDelivered:
+		// EventSubmitted is the gateway taking the fax: delivery comes
+		// later (or, for email to fax, never; the summary counts those).
+		t.Done++
+		t.Queued = max(0, t.Queued-1)
+	case dispatch.EventPetitioned:
+		t.Petitioned++
+		t.Queued = max(0, t.Queued-1)
+	case dispatch.EventGaveUp, dispatch.EventUnknown:
+		t.Failed++
+		t.Queued = max(0, t.Queued-1)
+	case dispatch.EventRejected:
+		if ev.Key != "" { // a queued signer whose letter could not be made
+			t.Failed++
+			t.Queued = max(0, t.Queued-1)
+		}
+	}
+}
+
+// line is one event as text: a time stamp when piped (RFC 3339), a styled
+// word on a terminal.
+func (p *eventPrinter) line(ev dispatch.Event) string {
+	s := p.progress.Styles()
+	who := ev.Name
+	if who == "" {
+		who = "row"
+	}
+	to := ""
+	if ev.Number != "" {
+		to = " → " + ev.Number
+	}
+	var word, rest string
+	switch ev.Type {
+	case dispatch.EventQueued:
+		return ""
+	case dispatch.EventAlready:
+		word, rest = s.Muted.Render("already"), fmt.Sprintf("%s: %s%s", who, ev.State, suffix(ev.Message))
+	case dispatch.EventPlanned:
+		word, rest = s.Warning.Render("planned"), fmt.Sprintf("%s%s (%d page, sha256 %s…) — dry run, nothing sent", who, to, ev.Pages, short(ev.SHA256))
+	case dispatch.EventSubmitted:
+		word, rest = s.Accent.Render("sent"), fmt.Sprintf("%s%s (attempt %d, gateway id %s)", who, to, ev.Attempt, ev.VendorID)
+	case dispatch.EventDelivered:
+		word, rest = s.Success.Render("delivered"), fmt.Sprintf("%s%s", who, to)
+	case dispatch.EventFailed:
+		word, rest = s.Error.Render("failed"), fmt.Sprintf("%s%s: %s%s", who, to, ev.Reason, suffix(ev.Message))
+	case dispatch.EventPetitioned:
+		word, rest = s.Warning.Render("petitioned"), fmt.Sprintf("%s: every number failed or was down; the name went to the petition", who)
+	case dispatch.EventGaveUp:
+		word, rest = s.Error.Render("gave up"), fmt.Sprintf("%s%s", who, suffix(ev.Message))
+	case dispatch.EventRejected:
+		word, rest = s.Error.Render("rejected"), fmt.Sprintf("%s%s", strings.TrimPrefix(who+": ", "row: "), ev.Message)
+	case dispatch.EventUnknown:
+		word, rest = s.Error.Render("unknown"), fmt.Sprintf("%s%s: the outcome was lost; not resent — check with the gateway%s", who, to, suffix(ev.Message))
+	case dispatch.EventWaiting:
+		word, rest = s.Warning.Render("waiting"), fmt.Sprintf("%s (until %s)", ev.Message, p.when(ev.Until))
+	case dispatch.EventRetry:
+		word, rest = s.Warning.Render("retry"), fmt.Sprintf("%s%s%s", who, to, suffix(ev.Message))
+	case dispatch.EventNumberDown:
+		word, rest = s.Warning.Render("down"), fmt.Sprintf("%s until %s%s", ev.Number, p.when(ev.Until), suffix(ev.Message))
+	default:
+		word, rest = string(ev.Type), ev.Message
+	}
+	if p.tty {
+		return word + " " + rest
+	}
+	return ev.Time.Format(time.RFC3339) + " " + word + " " + rest
+}
+
+func (p *eventPrinter) when(t time.Time) string {
+	if t.IsZero() {
+		return "later"
+	}
+	if p.tty {
+		return t.Local().Format("15:04")
+	}
+	return t.Format(time.RFC3339)
+}
+
+func suffix(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	return ": " + msg
+}
+
+func short(sha string) string { return sha[:min(12, len(sha))] }
+
+// Finish removes the progress bar.
+func (p *eventPrinter) Finish() {
+	if p.progress != nil {
+		p.progress.Finish()
+	}
+}
+
+// summaryText is the end-of-run summary for people.
+func summaryText(s *ui.Styles, sum dispatch.Summary, dryRun bool) string {
+	var b strings.Builder
+	if dryRun {
+		fmt.Fprintf(&b, "%s %d letter(s) composed and planned; nothing was sent", s.Warning.Render("Dry run:"), sum.Planned)
+		if sum.Rejected > 0 {
+			fmt.Fprintf(&b, "; %d rejected", sum.Rejected)
+		}
+		return b.String() + "\n"
+	}
+	r := sum.Run
+	parts := []string{
+		s.Success.Render(fmt.Sprintf("%d delivered", r[journal.Delivered])),
+	}
+	if n := r[journal.Submitted]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d submitted", n))
+	}
+	parts = append(parts, fmt.Sprintf("%d petitioned", r[journal.Petitioned]))
+	for _, st := range []journal.State{journal.Failed, journal.GaveUp, journal.Unknown, journal.Queued} {
+		if n := r[st]; n > 0 {
+			parts = append(parts, s.Error.Render(fmt.Sprintf("%d %s", n, st)))
+		}
+	}
+	if sum.Already > 0 {
+		parts = append(parts, fmt.Sprintf("%d already done", sum.Already))
+	}
+	if sum.Rejected > 0 {
+		parts = append(parts, s.Error.Render(fmt.Sprintf("%d rejected", sum.Rejected)))
+	}
+	fmt.Fprintf(&b, "%s %s\n", s.Key.Render("Done:"), strings.Join(parts, " · "))
+	fmt.Fprintf(&b, "%s\n", s.Muted.Render(fmt.Sprintf("%d fax attempt(s) in %s; line time %s (utilisation %.0f%%)",
+		sum.Faxes, sum.Duration.Round(time.Second), sum.LineTime.Round(time.Second), sum.Utilisation*100)))
+	return b.String()
+}
+
+// partial is the exit status of a finished run: a PartialError when any
+// signer of this run failed, was lost, rejected or is still queued.
+func partial(sum dispatch.Summary) error {
+	r := sum.Run
+	e := &PartialError{
+		Failed:   r[journal.Failed] + r[journal.GaveUp] + r[journal.Unknown],
+		Queued:   r[journal.Queued] + r[journal.Sending],
+		Rejected: sum.Rejected,
+	}
+	if e.Failed+e.Queued+e.Rejected == 0 {
+		return nil
+	}
+	return e
+}

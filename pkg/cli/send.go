@@ -1,0 +1,572 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/time/rate"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/petition"
+	petitionall "github.com/faxjam/faxjam/pkg/petition/all"
+	"github.com/faxjam/faxjam/pkg/render"
+	"github.com/faxjam/faxjam/pkg/signers"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// SendOptions are the inputs of `faxjam send`.
+type SendOptions struct {
+	IO         *ui.IOStreams
+	Campaign   func(context.Context) (*campaign.Campaign, error)
+	Now        func() time.Time
+	JSON       bool
+	Gateways   func() *gateway.Registry
+	GatewayEnv gateway.Env
+	Secrets    *secrets
+	Prompter   Prompter
+	DataDir    string
+	Version    string
+
+	Signer      letter.Signer
+	SignersFile string // --signers FILE or "-"
+	Rejects     string
+	Strict      bool
+	Yes         bool
+
+	Gateway  string
+	Petition string
+	DryRun   bool
+	Redirect string
+	Rate     string
+	Parallel int
+	Wait     time.Duration
+	Poll     time.Duration
+	Journal  string
+	Force    bool
+	Paper    string
+	Font     string
+}
+
+func (f *Factory) sendOptions(o *SendOptions) {
+	o.IO, o.Campaign, o.Now, o.JSON = f.IO, f.Campaign, f.Now, f.JSON
+	o.Gateways, o.GatewayEnv, o.Secrets = f.Gateways, f.GatewayEnv(), &f.secrets
+	o.DataDir, o.Version = f.DataHome(), f.Build.Version
+	if o.Prompter == nil {
+		o.Prompter = huhPrompter{ios: f.IO}
+	}
+}
+
+func newSendCmd(f *Factory) *cobra.Command {
+	opts := &SendOptions{}
+	cmd := &cobra.Command{
+		Use:   "send",
+		Short: "Send your letter by fax, or a whole list of signers",
+		Long: `Send one letter (yours) or one per signer of a list to the campaign's fax
+numbers, failing over between numbers and to the petition when every line is
+down. Every submission and attempt is recorded in the journal first, so a run
+that is stopped can be re-run: nothing is sent twice, nobody is lost.
+
+One signer: --name, --city, --country (or config sender.*). On a terminal,
+missing details are asked for, the letter is shown and one confirmation sends
+it (--yes skips it). Without a terminal nothing is asked: missing details are
+an error (exit 2).
+
+Bulk: --signers FILE (or - for stdin), CSV with a header (name, city, country,
+email, note, lang) or JSON Lines. Rows that fail the input rules are skipped
+and written to --rejects; with --strict any bad row stops the run before
+anything is sent.
+
+The default gateway is outbox:// (writes the documents into the data dir and
+dials nothing). Exit codes: 0 all delivered or petitioned, 3 some failed or
+still queued when --wait ran out, 2 bad input, 1 other errors.`,
+		Example: `  faxjam send
+  faxjam send --name "José Pérez" --city Berlín --country Alemania --yes
+  faxjam send --dry-run --signers people.csv
+  faxjam send --signers people.csv --rejects rejected.csv --gateway 'telnyx://KEY@CONN?from=+4930123456'
+  faxjam send --signers - --json < people.jsonl
+  faxjam send --redirect +4930123456 --signers people.csv   # rehearsal: every fax to your own number`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.sendOptions(opts)
+			return sendRun(cmd.Context(), opts)
+		},
+	}
+	addSignerFlags(cmd, &opts.Signer)
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Signer.Lang, "lang", "", "your own language (recorded with your signature; the fax is in the target's language)")
+	fl.StringVar(&opts.SignersFile, "signers", "", "bulk: a CSV or JSON Lines file of signers, - for stdin")
+	fl.StringVar(&opts.Rejects, "rejects", "", "bulk: write rejected rows (with the reason) to this CSV file")
+	fl.BoolVar(&opts.Strict, "strict", false, "bulk: any rejected row stops the run before anything is sent")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "send without asking for confirmation")
+	fl.StringVar(&opts.Gateway, "gateway", "", "fax gateway URL (default outbox:// into the data dir; `faxjam gateway list`)")
+	fl.StringVar(&opts.Petition, "petition", "", "petition endpoint URL for when every number is down (default: the campaign's)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "compose, render and plan every letter; send nothing, record nothing")
+	fl.StringVar(&opts.Redirect, "redirect", "", "rehearsal: send every fax to this +E164 number instead of the target's")
+	fl.StringVar(&opts.Rate, "rate", "", "most faxes started per second or minute, e.g. 2/s or 30/m (default: no limit beyond the campaign's)")
+	fl.IntVar(&opts.Parallel, "parallel", 0, "letters composed in parallel (default: the number of CPUs)")
+	fl.DurationVar(&opts.Wait, "wait", 0, "return after this long, leaving the rest queued (default: until every fax is done)")
+	fl.DurationVar(&opts.Poll, "poll", 3*time.Second, "how often to ask the gateway for a fax's status")
+	fl.StringVar(&opts.Journal, "journal", "", "journal file (default: journal.db in the data dir)")
+	fl.BoolVar(&opts.Force, "force", false, "send again to signers the journal says are done")
+	fl.StringVar(&opts.Paper, "paper", "a4", "a4 or letter")
+	fl.StringVar(&opts.Font, "font", "", "extra TrueType font for characters the built-in fonts lack")
+	for flag, key := range map[string]string{"gateway": "gateway", "petition": "petition", "rate": "rate", "parallel": "parallel",
+		"wait": "wait", "poll": "poll", "journal": "journal", "paper": "paper", "font": "font"} {
+		bindConfig(fl, flag, key)
+	}
+	bindConfig(fl, "lang", "lang")
+	return cmd
+}
+
+// parseRate reads "N/s", "N/m", "N/h" or "N" (per second).
+func parseRate(s string) (rate.Limit, error) {
+	if s == "" {
+		return 0, nil
+	}
+	num, unit, _ := strings.Cut(strings.TrimSpace(s), "/")
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || n <= 0 {
+		return 0, usagef("--rate %q: want a positive number per second or minute, e.g. 2/s or 30/m", s)
+	}
+	switch unit {
+	case "", "s":
+		return rate.Limit(n), nil
+	case "m":
+		return rate.Limit(n / 60), nil
+	case "h":
+		return rate.Limit(n / 3600), nil
+	}
+	return 0, usagef("--rate %q: the unit is s, m or h (e.g. 30/m)", s)
+}
+
+// JournalPath is the journal file: --journal, or journal.db in the data dir.
+func journalPath(flag, dataDir string) string {
+	if flag != "" {
+		return flag
+	}
+	return filepath.Join(dataDir, "journal.db")
+}
+
+func sendRun(ctx context.Context, opts *SendOptions) error {
+	lim, err := parseRate(opts.Rate)
+	if err != nil {
+		return err
+	}
+	if opts.Parallel < 0 {
+		return usagef("--parallel %d: want 1 or more", opts.Parallel)
+	}
+	if opts.Redirect != "" {
+		if _, err := gateway.Normalize(opts.Redirect); err != nil {
+			return usagef("--redirect: %v", err)
+		}
+	}
+	bulk := opts.SignersFile != ""
+	if !bulk && (opts.Rejects != "" || opts.Strict) {
+		return usagef("--rejects and --strict go with --signers FILE")
+	}
+	c, err := opts.Campaign(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := newRenderer(opts.Paper, opts.Font)
+	if err != nil {
+		return err
+	}
+
+	// The gateway and petition are opened (validated) before anyone is
+	// asked anything: a typo in a URL should not cost a filled-in form.
+	rig, err := openRig(opts, c)
+	if err != nil {
+		return err
+	}
+	defer rig.close()
+
+	var list iter.Seq2[letter.Signer, error]
+	if bulk {
+		var closeList func() error
+		list, closeList, err = signerList(opts, c)
+		if err != nil {
+			return err
+		}
+		defer closeList()
+	} else {
+		s, err := oneSigner(ctx, opts, c, r)
+		if err != nil {
+			return err
+		}
+		list = func(yield func(letter.Signer, error) bool) { yield(s, nil) }
+	}
+
+	if err := rig.openJournal(opts); err != nil {
+		return err
+	}
+	pr := newEventPrinter(opts.IO, opts.JSON, opts.Secrets.scrub)
+	eng, err := rig.engine(opts, c, r, lim, pr)
+	if err != nil {
+		return err
+	}
+	if !opts.JSON {
+		s := opts.IO.ErrStyles()
+		what := "Sending"
+		if opts.DryRun {
+			what = "Dry run: planning"
+		}
+		dest := fmt.Sprintf("%d fax number(s)", len(c.Target.Fax))
+		if opts.Redirect != "" {
+			dest = "the rehearsal number " + opts.Redirect
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s via %s to %s%s\n", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.petitionURL))
+	}
+	sum, runErr := eng.Run(ctx, list)
+	pr.Finish()
+	if pr.err != nil && runErr == nil {
+		runErr = pr.err
+	}
+	if !opts.JSON {
+		fmt.Fprint(opts.IO.ErrOut, summaryText(opts.IO.ErrStyles(), sum, opts.DryRun))
+	}
+	if runErr != nil {
+		if errors.Is(runErr, dispatch.ErrConfig) {
+			return &UsageError{Err: runErr}
+		}
+		return runErr
+	}
+	if opts.DryRun {
+		if sum.Rejected > 0 {
+			return &PartialError{Rejected: sum.Rejected}
+		}
+		return nil
+	}
+	return partial(sum)
+}
+
+// rig is what a dispatch run is wired to: the gateway, the petition
+// endpoint and the journal, opened and validated.
+type rig struct {
+	gw          gateway.Gateway
+	driver      gateway.Driver
+	pet         petition.Petition
+	petitionURL string // redacted
+	journal     *journal.Journal
+}
+
+// openRig opens the gateway and the petition endpoint.
+func openRig(opts *SendOptions, c *campaign.Campaign) (*rig, error) {
+	g, d, err := openGateway(opts.Gateways(), opts.Gateway, opts.GatewayEnv, opts.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	rg := &rig{gw: g, driver: d}
+	if rg.pet, rg.petitionURL, err = openPetition(opts, c); err != nil {
+		rg.close()
+		return nil, err
+	}
+	return rg, nil
+}
+
+// openJournal opens the journal, unless dry run: last, so that bad input
+// found before leaves no journal behind.
+func (rg *rig) openJournal(opts *SendOptions) error {
+	if opts.DryRun {
+		return nil
+	}
+	j, err := journal.Open(journalPath(opts.Journal, opts.DataDir))
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	rg.journal = j
+	return nil
+}
+
+func (rg *rig) close() {
+	if cl, ok := rg.gw.(gateway.Closer); ok {
+		cl.Close()
+	}
+	if rg.journal != nil {
+		rg.journal.Close()
+	}
+}
+
+// engine builds the dispatcher for this rig, printing events with pr.
+func (rg *rig) engine(opts *SendOptions, c *campaign.Campaign, r *render.Renderer, lim rate.Limit, pr *eventPrinter) (*dispatch.Engine, error) {
+	cfg := dispatch.Config{
+		Campaign: c, Gateway: rg.gw, Driver: rg.driver.Scheme, Petition: rg.pet, Journal: rg.journal,
+		Compose:  composeFunc(c, r, opts.Now, rg.driver.Scheme == "hylafax"),
+		Redirect: opts.Redirect, DryRun: opts.DryRun, Force: opts.Force,
+		Parallel: opts.Parallel, Rate: lim, Poll: opts.Poll, Wait: opts.Wait, Now: opts.Now,
+		Events: pr.Event,
+	}
+	eng, err := dispatch.New(cfg)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return eng, nil
+}
+
+func petitionNote(u string) string {
+	if u == "" {
+		return "; no petition fallback"
+	}
+	return "; petition fallback " + u
+}
+
+// openPetition opens --petition (or config, or the campaign's). It returns
+// the URL as it may be shown.
+func openPetition(opts *SendOptions, c *campaign.Campaign) (petition.Petition, string, error) {
+	raw := opts.Petition
+	if raw == "" {
+		raw = c.Petition
+	}
+	if raw == "" {
+		return nil, "", nil
+	}
+	opts.Secrets.addURL(raw, nil)
+	p, err := petitionall.Open(raw, opts.Version)
+	if err != nil {
+		return nil, "", &UsageError{Err: fmt.Errorf("petition: %w", err)}
+	}
+	return p, petitionall.Redact(raw), nil
+}
+
+// composeFunc is the engine's Compose: the same letter and layout `faxjam
+// letter` shows, drawn as PDF (and TIFF for drivers that transmit fax
+// images).
+func composeFunc(c *campaign.Campaign, r *render.Renderer, now func() time.Time, tiff bool) dispatch.ComposeFunc {
+	return func(ctx context.Context, s letter.Signer) (dispatch.Document, error) {
+		_, lay, err := composeLetter(c, r, "", s, now())
+		if err != nil {
+			return dispatch.Document{}, err
+		}
+		pdf, err := document(r, lay, "pdf")
+		if err != nil {
+			return dispatch.Document{}, err
+		}
+		doc := dispatch.Document{PDF: pdf, Pages: lay.Pages()}
+		sum := sha256.Sum256(pdf)
+		doc.SHA256 = hex.EncodeToString(sum[:])
+		if tiff {
+			if doc.TIFF, err = document(r, lay, "tiff"); err != nil {
+				return dispatch.Document{}, err
+			}
+		}
+		return doc, nil
+	}
+}
+
+// oneSigner gathers the sender's details (flags, config, or prompts on a
+// terminal), shows the letter and asks once before sending.
+func oneSigner(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r *render.Renderer) (letter.Signer, error) {
+	s := opts.Signer
+	interactive := opts.IO.IsStdinTTY() && !opts.JSON
+	missing := missingSigner(s)
+	if c.RequireNote && strings.TrimSpace(s.Note) == "" {
+		missing = append(missing, "note")
+	}
+	if len(missing) > 0 {
+		if !interactive {
+			return s, usagef("missing %s: give %s (or set them in config); faxjam asks only on a terminal", strings.Join(missing, ", "), flagList(missing))
+		}
+		if err := opts.Prompter.Signer(ctx, &s, c.RequireNote); err != nil {
+			return s, err
+		}
+	}
+	lt, _, err := composeLetter(c, r, "", s, opts.Now())
+	var fe *letter.FieldErrors
+	if errors.As(err, &fe) {
+		return s, signerError(err)
+	}
+	if err != nil {
+		return s, err
+	}
+	if !interactive || opts.Yes || opts.DryRun {
+		return s, nil
+	}
+	st := opts.IO.ErrStyles()
+	fmt.Fprint(opts.IO.ErrOut, letterPreview(st, min(opts.IO.TerminalWidth(), 90), lt))
+	q := fmt.Sprintf("Fax this letter to %s (%d number(s), one at a time until it arrives)?", c.Target.Organization, len(c.Target.Fax))
+	if opts.Redirect != "" {
+		q = "Fax this letter to your rehearsal number " + opts.Redirect + "?"
+	}
+	ok, err := opts.Prompter.Confirm(ctx, q, "Send", "Cancel")
+	if err != nil {
+		return s, err
+	}
+	if !ok {
+		return s, errAborted
+	}
+	return s, nil
+}
+
+// signerList streams --signers. Rejected rows go to the engine as errors
+// (it reports them) and to --rejects; with --strict the list is checked
+// whole before anything is sent.
+func signerList(opts *SendOptions, c *campaign.Campaign) (iter.Seq2[letter.Signer, error], func() error, error) {
+	open := func() (io.ReadCloser, error) {
+		if opts.SignersFile == "-" {
+			return io.NopCloser(opts.IO.In), nil
+		}
+		f, err := os.Open(opts.SignersFile)
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("--signers: %w", err)}
+		}
+		return f, nil
+	}
+	format := ""
+	switch strings.ToLower(filepath.Ext(opts.SignersFile)) {
+	case ".csv":
+		format = "csv"
+	case ".jsonl", ".ndjson":
+		format = "jsonl"
+	}
+	in, err := open()
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Strict {
+		// Read it all once first; stdin can be read only once, so keep it.
+		var data []byte
+		if data, err = io.ReadAll(in); err != nil {
+			in.Close()
+			return nil, nil, fmt.Errorf("--signers: %w", err)
+		}
+		in.Close()
+		if err := checkList(data, format, c.RequireNote); err != nil {
+			return nil, nil, err
+		}
+		in = io.NopCloser(strings.NewReader(string(data)))
+	}
+	rd, err := signers.Open(bufio.NewReader(in), format)
+	if err != nil {
+		in.Close()
+		return nil, nil, &UsageError{Err: fmt.Errorf("--signers %s: %w", opts.SignersFile, err)}
+	}
+	rd.RequireNote = c.RequireNote
+	var rej *rejectWriter
+	if opts.Rejects != "" {
+		if rej, err = newRejectWriter(opts.Rejects); err != nil {
+			in.Close()
+			return nil, nil, err
+		}
+	}
+	seq := func(yield func(letter.Signer, error) bool) {
+		for {
+			row, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				yield(letter.Signer{}, &UsageError{Err: fmt.Errorf("--signers %s: %w", opts.SignersFile, err)})
+				return
+			}
+			if row.Err != nil {
+				rej.write(row)
+				if !yield(row.Signer, row.Err) {
+					return
+				}
+				continue
+			}
+			if !yield(row.Signer, nil) {
+				return
+			}
+		}
+	}
+	closer := func() error {
+		err := in.Close()
+		if rej != nil {
+			if cerr := rej.close(); err == nil {
+				err = cerr
+			}
+		}
+		return err
+	}
+	return seq, closer, nil
+}
+
+// checkList is --strict: every problem of the list, before anything is sent.
+func checkList(data []byte, format string, requireNote bool) error {
+	rd, err := signers.Open(strings.NewReader(string(data)), format)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("--signers: %w", err)}
+	}
+	rd.RequireNote = requireNote
+	var bad []string
+	for {
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return &UsageError{Err: fmt.Errorf("--signers: %w", err)}
+		}
+		if row.Err != nil {
+			bad = append(bad, "  "+row.Err.Error())
+		}
+	}
+	if len(bad) > 0 {
+		return &UsageError{Err: fmt.Errorf("--strict: %d row(s) rejected, nothing was sent; fix them or drop --strict:\n%s", len(bad), strings.Join(bad, "\n"))}
+	}
+	return nil
+}
+
+// rejectWriter writes rejected rows as CSV: the line, the reason and the
+// row's fields, so an organizer can fix and re-send just those.
+type rejectWriter struct {
+	f *os.File
+	w *csv.Writer
+}
+
+func newRejectWriter(path string) (*rejectWriter, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("--rejects: %w", err)}
+	}
+	w := csv.NewWriter(f)
+	if err := w.Write(append([]string{"line", "reason"}, signers.Columns()...)); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--rejects: %w", err)
+	}
+	return &rejectWriter{f: f, w: w}, nil
+}
+
+func (r *rejectWriter) write(row signers.Row) {
+	if r == nil {
+		return
+	}
+	s := row.Signer
+	reason := row.Err.Error()
+	var re *signers.RowError
+	if errors.As(row.Err, &re) {
+		reason = strings.TrimPrefix(reason, fmt.Sprintf("line %d: ", re.Line))
+	}
+	_ = r.w.Write([]string{strconv.Itoa(row.Line), reason, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang})
+}
+
+func (r *rejectWriter) close() error {
+	r.w.Flush()
+	if err := r.w.Error(); err != nil {
+		r.f.Close()
+		return fmt.Errorf("--rejects: %w", err)
+	}
+	if err := r.f.Sync(); err != nil {
+		r.f.Close()
+		return fmt.Errorf("--rejects: %w", err)
+	}
+	return r.f.Close()
+}

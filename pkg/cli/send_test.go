@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/faxjam/faxjam/pkg/letter"
+)
+
+// fakePrompter answers prompts as a person would and records what was asked.
+type fakePrompter struct {
+	fill    letter.Signer
+	confirm bool
+	asked   []string
+}
+
+func (p *fakePrompter) Signer(_ context.Context, s *letter.Signer, _ bool) error {
+	p.asked = append(p.asked, "signer")
+	if s.Name == "" {
+		s.Name = p.fill.Name
+	}
+	if s.City == "" {
+		s.City = p.fill.City
+	}
+	if s.Country == "" {
+		s.Country = p.fill.Country
+	}
+	return nil
+}
+
+func (p *fakePrompter) Confirm(_ context.Context, q, _, _ string) (bool, error) {
+	p.asked = append(p.asked, "confirm: "+q)
+	return p.confirm, nil
+}
+
+// testCampaign is a campaign without quiet hours, so a test sends at any
+// time of day, written to a temp dir.
+func testCampaign(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	yaml := `id: test-send
+title: Test send
+organizer: Example Org
+started: 2026-01-01
+summary: s
+background: b
+facts: [f]
+asks: [a]
+target:
+  name: Minister
+  title: Minister
+  organization: Ministry of Justice
+  address: [Somewhere 1]
+  timezone: Europe/Berlin
+  fax:
+    - {number: "+12025550142", label: A, fictitious: true}
+languages: {es: es.tmpl}
+contact: campaigns@example.org
+limits: {calls_per_number: 1, per_number_per_hour: 600, max_attempts_per_number: 2}
+`
+	tmpl := "{{.Sender.City}}, {{.Date}}\n\nSeñor Ministro:\n\nLibere a los defensores.\n\n{{.Sender.Name}}\n"
+	if err := os.WriteFile(filepath.Join(dir, "campaign.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "es.tmpl"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "campaign.yaml")
+}
+
+func sendOpts(t *testing.T, tty bool, p Prompter) (*SendOptions, *Factory) {
+	f, _, _ := testFactory(t, tty)
+	f.CampaignRef = testCampaign(t)
+	opts := &SendOptions{Prompter: p, Paper: "a4"}
+	f.sendOptions(opts)
+	return opts, f
+}
+
+func TestSendOneSignerPromptsOnlyOnATerminal(t *testing.T) {
+	forBoth(t, func(t *testing.T, tty bool) {
+		p := &fakePrompter{fill: letter.Signer{Name: "José Pérez", City: "Berlín", Country: "Alemania"}, confirm: true}
+		opts, f := sendOpts(t, tty, p)
+		err := sendRun(context.Background(), opts)
+		if !tty {
+			if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "missing name, city, country") {
+				t.Fatalf("piped: err = %v, want usage error naming the fields", err)
+			}
+			if len(p.asked) != 0 {
+				t.Errorf("piped: asked %v, want no prompts", p.asked)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.asked) != 2 || p.asked[0] != "signer" || !strings.HasPrefix(p.asked[1], "confirm: Fax this letter to Ministry of Justice") {
+			t.Errorf("asked %q, want the details then one confirmation", p.asked)
+		}
+		errOut := ansi.Strip(f.IO.ErrOut.(interface{ String() string }).String())
+		if !strings.Contains(errOut, "Libere a los defensores.") || !strings.Contains(errOut, "José Pérez") {
+			t.Errorf("the letter was not shown before confirming:\n%s", errOut)
+		}
+		if !strings.Contains(errOut, "delivered José Pérez") {
+			t.Errorf("no delivery reported:\n%s", errOut)
+		}
+	})
+}
+
+func TestSendCancelledSendsNothing(t *testing.T) {
+	p := &fakePrompter{confirm: false}
+	opts, _ := sendOpts(t, true, p)
+	opts.Signer = letter.Signer{Name: "Ana", City: "Lima", Country: "Perú"}
+	err := sendRun(context.Background(), opts)
+	if !errors.Is(err, errAborted) {
+		t.Fatalf("err = %v, want cancelled", err)
+	}
+	if _, err := os.Stat(filepath.Join(opts.DataDir, "outbox")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("outbox exists after a cancelled send: %v", err)
+	}
+}
+
+func TestSendYesSkipsConfirmation(t *testing.T) {
+	p := &fakePrompter{}
+	opts, _ := sendOpts(t, true, p)
+	opts.Signer = letter.Signer{Name: "Ana", City: "Lima", Country: "Perú"}
+	opts.Yes = true
+	if err := sendRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.asked) != 0 {
+		t.Errorf("asked %v with --yes", p.asked)
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"", 0, true}, {"2", 2, true}, {"2/s", 2, true}, {"30/m", 0.5, true}, {"3600/h", 1, true},
+		{"fast", 0, false}, {"0/s", 0, false}, {"-1", 0, false}, {"5/d", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseRate(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && float64(got) != tt.want) {
+			t.Errorf("parseRate(%q) = %v, %v; want %v ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,363 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// StatusOptions are the inputs of `faxjam status`.
+type StatusOptions struct {
+	Send   SendOptions // --follow carries on as `send` would
+	Ref    string      // one submission: id or key (prefix)
+	Follow bool
+	Export string // csv or json
+	Output string
+}
+
+func newStatusCmd(f *Factory) *cobra.Command {
+	opts := &StatusOptions{}
+	cmd := &cobra.Command{
+		Use:   "status [ID]",
+		Short: "What arrived: submissions by state, fax-number health, petition fallback",
+		Long: `Show the campaign's submissions by state, the health of each fax number and
+how many names went to the petition; with an ID (a number, or a signer key or
+its first 6+ characters) one submission and its attempts.
+
+--follow carries on with queued work (as re-running send would) and shows it
+live. --export csv|json writes the receipts (document SHA-256, gateway job id,
+number, pages, times) for the campaign report.`,
+		Example: `  faxjam status
+  faxjam status 42
+  faxjam status --follow --gateway 'telnyx://KEY@CONN?from=+4930123456'
+  faxjam status --export csv -o receipts.csv`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.sendOptions(&opts.Send)
+			if len(args) == 1 {
+				opts.Ref = args[0]
+			}
+			return statusRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Follow, "follow", false, "carry on with queued work and show it until done (or --wait)")
+	fl.StringVar(&opts.Export, "export", "", "write the receipts as csv or json (JSON Lines)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "with --export: the file (default stdout)")
+	fl.StringVar(&opts.Send.Journal, "journal", "", "journal file (default: journal.db in the data dir)")
+	fl.StringVar(&opts.Send.Gateway, "gateway", "", "with --follow: the gateway URL")
+	fl.StringVar(&opts.Send.Petition, "petition", "", "with --follow: the petition endpoint URL")
+	fl.DurationVar(&opts.Send.Poll, "poll", 3*time.Second, "with --follow: how often to ask the gateway")
+	fl.DurationVar(&opts.Send.Wait, "wait", 0, "with --follow: return after this long")
+	fl.StringVar(&opts.Send.Paper, "paper", "a4", "with --follow: a4 or letter, for letters still to compose")
+	for flag, key := range map[string]string{"journal": "journal", "gateway": "gateway", "petition": "petition", "poll": "poll", "wait": "wait", "paper": "paper"} {
+		bindConfig(fl, flag, key)
+	}
+	return cmd
+}
+
+func statusRun(ctx context.Context, opts *StatusOptions) error {
+	so := &opts.Send
+	switch opts.Export {
+	case "", "csv", "json":
+	default:
+		return usagef("--export %q: want csv or json", opts.Export)
+	}
+	if opts.Output != "" && opts.Export == "" {
+		return usagef("-o goes with --export csv|json")
+	}
+	c, err := so.Campaign(ctx)
+	if err != nil {
+		return err
+	}
+	path := journalPath(so.Journal, so.DataDir)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !opts.Follow {
+		if so.JSON {
+			return ui.NewJSON(so.IO.Out).Print("status", statusJSON{Campaign: c.ID, Counts: map[journal.State]int{}, Numbers: []numberJSON{}})
+		}
+		fmt.Fprintf(so.IO.ErrOut, "Nothing sent yet for %s (no journal at %s). `faxjam send` starts.\n", c.ID, path)
+		return nil
+	}
+	if opts.Follow {
+		if err := follow(ctx, so, c); err != nil {
+			return err
+		}
+	}
+	j, err := journal.Open(path)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer j.Close()
+	switch {
+	case opts.Export != "":
+		return exportReceipts(ctx, so, j, c, opts.Export, opts.Output)
+	case opts.Ref != "":
+		return showSubmission(ctx, so, j, c, opts.Ref)
+	}
+	return showStatus(ctx, so, j, c)
+}
+
+// follow resumes the campaign's queued work, printing it as send does.
+func follow(ctx context.Context, so *SendOptions, c *campaign.Campaign) error {
+	r, err := newRenderer(so.Paper, so.Font)
+	if err != nil {
+		return err
+	}
+	rg, err := openRig(so, c)
+	if err != nil {
+		return err
+	}
+	defer rg.close()
+	if err := rg.openJournal(so); err != nil {
+		return err
+	}
+	pr := newEventPrinter(so.IO, so.JSON, so.Secrets.scrub)
+	eng, err := rg.engine(so, c, r, 0, pr)
+	if err != nil {
+		return err
+	}
+	sum, err := eng.Resume(ctx)
+	pr.Finish()
+	if err != nil {
+		return err
+	}
+	if !so.JSON {
+		fmt.Fprint(so.IO.ErrOut, summaryText(so.IO.ErrStyles(), sum, false))
+	}
+	return nil
+}
+
+type numberJSON struct {
+	journal.NumberHealth
+	Label      string `json:"label,omitempty"`
+	Down       bool   `json:"down"`
+	Fictitious bool   `json:"fictitious,omitempty"`
+}
+
+type statusJSON struct {
+	Campaign   string                `json:"campaign"`
+	Counts     map[journal.State]int `json:"counts"`
+	Numbers    []numberJSON          `json:"numbers"`
+	Petitioned int                   `json:"petitioned"`
+}
+
+func showStatus(ctx context.Context, so *SendOptions, j *journal.Journal, c *campaign.Campaign) error {
+	counts, err := j.Counts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	health, err := j.Numbers(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	pets, err := j.Petitions(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	now := so.Now()
+	byNumber := map[string]journal.NumberHealth{}
+	for _, h := range health {
+		byNumber[h.Number] = h
+	}
+	// Every number of the campaign, in campaign order, then numbers only the
+	// journal knows (a --redirect rehearsal, a number since removed).
+	var nums []numberJSON
+	for _, f := range c.Target.Fax {
+		h, ok := byNumber[f.Number]
+		if !ok {
+			h = journal.NumberHealth{Campaign: c.ID, Number: f.Number}
+		}
+		delete(byNumber, f.Number)
+		nums = append(nums, numberJSON{NumberHealth: h, Label: f.Label, Down: h.Down(now), Fictitious: f.Fictitious})
+	}
+	for _, h := range health {
+		if _, left := byNumber[h.Number]; left {
+			nums = append(nums, numberJSON{NumberHealth: h, Label: "not in the campaign", Down: h.Down(now)})
+		}
+	}
+	if so.JSON {
+		return ui.NewJSON(so.IO.Out).Print("status", statusJSON{Campaign: c.ID, Counts: counts, Numbers: nums, Petitioned: len(pets)})
+	}
+	s := so.IO.Styles()
+	var b strings.Builder
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	fmt.Fprintf(&b, "%s %s — %d submission(s)\n\n", s.Title.Render(c.ID), c.Title, total)
+	var rows [][]string
+	for _, st := range journal.States() {
+		if n := counts[st]; n > 0 || st == journal.Delivered || st == journal.Queued {
+			rows = append(rows, []string{stateStyle(s, st), strconv.Itoa(n)})
+		}
+	}
+	b.WriteString(ui.Table(s, []string{"state", "count"}, rows))
+	b.WriteString("\n" + s.Heading.Render("Fax numbers") + "\n")
+	rows = rows[:0]
+	for _, n := range nums {
+		state := s.Success.Render("up")
+		if n.Down {
+			state = s.Error.Render("down until " + timeText(so, n.DownUntil))
+		}
+		last := "-"
+		if n.LastResult != "" {
+			last = n.LastResult + " " + timeText(so, n.LastAt)
+		}
+		rows = append(rows, []string{n.Number, n.Label, state, fmt.Sprintf("%d/%d", n.Delivered, n.Attempts), strconv.Itoa(n.ConsecutiveFailures), last})
+	}
+	b.WriteString(ui.Table(s, []string{"number", "label", "line", "delivered/tries", "failing", "last"}, rows))
+	fmt.Fprintf(&b, "\n%s %d name(s) went to the petition\n", s.Heading.Render("Petition fallback:"), len(pets))
+	_, err = fmt.Fprint(so.IO.Out, b.String())
+	return err
+}
+
+func stateStyle(s *ui.Styles, st journal.State) string {
+	switch st {
+	case journal.Delivered, journal.Submitted:
+		return s.Success.Render(string(st))
+	case journal.Failed, journal.GaveUp, journal.Unknown:
+		return s.Error.Render(string(st))
+	case journal.Petitioned, journal.Queued, journal.Sending:
+		return s.Warning.Render(string(st))
+	}
+	return string(st)
+}
+
+// timeText is a time for people on a terminal, RFC 3339 otherwise.
+func timeText(so *SendOptions, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	if so.IO.IsStdoutTTY() {
+		return t.Local().Format("2006-01-02 15:04")
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func showSubmission(ctx context.Context, so *SendOptions, j *journal.Journal, c *campaign.Campaign, ref string) error {
+	sub, err := j.Submission(ctx, c.ID, ref)
+	// A miss (no such id, an ambiguous or short key) is the user's to fix;
+	// journal reports some misses without ErrNotFound, so every error but a
+	// cancelled context is taken as one.
+	if err != nil && ctx.Err() == nil {
+		return &UsageError{Err: err, Hint: "give the submission's number or its key (6+ characters); `faxjam status --export csv` lists them"}
+	}
+	if err != nil {
+		return err
+	}
+	atts, err := j.Attempts(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	if so.JSON {
+		if atts == nil {
+			atts = []journal.Attempt{}
+		}
+		return ui.NewJSON(so.IO.Out).Print("submission", struct {
+			journal.Submission
+			AttemptList []journal.Attempt `json:"attempt_list"`
+		}{sub, atts})
+	}
+	s := so.IO.Styles()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n\n", s.Title.Render(fmt.Sprintf("#%d", sub.ID)), sub.Name)
+	kv := []ui.KV{
+		{Key: "state", Value: stateStyle(s, sub.State)},
+		{Key: "signer", Value: strings.Join(nonEmpty(sub.Name, sub.City, sub.Country), ", ")},
+		{Key: "key", Value: sub.Key},
+		{Key: "number", Value: orNone(sub.Number)},
+		{Key: "attempts", Value: strconv.Itoa(sub.Attempts)},
+	}
+	if sub.Reason != "" || sub.Message != "" {
+		kv = append(kv, ui.KV{Key: "why", Value: strings.TrimSpace(sub.Reason + " " + sub.Message)})
+	}
+	if sub.DocSHA256 != "" {
+		kv = append(kv, ui.KV{Key: "document", Value: fmt.Sprintf("sha256 %s, %d page(s)", sub.DocSHA256, sub.Pages)})
+	}
+	kv = append(kv, ui.KV{Key: "created", Value: timeText(so, sub.Created)}, ui.KV{Key: "updated", Value: timeText(so, sub.Updated)})
+	b.WriteString(ui.KeyValues(s, min(so.IO.TerminalWidth(), 100), kv))
+	if len(atts) > 0 {
+		b.WriteString("\n" + s.Heading.Render("Attempts") + "\n")
+		var rows [][]string
+		for _, a := range atts {
+			why := strings.TrimSpace(strings.Join(nonEmpty(a.Reason, a.Code, a.Message), " "))
+			rows = append(rows, []string{strconv.Itoa(a.N), a.Number, a.Driver, orNone(a.VendorID), string(a.State), timeText(so, a.Started), why})
+		}
+		b.WriteString(ui.Table(s, []string{"#", "number", "gateway", "job id", "state", "started", "why"}, rows))
+	}
+	_, err = fmt.Fprint(so.IO.Out, b.String())
+	return err
+}
+
+// exportReceipts writes every accepted fax of the campaign: CSV with a
+// header, or JSON Lines. A file is written whole (temp, sync, rename).
+func exportReceipts(ctx context.Context, so *SendOptions, j *journal.Journal, c *campaign.Campaign, format, out string) error {
+	var buf strings.Builder
+	var w io.Writer = &buf
+	toStdout := out == "" || out == "-"
+	if toStdout {
+		w = so.IO.Out
+	}
+	n := 0
+	var cw *csv.Writer
+	if format == "csv" {
+		cw = csv.NewWriter(w)
+		if err := cw.Write([]string{"campaign", "key", "name", "number", "driver", "vendor_id", "doc_sha256", "pages", "state", "reason", "started", "finished"}); err != nil {
+			return err
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	rfc := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	for rc, err := range j.Receipts(ctx, c.ID) {
+		if err != nil {
+			return err
+		}
+		n++
+		if cw != nil {
+			if err := cw.Write([]string{rc.Campaign, rc.Key, rc.Name, rc.Number, rc.Driver, rc.VendorID, rc.DocSHA256,
+				strconv.Itoa(rc.Pages), string(rc.State), rc.Reason, rfc(rc.Started), rfc(rc.Finished)}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := enc.Encode(rc); err != nil {
+			return err
+		}
+	}
+	if cw != nil {
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	}
+	if toStdout {
+		return nil
+	}
+	if err := writeFileAtomic(out, []byte(buf.String()), 0o600); err != nil {
+		return err
+	}
+	if so.JSON {
+		return ui.NewJSON(so.IO.Out).Print("export", map[string]any{"path": out, "format": format, "receipts": n})
+	}
+	fmt.Fprintf(so.IO.ErrOut, "Wrote %d receipt(s) to %s\n", n, out)
+	return nil
+}
