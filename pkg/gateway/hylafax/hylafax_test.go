@@ -27,10 +27,7 @@ func TestConformance(t *testing.T) {
 			f := startFake(t, testUser, testPass)
 			return "hylafax://" + testUser + ":" + testPass + "@" + f.addr() + "?timeout=1s", f
 		},
-		Reasons: []gateway.Reason{
-			gateway.ReasonBusy, gateway.ReasonNoAnswer, gateway.ReasonNotAFax, gateway.ReasonInvalidNumber,
-			gateway.ReasonRejected, gateway.ReasonLineError, gateway.ReasonDocument, gateway.ReasonGatewayError,
-		},
+		Reasons: gatewaytest.Reasons(),
 		// FTP-style replies carry no retry delay and hfaxd has no rate limit.
 		Kinds:      []gatewaytest.Kind{gatewaytest.Unauthorized, gatewaytest.ServerError, gatewaytest.Hang, gatewaytest.Malformed},
 		RetryAfter: false,
@@ -40,15 +37,7 @@ func TestConformance(t *testing.T) {
 
 func openURL(t *testing.T, raw string) *Gateway {
 	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := Driver().Open(u, gateway.Env{})
-	if err != nil {
-		t.Fatalf("open %s: %v", raw, err)
-	}
-	return g.(*Gateway)
+	return gatewaytest.Open(t, Driver(), raw).(*Gateway)
 }
 
 func TestSendUsesTIFFWhenTheFaxHasIt(t *testing.T) {
@@ -107,19 +96,8 @@ func TestOpen(t *testing.T) {
 		{"hylafax://u@h:99999", "", "not a TCP port"},
 	}
 	for _, tt := range tests {
-		u, err := url.Parse(tt.raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := Driver().Open(u, gateway.Env{})
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("Open(%s) error %v, want one saying %q", tt.raw, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("Open(%s): %v", tt.raw, err)
+		g, ok := gatewaytest.OpenCase(t, Driver(), tt.raw, tt.wantErr)
+		if !ok {
 			continue
 		}
 		if a := g.(*Gateway).addr; a != tt.addr {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/gateway/gatewaytest"
@@ -29,32 +27,19 @@ func TestConformance(t *testing.T) {
 
 func openURL(t *testing.T, raw string) *Gateway {
 	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := open(u, gateway.Env{Version: "test", HTTP: &http.Client{Timeout: 2 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g.(*Gateway)
-}
-
-func sample(key string) gateway.Fax {
-	return gateway.Fax{To: gatewaytest.Number, PDF: []byte("%PDF-1.4 test\n%%EOF\n"), Key: key}
+	return gatewaytest.Open(t, Driver(), raw).(*Gateway)
 }
 
 func TestSendPutsTheKeyInReferenceAndTheOptionsInTheQuery(t *testing.T) {
 	var got url.Values
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.URL.Query()
 		w.Header().Set("Location", "https://rest.interfax.net/outbound/faxes/131201409296898")
 		w.WriteHeader(http.StatusCreated)
 	}))
-	defer srv.Close()
 	g := openURL(t, "interfax://u:p@?csid=AMNESTY&resolution=fine&endpoint="+url.QueryEscape(srv.URL))
 	long := strings.Repeat("ab", 40) // 80 characters: too long for reference
-	rc, err := g.Send(context.Background(), sample(long))
+	rc, err := g.Send(context.Background(), gatewaytest.SampleFax(long))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,11 +55,10 @@ func TestSendPutsTheKeyInReferenceAndTheOptionsInTheQuery(t *testing.T) {
 }
 
 func TestSendWithoutLocationMayHaveBeenAccepted(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusCreated)
 	}))
-	defer srv.Close()
-	_, err := openURL(t, "interfax://u:p@?endpoint="+url.QueryEscape(srv.URL)).Send(context.Background(), sample("k"))
+	_, err := openURL(t, "interfax://u:p@?endpoint="+url.QueryEscape(srv.URL)).Send(context.Background(), gatewaytest.SampleFax("k"))
 	ge, ok := gateway.AsError(err)
 	if !ok || ge.Reason != gateway.ReasonGatewayError || !ge.Accepted {
 		t.Fatalf("Send = %v; want gateway-error, maybe accepted", err)
@@ -82,39 +66,27 @@ func TestSendWithoutLocationMayHaveBeenAccepted(t *testing.T) {
 }
 
 func TestSendRefusedNumberIsInvalidNumber(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprint(w, `{"code":-112,"message":"Invalid parameter","more_info":"faxNumber is not a valid phone number"}`)
 	}))
-	defer srv.Close()
-	_, err := openURL(t, "interfax://u:p@?endpoint="+url.QueryEscape(srv.URL)).Send(context.Background(), sample("k"))
+	_, err := openURL(t, "interfax://u:p@?endpoint="+url.QueryEscape(srv.URL)).Send(context.Background(), gatewaytest.SampleFax("k"))
 	if ge, ok := gateway.AsError(err); !ok || ge.Reason != gateway.ReasonInvalidNumber || ge.Accepted {
 		t.Fatalf("Send = %v; want invalid-number, not accepted", err)
 	}
 }
 
 func TestLookupSkipsFaxesCarryingAnotherReference(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("reference") != "mine" {
 			t.Errorf("search query %q, want reference=mine", r.URL.RawQuery)
 		}
 		// A server ignoring the filter: a stranger's fax first, then ours.
 		fmt.Fprint(w, `[{"id":1,"status":0,"reference":"other"},{"id":2,"status":-3,"subject":"mine","destinationFax":"+12025550142"}]`)
 	}))
-	defer srv.Close()
 	rc, found, err := openURL(t, "interfax://u:p@?endpoint="+url.QueryEscape(srv.URL)).Lookup(context.Background(), "mine")
 	if err != nil || !found || rc.ID != "2" || rc.State != gateway.Sending || rc.To != "+12025550142" {
 		t.Fatalf("Lookup = %+v, %v, %v; want fax 2, sending, to +12025550142", rc, found, err)
-	}
-}
-
-func TestCheckListsOneFax(t *testing.T) {
-	raw, f := startFake(t)
-	if err := openURL(t, raw).Check(context.Background()); err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	if n := len(f.Received()); n != 0 {
-		t.Fatalf("Check sent %d faxes", n)
 	}
 }
 
@@ -184,16 +156,8 @@ func TestOpenReadsTheURL(t *testing.T) {
 		{raw: "interfax://u:p@?reference=x", err: "unknown option"},
 		{raw: "interfax://u:p@?endpoint=ftp://x", err: "endpoint"},
 	} {
-		u, _ := url.Parse(c.raw)
-		g, err := open(u, gateway.Env{})
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("open(%s) error %v, want one mentioning %q", c.raw, err, c.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("open(%s): %v", c.raw, err)
+		g, ok := gatewaytest.OpenCase(t, Driver(), c.raw, c.err)
+		if !ok {
 			continue
 		}
 		if ig := g.(*Gateway); ig.base != c.base || ig.user != "u" || ig.password != "p" {
@@ -209,13 +173,6 @@ func FuzzOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, user, password, host, query string) {
 		const mark = "S3CRET-"
 		raw := "interfax://" + url.UserPassword(user, mark+password).String() + "@" + host + "?" + query
-		u, err := url.Parse(raw)
-		if err != nil {
-			return
-		}
-		_, err = open(u, gateway.Env{})
-		if err != nil && strings.Contains(err.Error(), mark) {
-			t.Errorf("open error %q shows the password", err)
-		}
+		gatewaytest.OpenHidesSecret(t, Driver(), raw, mark)
 	})
 }

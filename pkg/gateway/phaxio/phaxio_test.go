@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/gateway/gatewaytest"
@@ -17,12 +15,9 @@ import (
 
 func TestConformance(t *testing.T) {
 	gatewaytest.Run(t, gatewaytest.Harness{
-		Driver: Driver(),
-		Start:  func(t *testing.T) (string, gatewaytest.Fake) { return startFake(t) },
-		Reasons: []gateway.Reason{
-			gateway.ReasonBusy, gateway.ReasonNoAnswer, gateway.ReasonNotAFax, gateway.ReasonInvalidNumber,
-			gateway.ReasonRejected, gateway.ReasonLineError, gateway.ReasonDocument, gateway.ReasonGatewayError,
-		},
+		Driver:     Driver(),
+		Start:      func(t *testing.T) (string, gatewaytest.Fake) { return startFake(t) },
+		Reasons:    gatewaytest.Reasons(),
 		RetryAfter: true,
 		Keyed:      true,
 	})
@@ -30,19 +25,7 @@ func TestConformance(t *testing.T) {
 
 func openURL(t *testing.T, raw string) *Gateway {
 	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := open(u, gateway.Env{Version: "test", HTTP: &http.Client{Timeout: 2 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g.(*Gateway)
-}
-
-func sample(key string) gateway.Fax {
-	return gateway.Fax{To: gatewaytest.Number, PDF: []byte("%PDF-1.4 test\n%%EOF\n"), Key: key}
+	return gatewaytest.Open(t, Driver(), raw).(*Gateway)
 }
 
 func TestLookupFiltersByTagAndChecksIt(t *testing.T) {
@@ -51,7 +34,7 @@ func TestLookupFiltersByTagAndChecksIt(t *testing.T) {
 	ctx := context.Background()
 	var want gateway.Receipt
 	for i := range 3 {
-		rc, err := g.Send(ctx, sample(fmt.Sprintf("k%d", i)))
+		rc, err := g.Send(ctx, gatewaytest.SampleFax(fmt.Sprintf("k%d", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,11 +49,10 @@ func TestLookupFiltersByTagAndChecksIt(t *testing.T) {
 }
 
 func TestLookupIgnoresFaxesOfOtherTagsWhenTheFilterIsIgnored(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A server that ignores tag[…]: answers one stranger's fax.
 		fmt.Fprint(w, `{"success":true,"message":"Retrieved faxes successfully","data":[{"id":1,"status":"success","tags":{"faxjam_key":"other"}}],"paging":{"total":1,"per_page":100,"page":1}}`)
 	}))
-	defer srv.Close()
 	g := openURL(t, "phaxio://k:s@?endpoint="+url.QueryEscape(srv.URL))
 	if _, found, err := g.Lookup(context.Background(), "mine"); found || err != nil {
 		t.Fatalf("Lookup = %v, %v; want not found", found, err)
@@ -78,12 +60,11 @@ func TestLookupIgnoresFaxesOfOtherTagsWhenTheFilterIsIgnored(t *testing.T) {
 }
 
 func TestSuccessFalseIsRejectedWithPhaxiosMessage(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"success":false,"message":"Insufficient credit to send this fax"}`)
 	}))
-	defer srv.Close()
 	g := openURL(t, "phaxio://k:s@?endpoint="+url.QueryEscape(srv.URL))
-	_, err := g.Send(context.Background(), sample("k"))
+	_, err := g.Send(context.Background(), gatewaytest.SampleFax("k"))
 	ge, ok := gateway.AsError(err)
 	if !ok || ge.Reason != gateway.ReasonRejected || ge.Accepted || !strings.Contains(ge.Message, "Insufficient credit") {
 		t.Fatalf("Send = %v; want rejected, not accepted, with Phaxio's message", err)
@@ -91,25 +72,14 @@ func TestSuccessFalseIsRejectedWithPhaxiosMessage(t *testing.T) {
 }
 
 func TestInvalidNumberAnswerIsInvalidNumber(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		fmt.Fprint(w, `{"success":false,"message":"Invalid phone number: +12025550142"}`)
 	}))
-	defer srv.Close()
 	g := openURL(t, "phaxio://k:s@?endpoint="+url.QueryEscape(srv.URL))
-	_, err := g.Send(context.Background(), sample("k"))
+	_, err := g.Send(context.Background(), gatewaytest.SampleFax("k"))
 	if ge, ok := gateway.AsError(err); !ok || ge.Reason != gateway.ReasonInvalidNumber {
 		t.Fatalf("Send = %v; want invalid-number", err)
-	}
-}
-
-func TestCheckAsksForTheAccountStatus(t *testing.T) {
-	raw, f := startFake(t)
-	if err := openURL(t, raw).Check(context.Background()); err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	if n := len(f.Received()); n != 0 {
-		t.Fatalf("Check sent %d faxes", n)
 	}
 }
 
@@ -180,16 +150,8 @@ func TestOpenReadsTheURL(t *testing.T) {
 		{raw: "phaxio://k:s@api.phaxio.com", err: "nothing goes after the @"},
 		{raw: "phaxio://k:s@?from=%2B12025550100", err: "unknown option"},
 	} {
-		u, _ := url.Parse(c.raw)
-		g, err := open(u, gateway.Env{})
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("open(%s) error %v, want one mentioning %q", c.raw, err, c.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("open(%s): %v", c.raw, err)
+		g, ok := gatewaytest.OpenCase(t, Driver(), c.raw, c.err)
+		if !ok {
 			continue
 		}
 		if pg := g.(*Gateway); pg.base != c.base || pg.key != "k" || pg.secret != "s" {
@@ -205,13 +167,6 @@ func FuzzOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, key, secret, host, query string) {
 		const mark = "S3CRET-"
 		raw := "phaxio://" + url.UserPassword(mark+key, mark+secret).String() + "@" + host + "?" + query
-		u, err := url.Parse(raw)
-		if err != nil {
-			return
-		}
-		_, err = open(u, gateway.Env{})
-		if err != nil && strings.Contains(err.Error(), mark) {
-			t.Errorf("open error %q shows a credential", err)
-		}
+		gatewaytest.OpenHidesSecret(t, Driver(), raw, mark)
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,12 +16,9 @@ import (
 
 func TestConformance(t *testing.T) {
 	gatewaytest.Run(t, gatewaytest.Harness{
-		Driver: Driver(),
-		Start:  func(t *testing.T) (string, gatewaytest.Fake) { return startFake(t) },
-		Reasons: []gateway.Reason{
-			gateway.ReasonBusy, gateway.ReasonNoAnswer, gateway.ReasonNotAFax, gateway.ReasonInvalidNumber,
-			gateway.ReasonRejected, gateway.ReasonLineError, gateway.ReasonDocument, gateway.ReasonGatewayError,
-		},
+		Driver:     Driver(),
+		Start:      func(t *testing.T) (string, gatewaytest.Fake) { return startFake(t) },
+		Reasons:    gatewaytest.Reasons(),
 		RetryAfter: true,
 		Keyed:      true,
 	})
@@ -30,19 +26,7 @@ func TestConformance(t *testing.T) {
 
 func openURL(t *testing.T, raw string) *Gateway {
 	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := open(u, gateway.Env{Version: "test", HTTP: &http.Client{Timeout: 2 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g.(*Gateway)
-}
-
-func sample(key string) gateway.Fax {
-	return gateway.Fax{To: gatewaytest.Number, PDF: []byte("%PDF-1.4 test\n%%EOF\n"), Key: key}
+	return gatewaytest.Open(t, Driver(), raw).(*Gateway)
 }
 
 func TestLookupWalksPagesAndMonths(t *testing.T) {
@@ -52,7 +36,7 @@ func TestLookupWalksPagesAndMonths(t *testing.T) {
 	ctx := context.Background()
 	var first gateway.Receipt
 	for i := range 5 {
-		rc, err := g.Send(ctx, sample(fmt.Sprintf("k%d", i)))
+		rc, err := g.Send(ctx, gatewaytest.SampleFax(fmt.Sprintf("k%d", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,11 +59,10 @@ func TestLookupWalksPagesAndMonths(t *testing.T) {
 
 func TestLookupAsksForThisMonthThenThePrevious(t *testing.T) {
 	var months []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		months = append(months, r.URL.Query().Get("createTime"))
 		fmt.Fprint(w, `{"faxes":[],"page":1,"pageSize":1000,"totalItems":0,"totalPages":0}`)
 	}))
-	defer srv.Close()
 	g := openURL(t, "sinch://id:secret@proj?endpoint="+url.QueryEscape(srv.URL))
 	g.now = func() time.Time { return time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC) }
 	if _, ok, err := g.Lookup(context.Background(), "k"); ok || err != nil {
@@ -106,25 +89,14 @@ func TestSendReadsTheArrayAnswerToo(t *testing.T) {
 }
 
 func TestMalformedSendAnswerMayHaveBeenAccepted(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"id":`)
 	}))
-	defer srv.Close()
 	g := openURL(t, "sinch://id:secret@proj?endpoint="+url.QueryEscape(srv.URL))
-	_, err := g.Send(context.Background(), sample("k"))
+	_, err := g.Send(context.Background(), gatewaytest.SampleFax("k"))
 	ge, ok := gateway.AsError(err)
 	if !ok || ge.Reason != gateway.ReasonGatewayError || !ge.Accepted {
 		t.Fatalf("Send = %v; want gateway-error marked maybe accepted (Sinch said 2xx)", err)
-	}
-}
-
-func TestCheckIsAnAuthenticatedListCall(t *testing.T) {
-	raw, f := startFake(t)
-	if err := openURL(t, raw).Check(context.Background()); err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	if n := len(f.Received()); n != 0 {
-		t.Fatalf("Check sent %d faxes", n)
 	}
 }
 
@@ -204,16 +176,8 @@ func TestOpenReadsTheURL(t *testing.T) {
 		{raw: "sinch://id:sec@proj?from=12", err: "from"},
 		{raw: "sinch://id:sec@proj?endpoint=fax.api.sinch.com", err: "endpoint"},
 	} {
-		u, _ := url.Parse(c.raw)
-		g, err := open(u, gateway.Env{})
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("open(%s) error %v, want one mentioning %q", c.raw, err, c.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("open(%s): %v", c.raw, err)
+		g, ok := gatewaytest.OpenCase(t, Driver(), c.raw, c.err)
+		if !ok {
 			continue
 		}
 		if sg := g.(*Gateway); sg.from != c.from || sg.base != c.base || sg.keyID != "id" || sg.keySecret != "sec" {
@@ -235,13 +199,6 @@ func FuzzOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, secret, host, query string) {
 		const mark = "S3CRET-"
 		raw := "sinch://" + url.UserPassword(id, mark+secret).String() + "@" + host + "?" + query
-		u, err := url.Parse(raw)
-		if err != nil {
-			return
-		}
-		_, err = open(u, gateway.Env{})
-		if err != nil && strings.Contains(err.Error(), mark) {
-			t.Errorf("open error %q shows the key secret", err)
-		}
+		gatewaytest.OpenHidesSecret(t, Driver(), raw, mark)
 	})
 }

@@ -243,17 +243,11 @@ func TestOpenOptions(t *testing.T) {
 		{"smtp://h?domain=d", 0, false, "from"},
 	}
 	for _, tt := range tests {
-		g, err := openSMTP(t, tt.raw)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("Open(%s) error %v, want one saying %q", tt.raw, err, tt.wantErr)
-			}
+		o, ok := gatewaytest.OpenCase(t, Driver(), tt.raw, tt.wantErr)
+		if !ok {
 			continue
 		}
-		if err != nil {
-			t.Errorf("Open(%s): %v", tt.raw, err)
-			continue
-		}
+		g := o.(*emailFax)
 		if g.port != tt.port || g.implicit != tt.implicit {
 			t.Errorf("Open(%s): port %d implicit %v, want %d %v", tt.raw, g.port, g.implicit, tt.port, tt.implicit)
 		}

@@ -2,11 +2,9 @@ package srfax
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/gateway/gatewaytest"
@@ -19,32 +17,17 @@ import (
 // service.
 func TestConformance(t *testing.T) {
 	gatewaytest.Run(t, gatewaytest.Harness{
-		Driver: Driver(),
-		Start:  func(t *testing.T) (string, gatewaytest.Fake) { return startFake(t) },
-		Reasons: []gateway.Reason{
-			gateway.ReasonBusy, gateway.ReasonNoAnswer, gateway.ReasonNotAFax, gateway.ReasonInvalidNumber,
-			gateway.ReasonRejected, gateway.ReasonLineError, gateway.ReasonDocument, gateway.ReasonGatewayError,
-		},
-		Kinds: []gatewaytest.Kind{gatewaytest.Unauthorized, gatewaytest.ServerError, gatewaytest.Hang, gatewaytest.Malformed},
-		Keyed: true,
+		Driver:  Driver(),
+		Start:   func(t *testing.T) (string, gatewaytest.Fake) { return startFake(t) },
+		Reasons: gatewaytest.Reasons(),
+		Kinds:   []gatewaytest.Kind{gatewaytest.Unauthorized, gatewaytest.ServerError, gatewaytest.Hang, gatewaytest.Malformed},
+		Keyed:   true,
 	})
 }
 
 func openURL(t *testing.T, raw string) *Gateway {
 	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := open(u, gateway.Env{Version: "test", HTTP: &http.Client{Timeout: 2 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g.(*Gateway)
-}
-
-func sample(key string) gateway.Fax {
-	return gateway.Fax{To: gatewaytest.Number, PDF: []byte("%PDF-1.4 test\n%%EOF\n"), Key: key}
+	return gatewaytest.Open(t, Driver(), raw).(*Gateway)
 }
 
 func TestNumberFollowsSRFaxDialling(t *testing.T) {
@@ -86,7 +69,7 @@ func TestFailedAnswersMapByTheirText(t *testing.T) {
 
 func TestSendReadsTheIDAsNumberOrString(t *testing.T) {
 	for _, body := range []string{`{"Status":"Success","Result":389091764}`, `{"Status":"Success","Result":"389091764"}`} {
-		rc, err := openURL(t, rawAnswer(t, body)).Send(context.Background(), sample("k"))
+		rc, err := openURL(t, rawAnswer(t, body)).Send(context.Background(), gatewaytest.SampleFax("k"))
 		if err != nil || rc.ID != "389091764" {
 			t.Errorf("Send answered %s = %+v, %v; want id 389091764", body, rc, err)
 		}
@@ -95,13 +78,13 @@ func TestSendReadsTheIDAsNumberOrString(t *testing.T) {
 
 func TestSendAnswersThatMayHideAQueuedFaxAreAccepted(t *testing.T) {
 	for _, body := range []string{`{"Status":"Success","Result":""}`, `{"Status":"Maybe"}`, `not json`} {
-		_, err := openURL(t, rawAnswer(t, body)).Send(context.Background(), sample("k"))
+		_, err := openURL(t, rawAnswer(t, body)).Send(context.Background(), gatewaytest.SampleFax("k"))
 		ge, ok := gateway.AsError(err)
 		if !ok || ge.Reason != gateway.ReasonGatewayError || !ge.Accepted {
 			t.Errorf("Send answered %s = %v; want gateway-error, maybe accepted", body, err)
 		}
 	}
-	_, err := openURL(t, rawAnswer(t, `{"Status":"Failed","Result":"No Files to Fax"}`)).Send(context.Background(), sample("k"))
+	_, err := openURL(t, rawAnswer(t, `{"Status":"Failed","Result":"No Files to Fax"}`)).Send(context.Background(), gatewaytest.SampleFax("k"))
 	if ge, ok := gateway.AsError(err); !ok || ge.Accepted || ge.Reason != gateway.ReasonRejected {
 		t.Errorf("Send answered Failed = %v; want rejected, not accepted", err)
 	}
@@ -138,14 +121,7 @@ func TestLookupMatchesTheAccountCodeNewestFirst(t *testing.T) {
 	}
 }
 
-func TestCheckAsksForUsage(t *testing.T) {
-	raw, f := startFake(t)
-	if err := openURL(t, raw).Check(context.Background()); err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	if n := len(f.Received()); n != 0 {
-		t.Fatalf("Check sent %d faxes", n)
-	}
+func TestCheckWithBadCredentialsIsAuth(t *testing.T) {
 	err := openURL(t, rawAnswer(t, `{"Status":"Failed","Result":"Invalid Access"}`)).Check(context.Background())
 	if ge, ok := gateway.AsError(err); !ok || ge.Reason != gateway.ReasonAuth {
 		t.Fatalf("Check with bad credentials = %v, want auth", err)
@@ -202,16 +178,8 @@ func TestOpenReadsTheURL(t *testing.T) {
 		{raw: "srfax://123:p@host?caller_id=2025550100&sender_email=a@example.org", err: "nothing goes after the @"},
 		{raw: "srfax://123:p@?caller_id=2025550100&sender_email=a@example.org&from_email=x", err: "unknown option"},
 	} {
-		u, _ := url.Parse(c.raw)
-		g, err := open(u, gateway.Env{})
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("open(%s) error %v, want one mentioning %q", c.raw, err, c.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("open(%s): %v", c.raw, err)
+		g, ok := gatewaytest.OpenCase(t, Driver(), c.raw, c.err)
+		if !ok {
 			continue
 		}
 		if sg := g.(*Gateway); sg.callerID != c.caller || sg.endpoint != c.endpoint || sg.accessID != "123" {
@@ -227,13 +195,6 @@ func FuzzOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, password, host, query string) {
 		const mark = "S3CRET-"
 		raw := "srfax://" + url.UserPassword(id, mark+password).String() + "@" + host + "?" + query
-		u, err := url.Parse(raw)
-		if err != nil {
-			return
-		}
-		_, err = open(u, gateway.Env{})
-		if err != nil && strings.Contains(err.Error(), mark) {
-			t.Errorf("open error %q shows the password", err)
-		}
+		gatewaytest.OpenHidesSecret(t, Driver(), raw, mark)
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,16 +13,11 @@ import (
 	"github.com/faxjam/faxjam/pkg/gateway/gatewaytest"
 )
 
-var allReasons = []gateway.Reason{
-	gateway.ReasonBusy, gateway.ReasonNoAnswer, gateway.ReasonNotAFax, gateway.ReasonInvalidNumber,
-	gateway.ReasonRejected, gateway.ReasonLineError, gateway.ReasonDocument, gateway.ReasonGatewayError,
-}
-
 func TestConformance(t *testing.T) {
 	gatewaytest.Run(t, gatewaytest.Harness{
 		Driver:     Driver(),
 		Start:      func(t *testing.T) (string, gatewaytest.Fake) { return startFake(t) },
-		Reasons:    allReasons,
+		Reasons:    gatewaytest.Reasons(),
 		RetryAfter: true,
 		Keyed:      true,
 	})
@@ -32,19 +26,7 @@ func TestConformance(t *testing.T) {
 func openFake(t *testing.T) (*Gateway, *fake) {
 	t.Helper()
 	raw, f := startFake(t)
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := Driver().Open(u, gateway.Env{Version: "test", HTTP: &http.Client{Timeout: 2 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g.(*Gateway), f
-}
-
-func sample(key string) gateway.Fax {
-	return gateway.Fax{To: gatewaytest.Number, PDF: []byte("%PDF-1.4 test\n%%EOF\n"), Key: key}
+	return gatewaytest.Open(t, Driver(), raw).(*Gateway), f
 }
 
 func TestLookupWalksPagesNewestFirst(t *testing.T) {
@@ -53,7 +35,7 @@ func TestLookupWalksPagesNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	var first gateway.Receipt
 	for i := range 5 {
-		rc, err := g.Send(ctx, sample(fmt.Sprintf("k%d", i)))
+		rc, err := g.Send(ctx, gatewaytest.SampleFax(fmt.Sprintf("k%d", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +58,7 @@ func TestLookupPastItsBoundSaysSoRatherThanNotFound(t *testing.T) {
 	g.pageSize, g.maxPages = 1, 2
 	ctx := context.Background()
 	for i := range 3 {
-		if _, err := g.Send(ctx, sample(fmt.Sprintf("k%d", i))); err != nil {
+		if _, err := g.Send(ctx, gatewaytest.SampleFax(fmt.Sprintf("k%d", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,27 +68,15 @@ func TestLookupPastItsBoundSaysSoRatherThanNotFound(t *testing.T) {
 	}
 }
 
-func TestCheckIsAnAuthenticatedListCall(t *testing.T) {
-	g, f := openFake(t)
-	if err := g.Check(context.Background()); err != nil {
-		t.Fatalf("Check: %v", err)
-	}
-	if n := len(f.Received()); n != 0 {
-		t.Fatalf("Check sent %d faxes", n)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func TestCheckAsksForOneFaxAndMapsAWrongKeyToAuth(t *testing.T) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("page[size]") != "1" {
 			t.Errorf("Check asked for %q, want page[size]=1", r.URL.RawQuery)
 		}
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"errors":[{"code":"10009","title":"Authentication failed"}]}`)
 	}))
-	defer srv.Close()
-	u, _ := url.Parse("telnyx://KEYwrong@conn?from=%2B12025550100&endpoint=" + url.QueryEscape(srv.URL))
-	bad, err := Driver().Open(u, gateway.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bad := gatewaytest.Open(t, Driver(), "telnyx://KEYwrong@conn?from=%2B12025550100&endpoint="+url.QueryEscape(srv.URL))
 	ge, ok := gateway.AsError(bad.(gateway.Checker).Check(context.Background()))
 	if !ok || ge.Reason != gateway.ReasonAuth {
 		t.Fatalf("Check with a wrong key = %v, want auth", ge)
@@ -117,7 +87,7 @@ func TestUploadFailureIsNeverMaybeAccepted(t *testing.T) {
 	g, f := openFake(t)
 	g.http.HTTP.Timeout = 100 * time.Millisecond
 	f.Next(gatewaytest.Outcome{Kind: gatewaytest.Hang})
-	_, err := g.Send(context.Background(), sample("k-hang"))
+	_, err := g.Send(context.Background(), gatewaytest.SampleFax("k-hang"))
 	ge, ok := gateway.AsError(err)
 	if !ok || ge.Accepted {
 		t.Fatalf("Send over a hung upload = %v (accepted %v); an upload alone creates no fax", err, ok && ge.Accepted)
@@ -125,7 +95,7 @@ func TestUploadFailureIsNeverMaybeAccepted(t *testing.T) {
 }
 
 func TestCreateRefusingTheNumberIsInvalidNumber(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/media" {
 			w.WriteHeader(http.StatusCreated)
 			fmt.Fprint(w, `{"data":{"media_name":"m1"}}`)
@@ -134,13 +104,8 @@ func TestCreateRefusingTheNumberIsInvalidNumber(t *testing.T) {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		fmt.Fprint(w, `{"errors":[{"code":"10016","title":"Invalid phone number","detail":"The 'to' number is not valid","source":{"pointer":"/to"}}]}`)
 	}))
-	defer srv.Close()
-	u, _ := url.Parse("telnyx://KEYx@conn?from=%2B12025550100&endpoint=" + url.QueryEscape(srv.URL))
-	g, err := Driver().Open(u, gateway.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = g.Send(context.Background(), sample("k"))
+	g := gatewaytest.Open(t, Driver(), "telnyx://KEYx@conn?from=%2B12025550100&endpoint="+url.QueryEscape(srv.URL))
+	_, err := g.Send(context.Background(), gatewaytest.SampleFax("k"))
 	ge, ok := gateway.AsError(err)
 	if !ok || ge.Reason != gateway.ReasonInvalidNumber || !strings.Contains(ge.Message, "not valid") {
 		t.Fatalf("Send = %v, want invalid-number with Telnyx's detail", err)
@@ -227,19 +192,8 @@ func TestOpenReadsTheURL(t *testing.T) {
 		{raw: "telnyx://KEY@123?from=%2B12025550100&endpoint=ftp://x", err: "endpoint"},
 		{raw: "telnyx://KEY@123?from=%2B12025550100&fromm=1", err: "unknown option"},
 	} {
-		u, err := url.Parse(c.raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := open(u, gateway.Env{})
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("open(%s) error %v, want one mentioning %q", c.raw, err, c.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("open(%s): %v", c.raw, err)
+		g, ok := gatewaytest.OpenCase(t, Driver(), c.raw, c.err)
+		if !ok {
 			continue
 		}
 		if tg := g.(*Gateway); tg.from != c.from || tg.base != c.base || tg.key != "KEY" || tg.connection != "123" {
@@ -255,13 +209,6 @@ func FuzzOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, key, host, query string) {
 		const mark = "S3CRET-"
 		raw := "telnyx://" + url.User(mark+key).String() + "@" + host + "?" + query
-		u, err := url.Parse(raw)
-		if err != nil {
-			return
-		}
-		_, err = open(u, gateway.Env{})
-		if err != nil && strings.Contains(err.Error(), mark) {
-			t.Errorf("open error %q shows the API key", err)
-		}
+		gatewaytest.OpenHidesSecret(t, Driver(), raw, mark)
 	})
 }

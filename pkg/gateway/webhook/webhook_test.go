@@ -15,12 +15,9 @@ import (
 
 func TestConformance(t *testing.T) {
 	gatewaytest.Run(t, gatewaytest.Harness{
-		Driver: Driver(),
-		Start:  startRelay,
-		Reasons: []gateway.Reason{
-			gateway.ReasonBusy, gateway.ReasonNoAnswer, gateway.ReasonNotAFax, gateway.ReasonInvalidNumber,
-			gateway.ReasonRejected, gateway.ReasonLineError, gateway.ReasonDocument, gateway.ReasonGatewayError,
-		},
+		Driver:     Driver(),
+		Start:      startRelay,
+		Reasons:    gatewaytest.Reasons(),
 		RetryAfter: true,
 		Keyed:      true,
 	})
@@ -28,15 +25,7 @@ func TestConformance(t *testing.T) {
 
 func openRelay(t *testing.T, raw string) *relay {
 	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := Driver().Open(u, gateway.Env{Version: "test"})
-	if err != nil {
-		t.Fatalf("Open(%s): %v", raw, err)
-	}
-	return g.(*relay)
+	return gatewaytest.Open(t, Driver(), raw).(*relay)
 }
 
 func TestStatusMapping(t *testing.T) {
@@ -85,11 +74,10 @@ func TestOpenBuildsTheRelayURL(t *testing.T) {
 }
 
 func TestFourXXReasonFromTheRelay(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		w.Write([]byte(`{"message":"not a fax line","reason":"not-a-fax"}`))
 	}))
-	defer srv.Close()
 	r := openRelay(t, "webhook+"+srv.URL+"/fax")
 	_, err := r.Send(context.Background(), gateway.Fax{To: gatewaytest.Number, PDF: []byte("%PDF"), Key: "k"})
 	ge, ok := gateway.AsError(err)
@@ -100,12 +88,11 @@ func TestFourXXReasonFromTheRelay(t *testing.T) {
 
 func TestBasicAuthAndFictitiousField(t *testing.T) {
 	var gotAuth, gotFict string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		gotAuth = r.Header.Get("Authorization")
 		gotFict = r.FormValue("fictitious")
 		w.Write([]byte(`{"id":"x1","status":"queued"}`))
 	}))
-	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
 	r := openRelay(t, "webhook+http://ana:pa%20ss@"+u.Host+"/fax")
 	rc, err := r.Send(context.Background(), gateway.Fax{To: gatewaytest.Number, PDF: []byte("%PDF"), Key: "k", Fictitious: true})
