@@ -452,6 +452,31 @@ func TestFaultsEverySignerExactlyOnce(t *testing.T) {
 	}
 }
 
+// TestFaultsWithoutLookupNeverSendTwice: when the gateway may have taken a
+// fax and cannot look it up, the signer is unknown, never resent.
+func TestFaultsWithoutLookupNeverSendTwice(t *testing.T) {
+	h := newHarness(t, linesim.Config{Duration: time.Millisecond, Seed: 3,
+		Faults: linesim.Faults{Rate: 0.3, RetryAfter: time.Millisecond}}, numA, numB, numC)
+	cfg := h.config()
+	cfg.Gateway = linesim.NoLookup{Gateway: h.sim}
+	ss := signerList(100)
+	sum, err := h.run(t.Context(), cfg, ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, n := range h.faxesPerSigner() {
+		if n > 1 {
+			t.Errorf("signer %s received %d times", k, n)
+		}
+	}
+	if sum.Counts[journal.Unknown] == 0 || len(h.eventsOf(EventUnknown)) != sum.Counts[journal.Unknown] {
+		t.Errorf("counts = %v, %d unknown events; want some unknown, each reported", sum.Counts, len(h.eventsOf(EventUnknown)))
+	}
+	if got := sum.Counts[journal.Delivered] + sum.Counts[journal.Unknown] + sum.Counts[journal.Petitioned]; got != 100 {
+		t.Errorf("counts = %v, want all 100 delivered, petitioned or unknown", sum.Counts)
+	}
+}
+
 // TestCrashAndResume stops runs at random instants and runs again, as an
 // organizer whose `send` is interrupted re-runs it: each signer must arrive
 // exactly once in the end. The instant is drawn as a number of events (so
