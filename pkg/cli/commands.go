@@ -11,5 +11,6 @@ func addCommands(f *Factory, root *cobra.Command) {
 		newGatewayCmd(f),
 		newSendCmd(f),
 		newStatusCmd(f),
+		newPetitionCmd(f),
 	)
 }

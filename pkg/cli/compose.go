@@ -19,13 +19,9 @@ func newRenderer(paper, fontFile string) (*render.Renderer, error) {
 	if paper != "" && paper != "a4" && paper != "letter" {
 		return nil, usagef("--paper %q: want a4 or letter", paper)
 	}
-	var extra []byte
-	if fontFile != "" {
-		b, err := os.ReadFile(fontFile)
-		if err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("--font: %w", err), Hint: "give a readable .ttf file"}
-		}
-		extra = b
+	extra, err := readFont(fontFile)
+	if err != nil {
+		return nil, err
 	}
 	r, err := render.New(render.Options{Paper: paper, ExtraFont: extra})
 	if err != nil {
@@ -35,6 +31,18 @@ func newRenderer(paper, fontFile string) (*render.Renderer, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// readFont reads --font; "" is no extra font.
+func readFont(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("--font: %w", err), Hint: "give a readable .ttf file"}
+	}
+	return b, nil
 }
 
 // checkLang makes an unknown letter language a usage error naming the ones

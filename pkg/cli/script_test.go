@@ -2,11 +2,15 @@ package cli
 
 import (
 	"errors"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -33,9 +37,46 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("COLUMNS", "80")
-			return nil
+			// A free loopback port for scripts that run `petition serve`.
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			env.Setenv("FREEPORT", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+			return ln.Close()
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// waitfor URL waits up to 10s for URL to answer 200.
+			"waitfor": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: waitfor URL")
+				}
+				deadline := time.Now().Add(10 * time.Second)
+				for time.Now().Before(deadline) {
+					if resp, err := http.Get(args[0]); err == nil {
+						resp.Body.Close()
+						if resp.StatusCode == http.StatusOK {
+							return
+						}
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+				ts.Fatalf("%s did not answer 200 within 10s", args[0])
+			},
+			// post URL JSON posts a JSON body, as a signer's faxjam would.
+			"post": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: post URL JSON")
+				}
+				resp, err := http.Post(args[0], "application/json", strings.NewReader(args[1]))
+				if err != nil {
+					ts.Fatalf("post: %v", err)
+				}
+				defer resp.Body.Close()
+				if ok := resp.StatusCode < 300; ok == neg {
+					ts.Fatalf("post %s: HTTP %d", args[0], resp.StatusCode)
+				}
+			},
 			// exits N CMD ARGS... runs CMD and checks its exit code is N;
 			// stdout and stderr are then checked as after exec.
 			"exits": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -1,0 +1,399 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/httpclient"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/petition/export"
+	"github.com/faxjam/faxjam/pkg/petition/server"
+	"github.com/faxjam/faxjam/pkg/petition/store"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// PetitionOptions are the inputs of the petition subcommands.
+type PetitionOptions struct {
+	Send SendOptions // deliver dispatches as send does
+
+	// serve
+	Addr      string
+	TLSCert   string
+	TLSKey    string
+	SignToken string
+
+	// serve, export, deliver: where the signatures are
+	DB     string // store DSN: SQLite path or postgres:// URL
+	Server string // a faxjam petition server's URL (export, deliver)
+	Token  string // its export token
+
+	// export
+	Format  string // pdf, csv, json
+	Output  string
+	Private bool // emails and notes in csv/json
+}
+
+func newPetitionCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "petition",
+		Short: "Plan B: collect names when every fax is down, and deliver them",
+		Long: `When every fax number is down, faxjam sends each signer's name to a petition
+endpoint instead. 'petition serve' runs faxjam's own endpoint; 'petition
+export' turns the names into a petition document (PDF, CSV, JSON);
+'petition deliver' faxes that document to the target through your gateway.`,
+		Args: usageArgs(cobra.NoArgs),
+	}
+	cmd.AddCommand(newPetitionServeCmd(f), newPetitionExportCmd(f), newPetitionDeliverCmd(f))
+	return cmd
+}
+
+func (f *Factory) petitionOptions(o *PetitionOptions) {
+	f.sendOptions(&o.Send)
+	if o.DB == "" && o.Server == "" {
+		o.DB = defaultPetitionDB(f.DataHome())
+	}
+}
+
+func defaultPetitionDB(dataDir string) string { return dataDir + "/petition.db" }
+
+// addSourceFlags declares where signatures are read from.
+func addSourceFlags(cmd *cobra.Command, o *PetitionOptions) {
+	fl := cmd.Flags()
+	fl.StringVar(&o.Server, "server", "", "a faxjam petition server's URL (https://host[/prefix])")
+	fl.StringVar(&o.Token, "token", "", "the server's export token (env FAXJAM_PETITION_TOKEN)")
+	fl.StringVar(&o.DB, "db", "", "read the database directly: a SQLite file or postgres:// URL (default petition.db in the data dir)")
+	bindConfig(fl, "token", "petition_token")
+}
+
+func newPetitionServeCmd(f *Factory) *cobra.Command {
+	opts := &PetitionOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run faxjam's petition endpoint for the campaign",
+		Long: `Serve the petition API for the active campaign (--campaign):
+
+  POST /v1/campaigns/{id}/signatures   {name, city, country, email?, note?, key}
+  GET  /v1/campaigns/{id}              {id, title, signatures}
+  GET  /v1/campaigns/{id}/signatures   Authorization: Bearer TOKEN (JSON, or CSV by Accept)
+  GET  /healthz
+
+Signatures are kept in SQLite (--db FILE, default in the data dir) or
+PostgreSQL (--db postgres://...). A server on anything but loopback needs
+--token (or FAXJAM_PETITION_TOKEN) and should use --tls-cert/--tls-key or run
+behind a TLS proxy. Stop it with Ctrl-C: requests in flight finish.`,
+		Example: `  faxjam petition serve
+  FAXJAM_PETITION_TOKEN=$(openssl rand -hex 16) faxjam petition serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+  faxjam send --petition http://127.0.0.1:8080`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.petitionOptions(opts)
+			return petitionServeRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Addr, "addr", server.DefaultAddr, "host:port to listen on")
+	fl.StringVar(&opts.DB, "db", "", "SQLite file or postgres:// URL (default petition.db in the data dir)")
+	fl.StringVar(&opts.Token, "token", "", "bearer token for the export API (env FAXJAM_PETITION_TOKEN)")
+	fl.StringVar(&opts.SignToken, "sign-token", "", "require this token to sign (petition URL https://TOKEN@host)")
+	fl.StringVar(&opts.TLSCert, "tls-cert", "", "TLS certificate (PEM)")
+	fl.StringVar(&opts.TLSKey, "tls-key", "", "TLS key (PEM)")
+	bindConfig(fl, "token", "petition_token")
+	return cmd
+}
+
+func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
+	so := &opts.Send
+	c, err := so.Campaign(ctx)
+	if err != nil {
+		return err
+	}
+	so.Secrets.add(opts.Token)
+	so.Secrets.add(opts.SignToken)
+	st, err := openStore(ctx, opts.DB, so.Secrets)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cfg := server.Config{
+		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c}, Store: st,
+		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
+		Log: so.IO.ErrOut, Now: so.Now,
+	}
+	cfg.Listening = func(addr net.Addr) {
+		scheme := "http"
+		if opts.TLSCert != "" {
+			scheme = "https"
+		}
+		u := fmt.Sprintf("%s://%s", scheme, addr)
+		if so.JSON {
+			_ = ui.NewJSON(so.IO.Out).Print("listening", map[string]any{"url": u, "campaign": c.ID, "export_token": opts.Token != ""})
+			return
+		}
+		s := so.IO.ErrStyles()
+		fmt.Fprintf(so.IO.ErrOut, "%s petition for %s on %s\n", s.Success.Render("Serving"), c.ID, s.Accent.Render(u))
+		fmt.Fprintf(so.IO.ErrOut, "Signers' faxjam: --petition %s · export: faxjam petition export --server %s\n", u, u)
+		if opts.Token == "" {
+			fmt.Fprintln(so.IO.ErrOut, s.Warning.Render("No --token: the export API answers 401; read names with --db."))
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return &UsageError{Err: err}
+	}
+	if err := server.Run(ctx, cfg); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// openStore opens the signature database, recording its credentials (a
+// postgres:// URL carries a password) for scrubbing.
+func openStore(ctx context.Context, dsn string, sec *secrets) (store.Store, error) {
+	if strings.Contains(dsn, "://") {
+		sec.addURL(dsn, nil)
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("petition database %s: %w", redactURL(dsn), err)
+	}
+	return st, nil
+}
+
+// readSignatures reads the campaign's signatures from --server or --db.
+func readSignatures(ctx context.Context, opts *PetitionOptions, c *campaign.Campaign) ([]export.Row, error) {
+	so := &opts.Send
+	so.Secrets.add(opts.Token)
+	if opts.Server != "" {
+		so.Secrets.addURL(opts.Server, nil)
+		rows, err := export.FromServer(ctx, opts.Server, opts.Token, c.ID, httpclient.New(nil, so.Version))
+		if err != nil {
+			return nil, fmt.Errorf("petition server %s: %w", redactURL(opts.Server), err)
+		}
+		return rows, nil
+	}
+	st, err := openStore(ctx, opts.DB, so.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return export.FromStore(ctx, st, c.ID)
+}
+
+func newPetitionExportCmd(f *Factory) *cobra.Command {
+	opts := &PetitionOptions{}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Turn the collected names into a petition document (PDF, CSV, JSON)",
+		Long: `Read the campaign's signatures (from a petition server with its token, or from
+the database) and write the petition: a PDF with the campaign's appeal to the
+target and the names in a table, or the list as CSV or JSON. Emails and notes
+stay out unless --private (a list for the organizer, not for the target).
+PDF needs -o FILE or a pipe.`,
+		Example: `  faxjam petition export -o petition.pdf
+  faxjam petition export --server https://petition.example.org --token "$TOKEN" --format csv -o names.csv
+  faxjam petition export --db petition.db --format json --private`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("format") {
+				opts.Format = formatFromName(opts.Output, opts.Format)
+			}
+			f.petitionOptions(opts)
+			return petitionExportRun(cmd.Context(), opts)
+		},
+	}
+	addSourceFlags(cmd, opts)
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Format, "format", "pdf", "pdf, csv or json")
+	fl.StringVarP(&opts.Output, "output", "o", "", "write to FILE (whole: temp file, sync, rename)")
+	fl.BoolVar(&opts.Private, "private", false, "csv/json: include emails and notes")
+	fl.StringVar(&opts.Send.Paper, "paper", "a4", "a4 or letter")
+	fl.StringVar(&opts.Send.Font, "font", "", "extra TrueType font for names the built-in fonts cannot draw")
+	bindConfig(fl, "paper", "paper")
+	bindConfig(fl, "font", "font")
+	return cmd
+}
+
+func petitionExportRun(ctx context.Context, opts *PetitionOptions) error {
+	so := &opts.Send
+	switch opts.Format {
+	case "pdf", "csv", "json":
+	default:
+		return usagef("--format %q: want pdf, csv or json", opts.Format)
+	}
+	toStdout := opts.Output == "" || opts.Output == "-"
+	if opts.Format == "pdf" && toStdout && so.IO.IsStdoutTTY() {
+		return usagef("--format pdf writes a binary file: give -o FILE, or pipe it")
+	}
+	c, err := so.Campaign(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := readSignatures(ctx, opts, c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	pages := 0
+	switch opts.Format {
+	case "csv":
+		err = export.WriteCSV(&buf, rows, opts.Private)
+	case "json":
+		err = export.WriteJSON(&buf, rows, opts.Private)
+	case "pdf":
+		var doc export.Document
+		doc, err = petitionDocument(c, rows, so, false)
+		buf.Write(doc.PDF)
+		pages = doc.Pages
+	}
+	if err != nil {
+		return err
+	}
+	if toStdout {
+		_, err = so.IO.Out.Write(buf.Bytes())
+		return err
+	}
+	if err := writeFileAtomic(opts.Output, buf.Bytes(), 0o600); err != nil {
+		return err
+	}
+	if so.JSON {
+		return ui.NewJSON(so.IO.Out).Print("petition_export", map[string]any{"path": opts.Output, "format": opts.Format, "signatures": len(rows), "pages": pages})
+	}
+	fmt.Fprintf(so.IO.ErrOut, "Wrote %s: %d signature(s)", opts.Output, len(rows))
+	if pages > 0 {
+		fmt.Fprintf(so.IO.ErrOut, ", %d page(s)", pages)
+	}
+	fmt.Fprintln(so.IO.ErrOut)
+	return nil
+}
+
+// petitionDocument renders the petition with the run's paper and font.
+func petitionDocument(c *campaign.Campaign, rows []export.Row, so *SendOptions, tiff bool) (export.Document, error) {
+	if so.Paper != "" && so.Paper != "a4" && so.Paper != "letter" {
+		return export.Document{}, usagef("--paper %q: want a4 or letter", so.Paper)
+	}
+	extra, err := readFont(so.Font)
+	if err != nil {
+		return export.Document{}, err
+	}
+	return export.PDF(c, rows, export.Options{Date: so.Now(), Paper: so.Paper, ExtraFont: extra, TIFF: tiff})
+}
+
+func newPetitionDeliverCmd(f *Factory) *cobra.Command {
+	opts := &PetitionOptions{}
+	cmd := &cobra.Command{
+		Use:   "deliver",
+		Short: "Fax the petition document to the target through your gateway",
+		Long: `Export the petition (as 'petition export --format pdf') and fax it to the
+campaign's numbers through the gateway, with the same failover, journal and
+receipts as 'send': the seed's plan B, closed end to end. The delivery is one
+submission in the journal ("Petition with N signatures"), so running deliver
+again sends nothing new unless new names came in (or --force).`,
+		Example: `  faxjam petition deliver --gateway 'telnyx://KEY@CONN?from=+4930123456'
+  faxjam petition deliver --server https://petition.example.org --token "$TOKEN" --to +4930123456   # rehearsal to your own fax`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.petitionOptions(opts)
+			return petitionDeliverRun(cmd.Context(), opts)
+		},
+	}
+	addSourceFlags(cmd, opts)
+	fl := cmd.Flags()
+	so := &opts.Send
+	fl.StringVar(&so.Gateway, "gateway", "", "fax gateway URL (default outbox:// into the data dir)")
+	fl.StringVar(&so.Redirect, "to", "", "fax the petition to this +E164 number instead of the target's (rehearsal)")
+	fl.BoolVar(&so.DryRun, "dry-run", false, "render and plan; send nothing")
+	fl.BoolVar(&so.Force, "force", false, "send again even if this petition was delivered")
+	fl.DurationVar(&so.Wait, "wait", 0, "return after this long, leaving it queued")
+	fl.DurationVar(&so.Poll, "poll", 3*time.Second, "how often to ask the gateway for status")
+	fl.StringVar(&so.Journal, "journal", "", "journal file (default: journal.db in the data dir)")
+	fl.StringVar(&so.Paper, "paper", "a4", "a4 or letter")
+	fl.StringVar(&so.Font, "font", "", "extra TrueType font for names the built-in fonts cannot draw")
+	for flag, key := range map[string]string{"gateway": "gateway", "journal": "journal", "poll": "poll", "paper": "paper", "font": "font"} {
+		bindConfig(fl, flag, key)
+	}
+	return cmd
+}
+
+func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
+	so := &opts.Send
+	if so.Redirect != "" {
+		if _, err := gateway.Normalize(so.Redirect); err != nil {
+			return usagef("--to: %v", err)
+		}
+	}
+	c, err := so.Campaign(ctx)
+	if err != nil {
+		return err
+	}
+	// No petition fallback for the petition itself.
+	g, drv, err := openGateway(so.Gateways(), so.Gateway, so.GatewayEnv, so.Secrets)
+	if err != nil {
+		return err
+	}
+	rg := &rig{gw: g, driver: drv}
+	defer rg.close()
+	rows, err := readSignatures(ctx, opts, c)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return usagef("the petition of %s has no signatures yet; nothing to deliver", c.ID)
+	}
+	doc, err := petitionDocument(c, rows, so, rg.driver.Scheme == "hylafax")
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(doc.PDF)
+	d := dispatch.Document{PDF: doc.PDF, TIFF: doc.TIFF, Pages: doc.Pages, SHA256: hex.EncodeToString(sum[:])}
+	if err := rg.openJournal(so); err != nil {
+		return err
+	}
+	// The petition travels as one submission: a pseudo-signer whose name
+	// says what it is, so the journal, status and receipts show it, and the
+	// same list of names is not faxed twice.
+	who := letter.Signer{Name: fmt.Sprintf("Petition with %d signatures", len(rows)), City: "faxjam", Country: "petition"}
+	if c.RequireNote {
+		who.Note = "petition"
+	}
+	pr := newEventPrinter(so.IO, so.JSON, so.Secrets.scrub)
+	cfg := dispatch.Config{
+		Campaign: c, Gateway: rg.gw, Driver: rg.driver.Scheme, Journal: rg.journal,
+		Compose:  func(context.Context, letter.Signer) (dispatch.Document, error) { return d, nil },
+		Redirect: so.Redirect, DryRun: so.DryRun, Force: so.Force, Poll: so.Poll, Wait: so.Wait, Now: so.Now,
+		Events: pr.Event,
+	}
+	eng, err := dispatch.New(cfg)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if !so.JSON {
+		fmt.Fprintf(so.IO.ErrOut, "%s the petition of %s (%d signatures, %d pages) via %s\n",
+			so.IO.ErrStyles().Key.Render("Delivering"), c.ID, len(rows), doc.Pages, showGateway(so.Gateway))
+	}
+	res, runErr := eng.Run(ctx, func(yield func(letter.Signer, error) bool) { yield(who, nil) })
+	pr.Finish()
+	if !so.JSON {
+		fmt.Fprint(so.IO.ErrOut, summaryText(so.IO.ErrStyles(), res, so.DryRun))
+	}
+	if runErr != nil {
+		if errors.Is(runErr, dispatch.ErrConfig) {
+			return &UsageError{Err: runErr}
+		}
+		return runErr
+	}
+	if so.DryRun {
+		return nil
+	}
+	return partial(res)
+}
