@@ -41,7 +41,6 @@ type run struct {
 	queue    []*job
 	inflight int // attempts and petitions running
 	stopErr  error
-	ended    bool
 	waiting  string // the last waiting event's message, to say it once
 	sum      Summary
 }
@@ -300,7 +299,7 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 		if len(batch) == 0 {
 			return nil
 		}
-		added, existing, err := r.j.Enqueue(r.parent, batch)
+		_, existing, err := r.j.Enqueue(r.parent, batch)
 		if err != nil {
 			return err
 		}
@@ -326,7 +325,6 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 			}
 			r.emit(ev)
 		}
-		_ = added
 		batch = batch[:0]
 		select {
 		case more <- struct{}{}:
@@ -513,7 +511,6 @@ func (r *run) assign() {
 	}
 	if c.Ended(now) {
 		r.say(Event{Type: EventWaiting, Message: fmt.Sprintf("campaign %s ended on %s: nothing is dialled", c.ID, c.Ends)})
-		r.ended = true
 		r.cancel()
 		return
 	}

@@ -189,6 +189,11 @@ func Open(path string) (*Journal, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
+	// An existing file made by hand or an older tool may be readable by
+	// others: tighten it.
+	if err := os.Chmod(path, 0o600); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
 	dsn := func(pragmas ...string) string {
 		q := url.Values{}
 		q.Add("_pragma", "busy_timeout(10000)")
