@@ -1,12 +1,8 @@
 package documo
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -47,8 +43,7 @@ type fake struct {
 
 func startFake(t *testing.T) (string, *fake) {
 	f := &fake{t: t}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := gatewaytest.StartHTTP(t, f)
 	return "documo://" + fakeKey + "@?endpoint=" + url.QueryEscape(srv.URL), f
 }
 
@@ -78,47 +73,35 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fake) send(w http.ResponseWriter, r *http.Request) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		f.t.Errorf("fake documo: send Content-Type %q, want multipart/form-data", r.Header.Get("Content-Type"))
-	}
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		f.t.Errorf("fake documo: send body: %v", err)
+	fields, files, readable := gatewaytest.ReadMultipart(f.t, r)
+	if !readable {
 		documoError(w, http.StatusBadRequest, "ValidationError", "Invalid request")
 		return
 	}
-	for k := range r.MultipartForm.Value {
+	for k := range fields {
 		switch k {
 		case "faxNumber", "recipientName", "senderName", "subject", "notes", "callerId", "coverPage", "scheduledDate":
 		default:
 			f.t.Errorf("fake documo: send has field %q faxjam does not send", k)
 		}
 	}
-	num := r.FormValue("faxNumber")
+	num := fields["faxNumber"]
 	if !digitsOnly.MatchString(num) {
 		f.t.Errorf("fake documo: faxNumber %q, want digits with the country code, no +", num)
 		documoError(w, http.StatusBadRequest, "ValidationError", "faxNumber is not a valid phone number")
 		return
 	}
-	files := r.MultipartForm.File["attachments"]
-	if len(files) != 1 || files[0].Filename == "" || files[0].Header.Get("Content-Type") != "application/pdf" {
-		f.t.Errorf("fake documo: want one `attachments` part with a filename and Content-Type application/pdf; got %d", len(files))
+	pdf, one := gatewaytest.OneFile(f.t, files, "attachments", "application/pdf")
+	if !one {
 		documoError(w, http.StatusBadRequest, "ValidationError", "attachments are required")
 		return
 	}
-	fh, err := files[0].Open()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	pdf, _ := io.ReadAll(fh)
-	fh.Close()
 	o := f.Take()
 	if gatewaytest.HTTPProtocol(w, r, o, `{"messageId":`) {
 		return
 	}
 	job := f.Accept("d1077489-5ea1-4db1-9760-853f175e82", gatewaytest.Received{To: "+" + num, PDF: pdf}, o)
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(faxJSON(*job, "processing"))
+	gatewaytest.WriteJSON(w, http.StatusOK, faxJSON(*job, "processing"))
 }
 
 func faxJSON(j gatewaytest.Job, status string) map[string]any {
@@ -145,15 +128,7 @@ func (f *fake) info(w http.ResponseWriter, id string) {
 		documoError(w, http.StatusNotFound, "NotFoundError", "Fax not found")
 		return
 	}
-	status := "processing"
-	switch {
-	case j.Done() && j.Outcome.Kind == gatewaytest.Fail:
-		status = "failed"
-	case j.Done():
-		status = "success"
-	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(faxJSON(j, status))
+	gatewaytest.WriteJSON(w, http.StatusOK, faxJSON(j, gatewaytest.Phase(j, "processing", "failed", "success")))
 }
 
 func (f *fake) history(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,8 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"testing"
 )
 
@@ -73,12 +75,14 @@ func ReadMultipart(t *testing.T, r *http.Request) (fields map[string]string, fil
 		for _, fh := range fhs {
 			f, err := fh.Open()
 			if err != nil {
-				t.Fatalf("multipart file %s: %v", k, err)
+				t.Errorf("multipart file %s: %v", k, err)
+				return nil, nil, false
 			}
 			b, err := io.ReadAll(f)
 			f.Close()
 			if err != nil {
-				t.Fatalf("multipart file %s: %v", k, err)
+				t.Errorf("multipart file %s: %v", k, err)
+				return nil, nil, false
 			}
 			files[k] = append(files[k], Part{Filename: fh.Filename, ContentType: fh.Header.Get("Content-Type"), Data: b})
 		}
@@ -93,7 +97,11 @@ func OneFile(t *testing.T, files map[string][]Part, field, contentType string) (
 	t.Helper()
 	ps := files[field]
 	if len(ps) != 1 || ps[0].Filename == "" || (contentType != "" && ps[0].ContentType != contentType) {
-		t.Errorf("want one %q file part with a filename (Content-Type %q); got %+v", field, contentType, partNames(ps))
+		want := "with a filename"
+		if contentType != "" {
+			want += " and Content-Type " + contentType
+		}
+		t.Errorf("want one %q file part %s; got %q", field, want, partNames(ps))
 		return nil, false
 	}
 	return ps[0].Data, true
@@ -105,6 +113,25 @@ func partNames(ps []Part) []string {
 		s = append(s, p.Filename+" "+p.ContentType)
 	}
 	return s
+}
+
+// Paging reads a list request's page size and page number (1-based) from
+// the vendor's parameters, failing the test when either is out of range;
+// ok false tells the fake to answer with the vendor's error.
+func Paging(t *testing.T, q url.Values, sizeParam, pageParam string, defaultSize, maxSize int) (size, page int, ok bool) {
+	t.Helper()
+	size, page = defaultSize, 1
+	if s := q.Get(sizeParam); s != "" {
+		size, _ = strconv.Atoi(s)
+	}
+	if s := q.Get(pageParam); s != "" {
+		page, _ = strconv.Atoi(s)
+	}
+	if size < 1 || size > maxSize || page < 1 {
+		t.Errorf("%s=%q %s=%q out of range", sizeParam, q.Get(sizeParam), pageParam, q.Get(pageParam))
+		return 0, 0, false
+	}
+	return size, page, true
 }
 
 // WriteJSON answers status with v as JSON.

@@ -1,12 +1,9 @@
 package interfax
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -58,8 +55,7 @@ type fake struct {
 
 func startFake(t *testing.T) (string, *fake) {
 	f := &fake{t: t}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := gatewaytest.StartHTTP(t, f)
 	f.url = srv.URL
 	return "interfax://" + fakeUser + ":" + fakePassword + "@?csid=AMNESTY&endpoint=" + url.QueryEscape(srv.URL), f
 }
@@ -71,9 +67,7 @@ func interfaxError(w http.ResponseWriter, status, code int, msg, more string) {
 }
 
 func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(fakeUser+":"+fakePassword))
-	if got := r.Header.Get("Authorization"); got != want {
-		f.t.Errorf("fake interfax: Authorization %q, want Basic username:password", got)
+	if !gatewaytest.CheckBasic(f.t, r, fakeUser, fakePassword) {
 		interfaxError(w, http.StatusUnauthorized, -1003, "Unauthorized", "Authentication error")
 		return
 	}
@@ -149,25 +143,14 @@ func (f *fake) faxJSON(j gatewaytest.Job, status int) map[string]any {
 	return m
 }
 
-// phase is the fax's status at this poll: -3 sending, then its end.
-func phase(j gatewaytest.Job) int {
-	switch {
-	case !j.Done():
-		return -3
-	case j.Outcome.Kind == gatewaytest.Fail:
-		return failureCodes[j.Outcome.Reason]
-	}
-	return 0
-}
-
 func (f *fake) get(w http.ResponseWriter, id string) {
 	j, ok := f.Poll(id)
 	if !ok {
 		interfaxError(w, http.StatusNotFound, -1005, "Transaction does not exist", "Transaction ID "+id+" not found")
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(f.faxJSON(j, phase(j)))
+	// -3 is InterFAX's "in progress"; 0 delivered.
+	gatewaytest.WriteJSON(w, http.StatusOK, f.faxJSON(j, gatewaytest.Phase(j, -3, failureCodes[j.Outcome.Reason], 0)))
 }
 
 func (f *fake) search(w http.ResponseWriter, r *http.Request) {
@@ -185,8 +168,7 @@ func (f *fake) search(w http.ResponseWriter, r *http.Request) {
 			out = append(out, f.faxJSON(jobs[i], -2))
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(out)
+	gatewaytest.WriteJSON(w, http.StatusOK, out)
 }
 
 func (f *fake) list(w http.ResponseWriter, r *http.Request) {

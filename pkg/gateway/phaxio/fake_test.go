@@ -1,13 +1,8 @@
 package phaxio
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -56,8 +51,7 @@ type fake struct {
 
 func startFake(t *testing.T) (string, *fake) {
 	f := &fake{t: t}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := gatewaytest.StartHTTP(t, f)
 	return "phaxio://" + fakeKey + ":" + fakeSecret + "@?endpoint=" + url.QueryEscape(srv.URL+"/v2.1"), f
 }
 
@@ -68,14 +62,11 @@ func phaxioError(w http.ResponseWriter, status int, msg string) {
 }
 
 func ok(w http.ResponseWriter, msg string, data any) {
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"success": true, "message": msg, "data": data})
+	gatewaytest.WriteJSON(w, http.StatusOK, map[string]any{"success": true, "message": msg, "data": data})
 }
 
 func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(fakeKey+":"+fakeSecret))
-	if got := r.Header.Get("Authorization"); got != want {
-		f.t.Errorf("fake phaxio: Authorization %q, want Basic api_key:api_secret", got)
+	if !gatewaytest.CheckBasic(f.t, r, fakeKey, fakeSecret) {
 		phaxioError(w, http.StatusUnauthorized, "You must provide API credentials for this operation (HTTP auth or api_key and api_secret).")
 		return
 	}
@@ -95,58 +86,42 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func answerProtocol(w http.ResponseWriter, r *http.Request, o gatewaytest.Outcome) bool {
-	switch o.Kind {
-	case gatewaytest.Unauthorized:
-		phaxioError(w, http.StatusUnauthorized, "The api credentials you provided are invalid.")
-	case gatewaytest.RateLimited:
-		w.Header().Set("Retry-After", strconv.Itoa(int(o.RetryAfter.Seconds())))
-		phaxioError(w, http.StatusTooManyRequests, "Rate limit exceeded")
-	case gatewaytest.ServerError:
-		phaxioError(w, http.StatusInternalServerError, "An internal error occurred")
-	default:
-		return gatewaytest.HTTPProtocol(w, r, o, `{"success":true,"data":{"id":`)
-	}
-	return true
+	return gatewaytest.HTTPProtocolAs(w, r, o, `{"success":true,"data":{"id":`, func(w http.ResponseWriter, status int) {
+		phaxioError(w, status, map[int]string{
+			http.StatusUnauthorized:        "The api credentials you provided are invalid.",
+			http.StatusTooManyRequests:     "Rate limit exceeded",
+			http.StatusInternalServerError: "An internal error occurred",
+		}[status])
+	})
 }
 
 func (f *fake) send(w http.ResponseWriter, r *http.Request) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		f.t.Errorf("fake phaxio: send Content-Type %q, want multipart/form-data", r.Header.Get("Content-Type"))
-	}
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		f.t.Errorf("fake phaxio: send body: %v", err)
+	fields, files, readable := gatewaytest.ReadMultipart(f.t, r)
+	if !readable {
 		phaxioError(w, http.StatusUnprocessableEntity, "Invalid request")
 		return
 	}
 	tags := map[string]string{}
-	for k, v := range r.MultipartForm.Value {
+	for k, v := range fields {
 		switch {
 		case k == "to":
 		case strings.HasPrefix(k, "tag[") && strings.HasSuffix(k, "]"):
-			tags[strings.TrimSuffix(strings.TrimPrefix(k, "tag["), "]")] = v[0]
+			tags[strings.TrimSuffix(strings.TrimPrefix(k, "tag["), "]")] = v
 		default:
 			f.t.Errorf("fake phaxio: send has field %q faxjam does not send", k)
 		}
 	}
-	to := r.FormValue("to")
+	to := fields["to"]
 	if !e164.MatchString(to) {
 		f.t.Errorf("fake phaxio: to %q, want E.164", to)
 		phaxioError(w, http.StatusUnprocessableEntity, "Phone number is not formatted correctly")
 		return
 	}
-	files := r.MultipartForm.File["file"]
-	if len(files) != 1 || files[0].Filename == "" {
-		f.t.Errorf("fake phaxio: want one `file` part with a filename; got %d", len(files))
+	pdf, one := gatewaytest.OneFile(f.t, files, "file", "")
+	if !one {
 		phaxioError(w, http.StatusUnprocessableEntity, "You must provide a file or content_url")
 		return
 	}
-	fh, err := files[0].Open()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	pdf, _ := io.ReadAll(fh)
-	fh.Close()
 	o := f.Take()
 	if answerProtocol(w, r, o) {
 		return
@@ -187,14 +162,7 @@ func (f *fake) get(w http.ResponseWriter, id string) {
 		phaxioError(w, http.StatusNotFound, "Fax not found")
 		return
 	}
-	status := "inprogress"
-	switch {
-	case j.Done() && j.Outcome.Kind == gatewaytest.Fail:
-		status = "failure"
-	case j.Done():
-		status = "success"
-	}
-	ok(w, "Metadata for fax", faxJSON(j, status))
+	ok(w, "Metadata for fax", faxJSON(j, gatewaytest.Phase(j, "inprogress", "failure", "success")))
 }
 
 func (f *fake) list(w http.ResponseWriter, r *http.Request) {
@@ -218,15 +186,8 @@ func (f *fake) list(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("fake phaxio: created_after %q is not RFC 3339", c)
 		}
 	}
-	perPage, page := 20, 1
-	if s := q.Get("per_page"); s != "" {
-		perPage, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("page"); s != "" {
-		page, _ = strconv.Atoi(s)
-	}
-	if perPage < 1 || perPage > 1000 || page < 1 {
-		f.t.Errorf("fake phaxio: per_page=%q page=%q out of range", q.Get("per_page"), q.Get("page"))
+	perPage, page, inRange := gatewaytest.Paging(f.t, q, "per_page", "page", 20, 1000)
+	if !inRange {
 		phaxioError(w, http.StatusUnprocessableEntity, "Invalid paging")
 		return
 	}
@@ -241,7 +202,6 @@ func (f *fake) list(w http.ResponseWriter, r *http.Request) {
 	for i := (page - 1) * perPage; i < len(match) && i < page*perPage; i++ {
 		data = append(data, faxJSON(match[i], "queued"))
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"success": true, "message": "Retrieved faxes successfully", "data": data,
+	gatewaytest.WriteJSON(w, http.StatusOK, map[string]any{"success": true, "message": "Retrieved faxes successfully", "data": data,
 		"paging": map[string]int{"total": len(match), "per_page": perPage, "page": page}})
 }

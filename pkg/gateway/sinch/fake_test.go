@@ -1,13 +1,8 @@
 package sinch
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -56,8 +51,7 @@ type fake struct {
 
 func startFake(t *testing.T) (string, *fake) {
 	f := &fake{t: t}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := gatewaytest.StartHTTP(t, f)
 	raw := "sinch://" + fakeKeyID + ":" + fakeKeySecret + "@" + fakeProject + "?from=" + url.QueryEscape(fakeFrom) +
 		"&endpoint=" + url.QueryEscape(srv.URL+"/v3")
 	return raw, f
@@ -70,9 +64,7 @@ func sinchError(w http.ResponseWriter, status int, title, msg string) {
 }
 
 func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(fakeKeyID+":"+fakeKeySecret))
-	if got := r.Header.Get("Authorization"); got != want {
-		f.t.Errorf("fake sinch: Authorization %q, want Basic keyId:keySecret", got)
+	if !gatewaytest.CheckBasic(f.t, r, fakeKeyID, fakeKeySecret) {
 		sinchError(w, http.StatusUnauthorized, "Unauthorized", "Empty body, or you have the wrong API key, secret, or project.")
 		return
 	}
@@ -91,42 +83,36 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func answerProtocol(w http.ResponseWriter, r *http.Request, o gatewaytest.Outcome) bool {
-	switch o.Kind {
-	case gatewaytest.Unauthorized:
-		sinchError(w, http.StatusUnauthorized, "Unauthorized", "Empty body, or you have the wrong API key, secret, or project.")
-	case gatewaytest.RateLimited:
-		w.Header().Set("Retry-After", strconv.Itoa(int(o.RetryAfter.Seconds())))
-		sinchError(w, http.StatusTooManyRequests, "Too many requests", "Rate limit exceeded")
-	case gatewaytest.ServerError:
-		sinchError(w, http.StatusInternalServerError, "Internal server error", "Something went wrong")
-	default:
-		return gatewaytest.HTTPProtocol(w, r, o, `{"id": 17, "status": [`)
-	}
-	return true
+	return gatewaytest.HTTPProtocolAs(w, r, o, `{"id": 17, "status": [`, func(w http.ResponseWriter, status int) {
+		switch status {
+		case http.StatusUnauthorized:
+			sinchError(w, status, "Unauthorized", "Empty body, or you have the wrong API key, secret, or project.")
+		case http.StatusTooManyRequests:
+			sinchError(w, status, "Too many requests", "Rate limit exceeded")
+		default:
+			sinchError(w, status, "Internal server error", "Something went wrong")
+		}
+	})
 }
 
 func (f *fake) send(w http.ResponseWriter, r *http.Request) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		f.t.Errorf("fake sinch: send Content-Type %q, want multipart/form-data", r.Header.Get("Content-Type"))
-	}
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		f.t.Errorf("fake sinch: send body: %v", err)
+	fields, files, readable := gatewaytest.ReadMultipart(f.t, r)
+	if !readable {
 		sinchError(w, http.StatusBadRequest, "Bad Request", "malformed multipart body")
 		return
 	}
 	labels := map[string]string{}
-	for k, v := range r.MultipartForm.Value {
+	for k, v := range fields {
 		switch {
 		case k == "to" || k == "from":
 		case strings.HasPrefix(k, "labels[") && strings.HasSuffix(k, "]"):
-			labels[strings.TrimSuffix(strings.TrimPrefix(k, "labels["), "]")] = v[0]
+			labels[strings.TrimSuffix(strings.TrimPrefix(k, "labels["), "]")] = v
 		default:
 			// A plain "labels" field (JSON text) is not what the SDKs send.
 			f.t.Errorf("fake sinch: send has field %q faxjam does not send (labels travel as labels[KEY])", k)
 		}
 	}
-	to, from := r.FormValue("to"), r.FormValue("from")
+	to, from := fields["to"], fields["from"]
 	if !e164.MatchString(to) || (from != "" && !e164.MatchString(from)) {
 		f.t.Errorf("fake sinch: to %q / from %q, want E.164 with the leading +", to, from)
 		w.Header().Set("Content-Type", "application/json")
@@ -134,25 +120,17 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"code":"422","error":"Invalid parameters","message":"invalid","details":{"fieldViolations":[{"field":"to","description":"The (%s) is not a valid phone number"}]}}`, to)
 		return
 	}
-	files := r.MultipartForm.File["file"]
-	if len(files) != 1 || files[0].Filename == "" || files[0].Header.Get("Content-Type") != "application/pdf" {
-		f.t.Errorf("fake sinch: want one `file` part with a filename and Content-Type application/pdf; got %d", len(files))
+	pdf, one := gatewaytest.OneFile(f.t, files, "file", "application/pdf")
+	if !one {
 		sinchError(w, http.StatusBadRequest, "Bad Request", "file or contentUrl is required")
 		return
 	}
-	fh, err := files[0].Open()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	pdf, _ := io.ReadAll(fh)
-	fh.Close()
 	o := f.Take()
 	if answerProtocol(w, r, o) {
 		return
 	}
 	job := f.Accept("01J0SINCH", gatewaytest.Received{To: to, PDF: pdf, Key: labels[LabelKey]}, o)
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(faxJSON(*job, "QUEUED", labels))
+	gatewaytest.WriteJSON(w, http.StatusOK, faxJSON(*job, "QUEUED", labels))
 }
 
 func faxJSON(j gatewaytest.Job, status string, labels map[string]string) map[string]any {
@@ -187,15 +165,7 @@ func (f *fake) get(w http.ResponseWriter, id string) {
 		sinchError(w, http.StatusNotFound, "Not found", "The resource is not found, not available, or does not exist.")
 		return
 	}
-	status := "IN_PROGRESS"
-	switch {
-	case j.Done() && j.Outcome.Kind == gatewaytest.Fail:
-		status = "FAILURE"
-	case j.Done():
-		status = "COMPLETED"
-	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(faxJSON(j, status, labelsOf(j)))
+	gatewaytest.WriteJSON(w, http.StatusOK, faxJSON(j, gatewaytest.Phase(j, "IN_PROGRESS", "FAILURE", "COMPLETED"), labelsOf(j)))
 }
 
 var month = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
@@ -215,15 +185,8 @@ func (f *fake) list(w http.ResponseWriter, r *http.Request) {
 	if c := q.Get("createTime"); c != "" && !month.MatchString(c) {
 		f.t.Errorf("fake sinch: createTime %q is not a (partial) date", c)
 	}
-	size, page := 100, 1
-	if s := q.Get("pageSize"); s != "" {
-		size, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("page"); s != "" {
-		page, _ = strconv.Atoi(s)
-	}
-	if size < 1 || size > 1000 || page < 1 {
-		f.t.Errorf("fake sinch: pageSize=%q page=%q out of range", q.Get("pageSize"), q.Get("page"))
+	size, page, inRange := gatewaytest.Paging(f.t, q, "pageSize", "page", 100, 1000)
+	if !inRange {
 		sinchError(w, http.StatusBadRequest, "Bad Request", "invalid paging")
 		return
 	}
@@ -232,7 +195,6 @@ func (f *fake) list(w http.ResponseWriter, r *http.Request) {
 	for i := len(jobs) - 1 - (page-1)*size; i >= 0 && i > len(jobs)-1-page*size; i-- {
 		faxes = append(faxes, faxJSON(jobs[i], "QUEUED", labelsOf(jobs[i])))
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"faxes": faxes, "page": page, "pageSize": size,
+	gatewaytest.WriteJSON(w, http.StatusOK, map[string]any{"faxes": faxes, "page": page, "pageSize": size,
 		"totalItems": len(jobs), "totalPages": (len(jobs) + size - 1) / size})
 }

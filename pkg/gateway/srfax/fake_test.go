@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -72,15 +71,13 @@ type fake struct {
 
 func startFake(t *testing.T) (string, *fake) {
 	f := &fake{t: t}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := gatewaytest.StartHTTP(t, f)
 	return "srfax://" + fakeAccess + ":" + fakePassword + "@?caller_id=" + fakeCaller +
 		"&sender_email=" + url.QueryEscape(fakeEmail) + "&endpoint=" + url.QueryEscape(srv.URL+fakePath), f
 }
 
 func answer(w http.ResponseWriter, status string, result any) {
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"Status": status, "Result": result})
+	gatewaytest.WriteJSON(w, http.StatusOK, map[string]any{"Status": status, "Result": result})
 }
 
 func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -215,14 +212,7 @@ func (f *fake) status(w http.ResponseWriter, body map[string]any) {
 		answer(w, "Failed", "FaxDetailsID Not Found")
 		return
 	}
-	sent := "In Progress"
-	switch {
-	case j.Done() && j.Outcome.Kind == gatewaytest.Fail:
-		sent = "Failed"
-	case j.Done():
-		sent = "Sent"
-	}
-	answer(w, "Success", []any{recordJSON(j, sent)})
+	answer(w, "Success", []any{recordJSON(j, gatewaytest.Phase(j, "In Progress", "Failed", "Sent"))})
 }
 
 func (f *fake) outbox(w http.ResponseWriter, body map[string]any) {
@@ -249,7 +239,7 @@ func (f *fake) outbox(w http.ResponseWriter, body map[string]any) {
 
 // rawAnswer serves one fixed body, for tests of single answers.
 func rawAnswer(t *testing.T, body string) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b bytes.Buffer
 		b.ReadFrom(r.Body)
 		if !json.Valid(b.Bytes()) {
@@ -257,6 +247,5 @@ func rawAnswer(t *testing.T, body string) string {
 		}
 		fmt.Fprint(w, body)
 	}))
-	t.Cleanup(srv.Close)
 	return "srfax://1:p@?caller_id=2025550100&sender_email=a@example.org&endpoint=" + url.QueryEscape(srv.URL)
 }

@@ -4,10 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -61,8 +58,7 @@ type upload struct {
 
 func startFake(t *testing.T) (string, *fake) {
 	f := &fake{t: t, media: map[string]upload{}}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := gatewaytest.StartHTTP(t, f)
 	raw := "telnyx://" + fakeKey + "@" + fakeConnection + "?from=" + url.QueryEscape(fakeFrom) +
 		"&endpoint=" + url.QueryEscape(srv.URL+"/v2")
 	return raw, f
@@ -75,8 +71,7 @@ func telnyxError(w http.ResponseWriter, status int, code, title string) {
 }
 
 func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if got := r.Header.Get("Authorization"); got != "Bearer "+fakeKey {
-		f.t.Errorf("fake telnyx: Authorization %q, want Bearer with the API key", got)
+	if !gatewaytest.CheckBearer(f.t, r, fakeKey) {
 		telnyxError(w, http.StatusUnauthorized, "10009", "Authentication failed")
 		return
 	}
@@ -98,47 +93,34 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answerProtocol answers a scripted protocol-level outcome in Telnyx's
 // error shape (Hang and Malformed via the shared helper).
 func answerProtocol(w http.ResponseWriter, r *http.Request, o gatewaytest.Outcome) bool {
-	switch o.Kind {
-	case gatewaytest.Unauthorized:
-		telnyxError(w, http.StatusUnauthorized, "10009", "Authentication failed")
-	case gatewaytest.RateLimited:
-		w.Header().Set("Retry-After", strconv.Itoa(int(o.RetryAfter.Seconds())))
-		telnyxError(w, http.StatusTooManyRequests, "10011", "Too many requests")
-	case gatewaytest.ServerError:
-		telnyxError(w, http.StatusInternalServerError, "10007", "Unexpected error")
-	default:
-		return gatewaytest.HTTPProtocol(w, r, o, `{"data": {"media_name": `)
-	}
-	return true
+	return gatewaytest.HTTPProtocolAs(w, r, o, `{"data": {"media_name": `, func(w http.ResponseWriter, status int) {
+		switch status {
+		case http.StatusUnauthorized:
+			telnyxError(w, status, "10009", "Authentication failed")
+		case http.StatusTooManyRequests:
+			telnyxError(w, status, "10011", "Too many requests")
+		default:
+			telnyxError(w, status, "10007", "Unexpected error")
+		}
+	})
 }
 
 func (f *fake) upload(w http.ResponseWriter, r *http.Request) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		f.t.Errorf("fake telnyx: upload Content-Type %q, want multipart/form-data", r.Header.Get("Content-Type"))
-	}
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		f.t.Errorf("fake telnyx: upload body: %v", err)
+	fields, files, readable := gatewaytest.ReadMultipart(f.t, r)
+	if !readable {
 		telnyxError(w, http.StatusUnprocessableEntity, "10015", "Invalid multipart body")
 		return
 	}
-	if ttl := r.FormValue("ttl_secs"); ttl != "" {
+	if ttl := fields["ttl_secs"]; ttl != "" {
 		if n, err := strconv.Atoi(ttl); err != nil || n <= 0 {
 			f.t.Errorf("fake telnyx: ttl_secs %q, want a positive integer", ttl)
 		}
 	}
-	files := r.MultipartForm.File["media"]
-	if len(files) != 1 || files[0].Filename == "" {
-		f.t.Errorf("fake telnyx: upload has %d `media` file parts (want one, with a filename); fields %v", len(files), r.MultipartForm.Value)
+	pdf, one := gatewaytest.OneFile(f.t, files, "media", "")
+	if !one {
 		telnyxError(w, http.StatusUnprocessableEntity, "10015", "media is required")
 		return
 	}
-	fh, err := files[0].Open()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	pdf, _ := io.ReadAll(fh)
-	fh.Close()
 	o := f.Take()
 	if answerProtocol(w, r, o) {
 		return
@@ -194,9 +176,7 @@ func (f *fake) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	job := f.Accept("fax-", gatewaytest.Received{To: str("to"), PDF: up.pdf, Key: string(key)}, up.outcome)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusAccepted)
-	json.NewEncoder(w).Encode(map[string]any{"data": f.faxJSON(*job, "queued", str("client_state"))})
+	gatewaytest.WriteJSON(w, http.StatusAccepted, map[string]any{"data": f.faxJSON(*job, "queued", str("client_state"))})
 }
 
 func (f *fake) faxJSON(j gatewaytest.Job, status, clientState string) map[string]any {
@@ -212,25 +192,13 @@ func (f *fake) faxJSON(j gatewaytest.Job, status, clientState string) map[string
 	return m
 }
 
-// phase is the fax's status at this poll: sending, then its end.
-func phase(j gatewaytest.Job) string {
-	switch {
-	case !j.Done():
-		return "sending"
-	case j.Outcome.Kind == gatewaytest.Fail:
-		return "failed"
-	}
-	return "delivered"
-}
-
 func (f *fake) get(w http.ResponseWriter, id string) {
 	j, ok := f.Poll(id)
 	if !ok {
 		telnyxError(w, http.StatusNotFound, "10005", "Resource not found")
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"data": f.faxJSON(j, phase(j), clientStateOf(j.Key))})
+	gatewaytest.WriteJSON(w, http.StatusOK, map[string]any{"data": f.faxJSON(j, gatewaytest.Phase(j, "sending", "failed", "delivered"), clientStateOf(j.Key))})
 }
 
 func clientStateOf(key string) string {
@@ -249,15 +217,8 @@ func (f *fake) list(w http.ResponseWriter, r *http.Request) {
 			f.t.Errorf("fake telnyx: list query %q is not a documented filter", k)
 		}
 	}
-	size, number := 20, 1
-	if s := q.Get("page[size]"); s != "" {
-		size, _ = strconv.Atoi(s)
-	}
-	if s := q.Get("page[number]"); s != "" {
-		number, _ = strconv.Atoi(s)
-	}
-	if size < 1 || size > 250 || number < 1 {
-		f.t.Errorf("fake telnyx: page[size]=%q page[number]=%q out of range", q.Get("page[size]"), q.Get("page[number]"))
+	size, number, inRange := gatewaytest.Paging(f.t, q, "page[size]", "page[number]", 20, 250)
+	if !inRange {
 		telnyxError(w, http.StatusUnprocessableEntity, "10015", "Invalid page")
 		return
 	}
@@ -274,7 +235,6 @@ func (f *fake) list(w http.ResponseWriter, r *http.Request) {
 		data = []map[string]any{}
 	}
 	pages := (len(jobs) + size - 1) / size
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"data": data,
+	gatewaytest.WriteJSON(w, http.StatusOK, map[string]any{"data": data,
 		"meta": map[string]int{"page_number": number, "page_size": size, "total_pages": pages, "total_results": len(jobs)}})
 }

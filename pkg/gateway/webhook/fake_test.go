@@ -1,14 +1,9 @@
 package webhook
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,14 +25,12 @@ type relayFake struct {
 
 func startRelay(t *testing.T) (string, gatewaytest.Fake) {
 	f := &relayFake{t: t}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := gatewaytest.StartHTTP(t, f)
 	return "webhook+" + srv.URL + fakePath + "?token=" + fakeToken, f
 }
 
 func (f *relayFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if got := r.Header.Get("Authorization"); got != "Bearer "+fakeToken {
-		f.t.Errorf("%s %s: Authorization %q, want the bearer token", r.Method, r.URL.Path, got)
+	if !gatewaytest.CheckBearer(f.t, r, fakeToken) {
 		http.Error(w, `{"message":"who are you"}`, http.StatusUnauthorized)
 		return
 	}
@@ -66,54 +59,26 @@ func (f *relayFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *relayFake) send(w http.ResponseWriter, r *http.Request) {
-	// Read the whole body first: net/http notices a client that gave up
-	// (and cancels r.Context, which a scripted Hang waits for) only once the
-	// body has been consumed.
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		f.t.Errorf("POST body: %v", err)
+	fields, files, readable := gatewaytest.ReadMultipart(f.t, r)
+	if !readable {
+		http.Error(w, `{"message":"bad body"}`, http.StatusBadRequest)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	o := f.Take()
 	if gatewaytest.HTTPProtocol(w, r, o, `{"id":`) {
 		return
 	}
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		f.t.Errorf("POST Content-Type %q, want multipart/form-data", r.Header.Get("Content-Type"))
-		http.Error(w, `{"message":"want multipart"}`, http.StatusBadRequest)
-		return
+	for name := range files {
+		if name != "file" {
+			f.t.Errorf("unexpected file part %q", name)
+		}
 	}
-	fields := map[string]string{}
 	var pdf []byte
-	mr := multipart.NewReader(r.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
+	if ps := files["file"]; len(ps) > 0 {
+		if p := ps[0]; p.Filename != "fax.pdf" || p.ContentType != "application/pdf" {
+			f.t.Errorf("file part %q %q, want fax.pdf application/pdf", p.Filename, p.ContentType)
 		}
-		if err != nil {
-			f.t.Errorf("multipart body: %v", err)
-			http.Error(w, `{"message":"bad body"}`, http.StatusBadRequest)
-			return
-		}
-		b, err := io.ReadAll(p)
-		if err != nil {
-			f.t.Errorf("part %s: %v", p.FormName(), err)
-			return
-		}
-		switch {
-		case p.FormName() == "file":
-			if p.FileName() != "fax.pdf" || p.Header.Get("Content-Type") != "application/pdf" {
-				f.t.Errorf("file part %q %q, want fax.pdf application/pdf", p.FileName(), p.Header.Get("Content-Type"))
-			}
-			pdf = b
-		case p.FileName() != "":
-			f.t.Errorf("unexpected file part %q", p.FormName())
-		default:
-			fields[p.FormName()] = string(b)
-		}
+		pdf = ps[0].Data
 	}
 	for _, name := range []string{"to", "from", "key", "campaign", "pages", "sender"} {
 		if _, ok := fields[name]; !ok {
