@@ -52,3 +52,23 @@ func Prepare(d Driver, fax Fax) (string, error) {
 	}
 	return to, nil
 }
+
+// PreparePDF is Prepare for drivers that upload only PDF: a fax that comes
+// with a TIFF alone is refused as a document problem.
+func PreparePDF(d Driver, fax Fax) (string, error) {
+	to, err := Prepare(d, fax)
+	if err != nil {
+		return "", err
+	}
+	if len(fax.PDF) == 0 {
+		return "", &Error{Driver: d.Scheme, Op: "send", Reason: ReasonDocument, Message: d.Scheme + " sends PDF documents; this fax has none"}
+	}
+	return to, nil
+}
+
+// NoStatus is the error for a vendor's fax object that came without its
+// status: the answer is malformed, so the vendor is at fault.
+func NoStatus(driver, id string) *Error {
+	return &Error{Driver: driver, Op: "status", Reason: ReasonGatewayError,
+		Message: fmt.Sprintf("malformed answer: fax %s has no status", id)}
+}

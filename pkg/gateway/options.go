@@ -38,3 +38,13 @@ func CallerID(driver, raw string) (string, error) {
 	}
 	return n, nil
 }
+
+// NoHost refuses a host in the URL of a driver whose credentials are all
+// before the @ (phaxio://KEY:SECRET@): a host there is a mistake, most
+// likely the vendor's API host typed where the endpoint option goes.
+func NoHost(d Driver, u *url.URL) error {
+	if u.Host != "" {
+		return fmt.Errorf("%s: nothing goes after the @ (got %q); syntax: %s", d.Scheme, u.Host, d.Syntax)
+	}
+	return nil
+}

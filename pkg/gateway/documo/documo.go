@@ -43,7 +43,6 @@ package documo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,8 +92,8 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Host != "" {
-		return nil, fmt.Errorf("documo: nothing goes after the @ (got %q); syntax: %s", u.Host, d.Syntax)
+	if err := gateway.NoHost(d, u); err != nil {
+		return nil, err
 	}
 	if _, has := u.User.Password(); has {
 		return nil, errors.New("documo: the API key goes before the @ alone, without a ':password'")
@@ -120,12 +119,9 @@ type fax struct {
 
 // Send posts the fax as multipart/form-data.
 func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, error) {
-	to, err := gateway.Prepare(Driver(), f)
+	to, err := gateway.PreparePDF(Driver(), f)
 	if err != nil {
 		return gateway.Receipt{}, err
-	}
-	if len(f.PDF) == 0 {
-		return gateway.Receipt{}, &gateway.Error{Driver: scheme, Op: "send", Reason: gateway.ReasonDocument, Message: "documo sends PDF documents; this fax has none"}
 	}
 	req, err := gateway.MultipartRequest(http.MethodPost, g.base+"/v1/faxes",
 		[]gateway.FormField{{Name: "faxNumber", Value: gateway.Digits(to)}},
@@ -170,8 +166,7 @@ func (g *Gateway) Status(ctx context.Context, id string) (gateway.Status, error)
 		return gateway.Status{}, gateway.FromHTTP(scheme, "status", err)
 	}
 	if out.Status == "" {
-		return gateway.Status{}, &gateway.Error{Driver: scheme, Op: "status", Reason: gateway.ReasonGatewayError,
-			Message: fmt.Sprintf("malformed answer: fax %s has no status", id)}
+		return gateway.Status{}, gateway.NoStatus(scheme, id)
 	}
 	st := statusOf(out)
 	st.ID = id

@@ -126,8 +126,8 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Host != "" {
-		return nil, fmt.Errorf("interfax: nothing goes after the @ (got %q); syntax: %s", u.Host, d.Syntax)
+	if err := gateway.NoHost(d, u); err != nil {
+		return nil, err
 	}
 	base, err := gateway.Endpoint(scheme, v["endpoint"])
 	if err != nil {
@@ -164,12 +164,9 @@ type fax struct {
 
 // Send posts the PDF as the request body; the options ride in the query.
 func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, error) {
-	to, err := gateway.Prepare(Driver(), f)
+	to, err := gateway.PreparePDF(Driver(), f)
 	if err != nil {
 		return gateway.Receipt{}, err
-	}
-	if len(f.PDF) == 0 {
-		return gateway.Receipt{}, &gateway.Error{Driver: scheme, Op: "send", Reason: gateway.ReasonDocument, Message: "interfax sends PDF documents; this fax has none"}
 	}
 	q := url.Values{}
 	q.Set("faxNumber", to)
@@ -218,8 +215,7 @@ func (g *Gateway) Status(ctx context.Context, id string) (gateway.Status, error)
 		return gateway.Status{}, gateway.FromHTTP(scheme, "status", err)
 	}
 	if out.Status == nil {
-		return gateway.Status{}, &gateway.Error{Driver: scheme, Op: "status", Reason: gateway.ReasonGatewayError,
-			Message: fmt.Sprintf("malformed answer: fax %s has no status", id)}
+		return gateway.Status{}, gateway.NoStatus(scheme, id)
 	}
 	st := statusOf(out)
 	st.ID = id

@@ -93,8 +93,8 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Host != "" {
-		return nil, fmt.Errorf("phaxio: nothing goes after the @ (got %q); syntax: %s", u.Host, Driver().Syntax)
+	if err := gateway.NoHost(Driver(), u); err != nil {
+		return nil, err
 	}
 	base, err := gateway.Endpoint(scheme, v["endpoint"])
 	if err != nil {
@@ -138,12 +138,9 @@ type recipient struct {
 
 // Send posts the fax as multipart/form-data.
 func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, error) {
-	to, err := gateway.Prepare(Driver(), f)
+	to, err := gateway.PreparePDF(Driver(), f)
 	if err != nil {
 		return gateway.Receipt{}, err
-	}
-	if len(f.PDF) == 0 {
-		return gateway.Receipt{}, &gateway.Error{Driver: scheme, Op: "send", Reason: gateway.ReasonDocument, Message: "phaxio sends PDF documents; this fax has none"}
 	}
 	fields := []gateway.FormField{{Name: "to", Value: to}}
 	if f.Key != "" {
@@ -196,8 +193,7 @@ func (g *Gateway) Status(ctx context.Context, id string) (gateway.Status, error)
 	}
 	st := statusOf(out.Data)
 	if st.State == "" {
-		return gateway.Status{}, &gateway.Error{Driver: scheme, Op: "status", Reason: gateway.ReasonGatewayError,
-			Message: fmt.Sprintf("malformed answer: fax %s has no status", id)}
+		return gateway.Status{}, gateway.NoStatus(scheme, id)
 	}
 	st.ID = id
 	return st, nil

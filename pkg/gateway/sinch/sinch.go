@@ -158,12 +158,9 @@ func (c *code) UnmarshalJSON(b []byte) error {
 
 // Send posts the fax as multipart/form-data.
 func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, error) {
-	to, err := gateway.Prepare(Driver(), f)
+	to, err := gateway.PreparePDF(Driver(), f)
 	if err != nil {
 		return gateway.Receipt{}, err
-	}
-	if len(f.PDF) == 0 {
-		return gateway.Receipt{}, &gateway.Error{Driver: scheme, Op: "send", Reason: gateway.ReasonDocument, Message: "sinch sends PDF documents; this fax has none"}
 	}
 	from := g.from
 	if f.From != "" {
@@ -233,8 +230,7 @@ func (g *Gateway) Status(ctx context.Context, id string) (gateway.Status, error)
 	}
 	st := statusOf(f)
 	if st.State == "" {
-		return gateway.Status{}, &gateway.Error{Driver: scheme, Op: "status", Reason: gateway.ReasonGatewayError,
-			Message: fmt.Sprintf("malformed answer: fax %s has no status", id)}
+		return gateway.Status{}, gateway.NoStatus(scheme, id)
 	}
 	st.ID = id
 	return st, nil

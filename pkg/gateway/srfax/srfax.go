@@ -111,8 +111,8 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Host != "" {
-		return nil, fmt.Errorf("srfax: nothing goes after the @ (got %q); syntax: %s", u.Host, d.Syntax)
+	if err := gateway.NoHost(d, u); err != nil {
+		return nil, err
 	}
 	if !digits(v["access_id"]) {
 		return nil, errors.New("srfax: access_id must be the SRFax account number (digits only)")
@@ -221,12 +221,9 @@ func (r record) id() string {
 
 // Send queues the fax with Queue_Fax.
 func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, error) {
-	to, err := gateway.Prepare(Driver(), f)
+	to, err := gateway.PreparePDF(Driver(), f)
 	if err != nil {
 		return gateway.Receipt{}, err
-	}
-	if len(f.PDF) == 0 {
-		return gateway.Receipt{}, &gateway.Error{Driver: scheme, Op: "send", Reason: gateway.ReasonDocument, Message: "srfax sends PDF documents; this fax has none"}
 	}
 	params := map[string]any{
 		"sCallerID":      json.Number(g.callerID),

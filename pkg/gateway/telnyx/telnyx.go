@@ -132,12 +132,9 @@ type sendRequest struct {
 
 // Send uploads the PDF to Media Storage, then creates the fax from it.
 func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, error) {
-	to, err := gateway.Prepare(Driver(), f)
+	to, err := gateway.PreparePDF(Driver(), f)
 	if err != nil {
 		return gateway.Receipt{}, err
-	}
-	if len(f.PDF) == 0 {
-		return gateway.Receipt{}, &gateway.Error{Driver: scheme, Op: "send", Reason: gateway.ReasonDocument, Message: "telnyx sends PDF documents; this fax has none"}
 	}
 	from := g.from
 	if f.From != "" {
@@ -224,8 +221,7 @@ func (g *Gateway) Status(ctx context.Context, id string) (gateway.Status, error)
 	}
 	st := statusOf(out.Data)
 	if st.State == "" {
-		return gateway.Status{}, &gateway.Error{Driver: scheme, Op: "status", Reason: gateway.ReasonGatewayError,
-			Message: fmt.Sprintf("malformed answer: fax %s has no status", id)}
+		return gateway.Status{}, gateway.NoStatus(scheme, id)
 	}
 	st.ID = id
 	return st, nil
