@@ -213,6 +213,9 @@ func gatewayCheckRun(ctx context.Context, opts *GatewayOptions) error {
 		return reportCheck(opts, res, nil)
 	}
 	res.Checked = true
+	if opts.Timeout <= 0 {
+		opts.Timeout = 20 * time.Second
+	}
 	cctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	if err := ch.Check(cctx); err != nil {

@@ -191,5 +191,9 @@ func letterPreview(s *ui.Styles, width int, lt letter.Letter) string {
 	inner := max(width-4, 30)
 	body := ui.Wrap(strings.TrimRight(lt.Body, "\n"), inner)
 	foot := s.Muted.Render(ui.Wrap(fmt.Sprintf(lt.PageLabel, 1, 1)+" · "+lt.Footer, inner))
+	if !s.Color {
+		// Plain text: no frame, and no padding to the frame's width.
+		return body + "\n\n" + foot + "\n\n"
+	}
 	return s.Box.Render(body+"\n\n"+foot) + "\n"
 }
