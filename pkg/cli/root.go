@@ -63,7 +63,10 @@ func run(ctx context.Context, f *Factory, args []string) int {
 // no fonts, no terminal; PersistentPreRunE loads config only for commands
 // that use it.
 func NewRootCmd(f *Factory) *cobra.Command {
-	opts := &BannerOptions{IO: f.IO, Campaign: f.Campaign, JSON: &f.JSON}
+	opts := &BannerOptions{IO: f.IO, Campaign: f.Campaign, JSON: &f.JSON, HasSender: func() bool {
+		v := f.Config()
+		return v != nil && v.GetString("sender.name") != ""
+	}}
 	cmd := &cobra.Command{
 		Use:   "faxjam",
 		Short: "Fax-and-petition campaigns in defence of people at risk",
