@@ -249,13 +249,15 @@ func timeText(so *SendOptions, t time.Time) string {
 
 func showSubmission(ctx context.Context, so *SendOptions, j *journal.Journal, c *campaign.Campaign, ref string) error {
 	sub, err := j.Submission(ctx, c.ID, ref)
-	// A miss (no such id, an ambiguous or short key) is the user's to fix;
-	// journal reports some misses without ErrNotFound, so every error but a
-	// cancelled context is taken as one.
-	if err != nil && ctx.Err() == nil {
-		return &UsageError{Err: err, Hint: "give the submission's number or its key (6+ characters); `faxjam status --export csv` lists them"}
-	}
-	if err != nil {
+	// A miss (no such id, an ambiguous or short key) is the user's to fix
+	// (exit 2); anything else is the journal's (exit 1).
+	const hint = "give the submission's number or its key (6+ characters); `faxjam status --export csv` lists them"
+	switch {
+	case errors.Is(err, journal.ErrNotFound):
+		return &UsageError{Err: fmt.Errorf("no submission %s in campaign %s", ref, c.ID), Hint: hint}
+	case errors.Is(err, journal.ErrAmbiguous):
+		return &UsageError{Err: err, Hint: hint}
+	case err != nil:
 		return err
 	}
 	atts, err := j.Attempts(ctx, sub.ID)

@@ -147,6 +147,10 @@ type Receipt struct {
 // ErrNotFound is returned when a looked-up record is not in the journal.
 var ErrNotFound = errors.New("not in the journal")
 
+// ErrAmbiguous is returned when a reference (a key prefix) could name more
+// than one record: it is too short, or several keys start with it.
+var ErrAmbiguous = errors.New("ambiguous reference")
+
 // ErrClosed is returned by calls on a closed Journal.
 var ErrClosed = errors.New("journal is closed")
 

@@ -243,6 +243,7 @@ func TestSubmissionLookup(t *testing.T) {
 		{Campaign: "c", Key: "abcdef0001", Name: "A"},
 		{Campaign: "c", Key: "abcdef0002", Name: "B"},
 		{Campaign: "c", Key: "fedcba0001", Name: "C"},
+		{Campaign: "c", Key: "1234560001", Name: "D"},
 	}
 	if _, _, err := j.Enqueue(ctx, subs); err != nil {
 		t.Fatal(err)
@@ -250,21 +251,24 @@ func TestSubmissionLookup(t *testing.T) {
 	tests := []struct {
 		ref     string
 		want    string
-		wantErr bool
+		wantErr error
 	}{
 		{ref: fmt.Sprint(subs[1].ID), want: "B"},
 		{ref: "fedcba", want: "C"},
 		{ref: "abcdef0001", want: "A"},
-		{ref: "abcdef", wantErr: true}, // ambiguous
-		{ref: "abc", wantErr: true},    // too short
-		{ref: "000000", wantErr: true}, // absent
+		{ref: "123456", want: "D"},                  // digits, no such id: a key prefix
+		{ref: "abcdef", wantErr: ErrAmbiguous},      // two keys start so
+		{ref: "abc", wantErr: ErrAmbiguous},         // too short for a key
+		{ref: "000000", wantErr: ErrNotFound},       // no such id nor key
+		{ref: "999", wantErr: ErrNotFound},          // no such id, too short for a key
+		{ref: "fedcba0001ff", wantErr: ErrNotFound}, // no such key
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
 			s, err := j.Submission(ctx, "c", tt.ref)
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("Submission(%q) = %+v, want an error", tt.ref, s)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("Submission(%q) = %+v, %v; want an error wrapping %v", tt.ref, s, err, tt.wantErr)
 				}
 				return
 			}
@@ -272,6 +276,34 @@ func TestSubmissionLookup(t *testing.T) {
 				t.Fatalf("Submission(%q) = %q, %v; want %q", tt.ref, s.Name, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestSubmissionDatabaseErrorIsNotAMiss(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	j, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if _, _, err := j.Enqueue(t.Context(), signers("c", 1)); err != nil {
+		t.Fatal(err)
+	}
+	// Break the file under the open journal, as a damaged or foreign
+	// database would be.
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("ALTER TABLE submissions RENAME TO gone"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, ref := range []string{"1", "999", "k00000"} {
+		_, err := j.Submission(t.Context(), "c", ref)
+		if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrAmbiguous) {
+			t.Errorf("Submission(%q) on a broken database = %v, want a database error, not a miss", ref, err)
+		}
 	}
 }
 

@@ -111,16 +111,26 @@ func (j *Journal) page(ctx context.Context, f Filter, after int64, n int) ([]Sub
 }
 
 // Submission finds one submission of campaign by ref: its numeric id, or its
-// key or a unique prefix of it (at least 6 characters).
+// key or a unique prefix of it (at least 6 characters). A ref that names no
+// submission is an error wrapping ErrNotFound; a key prefix that is too short
+// or matches several is one wrapping ErrAmbiguous. Any other error is the
+// database's.
 func (j *Journal) Submission(ctx context.Context, campaign, ref string) (Submission, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		s, err := scanSubmission(j.rdb.QueryRowContext(ctx, selectSubmission+" WHERE campaign = ? AND id = ?", campaign, id))
-		if err == nil || !errors.Is(err, sql.ErrNoRows) {
-			return s, wrapNotFound(err, campaign, ref)
+		switch {
+		case err == nil:
+			return s, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return Submission{}, fmt.Errorf("journal: submission %s of %s: %w", ref, campaign, err)
+		case len(ref) < minKeyPrefix:
+			// Too short to be a key prefix: it was meant as an id.
+			return Submission{}, fmt.Errorf("journal: no submission %s in %s: %w", ref, campaign, ErrNotFound)
 		}
+		// Keys are hex: six digits may begin one.
 	}
-	if len(ref) < 6 {
-		return Submission{}, fmt.Errorf("journal: submission %q of %s: give its id or at least 6 characters of its key", ref, campaign)
+	if len(ref) < minKeyPrefix {
+		return Submission{}, fmt.Errorf("journal: submission %q of %s: give its id or at least %d characters of its key: %w", ref, campaign, minKeyPrefix, ErrAmbiguous)
 	}
 	rows, err := j.rdb.QueryContext(ctx, selectSubmission+" WHERE campaign = ? AND key >= ? AND key < ? ORDER BY key LIMIT 2",
 		campaign, ref, ref+"\xff")
@@ -141,22 +151,16 @@ func (j *Journal) Submission(ctx context.Context, campaign, ref string) (Submiss
 	}
 	switch len(found) {
 	case 0:
-		return Submission{}, fmt.Errorf("journal: submission %q of %s: %w", ref, campaign, ErrNotFound)
+		return Submission{}, fmt.Errorf("journal: no submission %s in %s: %w", ref, campaign, ErrNotFound)
 	case 1:
 		return found[0], nil
 	}
-	return Submission{}, fmt.Errorf("journal: submission %q of %s: more than one key starts so; give more of it", ref, campaign)
+	return Submission{}, fmt.Errorf("journal: submission %q of %s: more than one key starts so; give more of it: %w", ref, campaign, ErrAmbiguous)
 }
 
-func wrapNotFound(err error, campaign, ref string) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("journal: submission %s of %s: %w", ref, campaign, ErrNotFound)
-	}
-	return fmt.Errorf("journal: submission %s of %s: %w", ref, campaign, err)
-}
+// minKeyPrefix is the shortest key prefix Submission takes: shorter ones
+// match too many signers to be meant.
+const minKeyPrefix = 6
 
 // Counts returns how many submissions of campaign are in each state (states
 // with none are absent).
