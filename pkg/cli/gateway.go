@@ -154,7 +154,7 @@ without sending a fax. Secrets in the URL are never printed.`,
 			return gatewayCheckRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.URL, "gateway", "", "gateway URL (default outbox:// in the data dir; `faxjam gateway list`)")
+	cmd.Flags().StringVar(&opts.URL, "gateway", "", "gateway `URL` (default outbox:// in the data dir; faxjam gateway list shows the drivers)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 20*time.Second, "how long to wait for the vendor")
 	bindConfig(cmd.Flags(), "gateway", "gateway")
 	return cmd

@@ -310,13 +310,13 @@ again sends nothing new unless new names came in (or --force).`,
 	addSourceFlags(cmd, opts)
 	fl := cmd.Flags()
 	so := &opts.Send
-	fl.StringVar(&so.Gateway, "gateway", "", "fax gateway URL (default outbox:// into the data dir)")
+	fl.StringVar(&so.Gateway, "gateway", "", "fax gateway `URL` (default outbox:// into the data dir)")
 	fl.StringVar(&so.Redirect, "to", "", "fax the petition to this +E164 number instead of the target's (rehearsal)")
 	fl.BoolVar(&so.DryRun, "dry-run", false, "render and plan; send nothing")
 	fl.BoolVar(&so.Force, "force", false, "send again even if this petition was delivered")
 	fl.DurationVar(&so.Wait, "wait", 0, "return after this long, leaving it queued")
 	fl.DurationVar(&so.Poll, "poll", 3*time.Second, "how often to ask the gateway for status")
-	fl.StringVar(&so.Journal, "journal", "", "journal file (default: journal.db in the data dir)")
+	fl.StringVar(&so.Journal, "journal", "", "the `FILE` the journal is kept in (default: journal.db in the data dir)")
 	fl.StringVar(&so.Paper, "paper", "a4", "a4 or letter")
 	fl.StringVar(&so.Font, "font", "", "extra TrueType font for names the built-in fonts cannot draw")
 	for flag, key := range map[string]string{"gateway": "gateway", "journal": "journal", "poll": "poll", "paper": "paper", "font": "font"} {
