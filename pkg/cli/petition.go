@@ -368,7 +368,7 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	}
 	pr := newEventPrinter(so.IO, so.JSON, so.Secrets.scrub)
 	cfg := dispatch.Config{
-		Campaign: c, Gateway: rg.gw, Driver: rg.driver.Scheme, Journal: rg.journal,
+		Campaign: c, Gateway: rg.gw, Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Journal: rg.journal,
 		Compose:  func(context.Context, letter.Signer) (dispatch.Document, error) { return d, nil },
 		Redirect: so.Redirect, DryRun: so.DryRun, Force: so.Force, Poll: so.Poll, Wait: so.Wait, Now: so.Now,
 		Events: pr.Event,

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -152,5 +153,26 @@ func TestParseRate(t *testing.T) {
 		if (err == nil) != tt.ok || (tt.ok && float64(got) != tt.want) {
 			t.Errorf("parseRate(%q) = %v, %v; want %v ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestSendBundledCampaignToOutboxAtNight: the first thing an activist tries
+// — the bundled campaign, the default outbox:// — works at any hour: the
+// outbox dials nothing, so the target's quiet hours do not hold it back.
+func TestSendBundledCampaignToOutboxAtNight(t *testing.T) {
+	f, _, errOut := testFactory(t, false)
+	gt, err := time.LoadLocation("America/Guatemala")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Now = func() time.Time { return time.Date(2026, 11, 27, 23, 30, 0, 0, gt) } // quiet hours 20:00-08:00
+	opts := &SendOptions{Paper: "a4", Yes: true, Wait: 20 * time.Second, Poll: 10 * time.Millisecond,
+		Signer: letter.Signer{Name: "Ana Gómez", City: "Lima", Country: "Perú"}}
+	f.sendOptions(opts)
+	if err := sendRun(context.Background(), opts); err != nil {
+		t.Fatalf("send: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut.String(), "delivered Ana Gómez") || strings.Contains(errOut.String(), "quiet hours") {
+		t.Errorf("want the letter written to the outbox at once, without waiting for the morning:\n%s", errOut)
 	}
 }

@@ -516,6 +516,9 @@ func (e *Engine) dryRun(ctx context.Context, signers iter.Seq2[letter.Signer, er
 			e.cfg.Events(ev)
 		}
 	}
+	if ev, ok := e.wouldWait(); ok {
+		emit(ev, func() {})
+	}
 	in := make(chan letter.Signer)
 	var wg sync.WaitGroup
 	for range e.cfg.Parallel {
@@ -549,4 +552,18 @@ feed:
 	sum.Duration = time.Since(start)
 	emit(Event{Type: EventSummary, Summary: &sum}, func() {})
 	return sum, ctx.Err()
+}
+
+// wouldWait says what a real run started now would wait for: the campaign's
+// end, or its quiet hours with a gateway that dials.
+func (e *Engine) wouldWait() (Event, bool) {
+	c, now := e.cfg.Campaign, e.cfg.Now()
+	if c.Ended(now) {
+		return Event{Type: EventWaiting, Message: fmt.Sprintf("campaign %s ended on %s: a real send would dial nothing", c.ID, c.Ends)}, true
+	}
+	if quiet, until := c.InQuiet(now); quiet && !e.cfg.Offline {
+		return Event{Type: EventWaiting, Until: until,
+			Message: fmt.Sprintf("quiet hours (%s %s): a real send now would dial nothing until %s", c.Limits.QuietHours, c.Target.Timezone, until.Format("15:04"))}, true
+	}
+	return Event{}, false
 }

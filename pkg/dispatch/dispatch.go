@@ -4,8 +4,9 @@
 // to the next number, trips a circuit breaker on numbers that keep failing,
 // retries transient gateway errors with backoff, falls back to the petition
 // endpoint when every number is failed or down, honours the campaign's quiet
-// hours, hourly caps and end date, and reconciles after a crash so that
-// nothing is sent twice and no signer is lost.
+// hours, hourly caps and end date (only the end date for a gateway that
+// dials nothing), and reconciles after a crash so that nothing is sent twice
+// and no signer is lost.
 //
 // It reports progress as Event values to a callback and returns a Summary;
 // it never prints. It imports campaign, letter, gateway, petition and
@@ -64,6 +65,10 @@ type Config struct {
 	Petition petition.Petition  // nil: signers who cannot be faxed stay queued
 	Journal  *journal.Journal   // required unless DryRun
 	Compose  ComposeFunc        // required
+	// Offline says the gateway dials nothing (gateway.Driver.Offline): the
+	// campaign's courtesy to the target's lines — quiet hours, hourly caps,
+	// calls per number — does not apply; the campaign's end date does.
+	Offline bool
 
 	Redirect string // +E164: every fax of the run goes to this one number instead
 	DryRun   bool   // compose and plan every letter; dial nothing, write nothing
@@ -228,7 +233,17 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-func (e *Engine) callsPerNumber() int    { return max(1, e.cfg.Campaign.Limits.CallsPerNumber) }
+// callsPerNumber is how many faxes may be in flight to one number. A line
+// takes one call at a time; a gateway that dials nothing has no line to
+// spare, so there it is as many as letters are composed in parallel.
+func (e *Engine) callsPerNumber() int {
+	n := max(1, e.cfg.Campaign.Limits.CallsPerNumber)
+	if e.cfg.Offline {
+		n = max(n, e.cfg.Parallel)
+	}
+	return n
+}
+
 func (e *Engine) attemptsPerNumber() int { return max(1, e.cfg.Campaign.Limits.MaxAttemptsPerNumber) }
 
 // AttemptKey is the idempotency key of a signer's n-th attempt, to number:

@@ -514,7 +514,7 @@ func (r *run) assign() {
 		r.cancel()
 		return
 	}
-	if quiet, until := c.InQuiet(now); quiet {
+	if quiet, until := c.InQuiet(now); quiet && !r.cfg.Offline {
 		r.say(Event{Type: EventWaiting, Until: until,
 			Message: fmt.Sprintf("quiet hours (%s %s): no dialling until %s", c.Limits.QuietHours, c.Target.Timezone, until.Format("15:04"))})
 		return
@@ -550,6 +550,9 @@ func (r *run) assign() {
 // the petition: every number it has not exhausted is down.
 func (r *run) choose(jb *job, now time.Time) (li int, petition bool) {
 	calls, perHour := r.e.callsPerNumber(), r.cfg.Campaign.Limits.PerNumberPerHour
+	if r.cfg.Offline {
+		perHour = 0
+	}
 	open := 0
 	for _, i := range jb.order {
 		l := r.lines[i]

@@ -47,6 +47,11 @@ type Driver struct {
 	Example string
 	// RealNetwork drivers dial the telephone network: they refuse fictitious numbers.
 	RealNetwork bool
+	// Offline drivers write documents only and dial nothing at all, so the
+	// campaign's courtesy limits to the target's lines — quiet hours,
+	// hourly caps, calls per number — do not apply to them. A relay that
+	// may dial (webhook) is not Offline.
+	Offline bool
 	// MaxDocument is the largest document (bytes) the vendor takes; larger
 	// ones are refused before any request. 0: no limit.
 	MaxDocument int64

@@ -68,6 +68,7 @@ func Driver() gateway.Driver {
 		Syntax:      "outbox:///DIR (outbox:// alone: the outbox folder in faxjam's data dir)",
 		Example:     "outbox:///home/ana/faxjam-outbox",
 		MaxDocument: MaxDocument,
+		Offline:     true,
 		Options: []gateway.Option{
 			{Name: "dir", Place: gateway.InPath, Help: "folder to write faxes into (created 0700); empty: faxjam's data dir"},
 		},

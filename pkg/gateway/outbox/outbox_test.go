@@ -213,3 +213,12 @@ func BenchmarkSend(b *testing.B) {
 		}
 	}
 }
+
+// TestDeclaredOffline: the outbox dials nothing, so the dispatcher spares
+// it the campaign's courtesy to the target's lines (quiet hours, caps).
+func TestDeclaredOffline(t *testing.T) {
+	d := Driver()
+	if !d.Offline || d.RealNetwork {
+		t.Errorf("outbox declares Offline=%v RealNetwork=%v, want an offline driver that dials nothing", d.Offline, d.RealNetwork)
+	}
+}
