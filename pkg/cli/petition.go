@@ -350,7 +350,7 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	if len(rows) == 0 {
 		return usagef("the petition of %s has no signatures yet; nothing to deliver", c.ID)
 	}
-	doc, err := petitionDocument(c, rows, so, rg.driver.Scheme == "hylafax")
+	doc, err := petitionDocument(c, rows, so, rg.driver.WantsTIFF)
 	if err != nil {
 		return err
 	}

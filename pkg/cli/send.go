@@ -308,7 +308,7 @@ func (rg *rig) close() {
 func (rg *rig) engine(opts *SendOptions, c *campaign.Campaign, r *render.Renderer, lim rate.Limit, pr *eventPrinter) (*dispatch.Engine, error) {
 	cfg := dispatch.Config{
 		Campaign: c, Gateway: rg.gw, Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Petition: rg.pet, Journal: rg.journal,
-		Compose:  composeFunc(c, r, opts.Now, rg.driver.Scheme == "hylafax"),
+		Compose:  composeFunc(c, r, opts.Now, rg.driver.WantsTIFF),
 		Redirect: opts.Redirect, DryRun: opts.DryRun, Force: opts.Force,
 		Parallel: opts.Parallel, Rate: lim, Poll: opts.Poll, Wait: opts.Wait, Now: opts.Now,
 		Events: pr.Event,

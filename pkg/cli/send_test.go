@@ -1,16 +1,21 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/letter"
 )
 
@@ -174,5 +179,54 @@ func TestSendBundledCampaignToOutboxAtNight(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "delivered Ana Gómez") || strings.Contains(errOut.String(), "quiet hours") {
 		t.Errorf("want the letter written to the outbox at once, without waiting for the morning:\n%s", errOut)
+	}
+}
+
+// recorder is a gateway that keeps what it is sent and dials nothing.
+type recorder struct {
+	mu    sync.Mutex
+	faxes []gateway.Fax
+}
+
+func (r *recorder) Send(_ context.Context, f gateway.Fax) (gateway.Receipt, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.faxes = append(r.faxes, f)
+	return gateway.Receipt{ID: f.Key, To: f.To, State: gateway.Delivered}, nil
+}
+
+func (r *recorder) Status(_ context.Context, id string) (gateway.Status, error) {
+	return gateway.Status{ID: id, State: gateway.Delivered}, nil
+}
+
+// TestSendRendersTIFFForDriversThatDeclareIt: whether a fax image is
+// rendered follows the driver's declaration, not its name.
+func TestSendRendersTIFFForDriversThatDeclareIt(t *testing.T) {
+	for _, wants := range []bool{true, false} {
+		t.Run(fmt.Sprintf("WantsTIFF=%v", wants), func(t *testing.T) {
+			rec := &recorder{}
+			reg := gateway.NewRegistry(gateway.Driver{Scheme: "modem", Syntax: "modem://", Offline: true, WantsTIFF: wants,
+				Open: func(*url.URL, gateway.Env) (gateway.Gateway, error) { return rec, nil }})
+			opts, _ := sendOpts(t, false, &fakePrompter{})
+			opts.Gateways = func() *gateway.Registry { return reg }
+			opts.Gateway, opts.Yes = "modem://", true
+			opts.Signer = letter.Signer{Name: "Ana", City: "Lima", Country: "Perú"}
+			if err := sendRun(context.Background(), opts); err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.faxes) != 1 {
+				t.Fatalf("%d faxes sent, want 1", len(rec.faxes))
+			}
+			f := rec.faxes[0]
+			if got := len(f.TIFF) > 0; got != wants {
+				t.Errorf("fax has a TIFF: %v, want %v", got, wants)
+			}
+			if wants && !bytes.HasPrefix(f.TIFF, []byte("II*\x00")) {
+				t.Errorf("the TIFF does not start as a little-endian TIFF: % x", f.TIFF[:min(8, len(f.TIFF))])
+			}
+			if !bytes.HasPrefix(f.PDF, []byte("%PDF-")) {
+				t.Errorf("no PDF beside it")
+			}
+		})
 	}
 }

@@ -52,6 +52,10 @@ type Driver struct {
 	// hourly caps, calls per number — do not apply to them. A relay that
 	// may dial (webhook) is not Offline.
 	Offline bool
+	// WantsTIFF drivers take the fax image (TIFF class F, CCITT G3, what a
+	// modem transmits) as well as the PDF; the sender renders it only for
+	// them.
+	WantsTIFF bool
 	// MaxDocument is the largest document (bytes) the vendor takes; larger
 	// ones are refused before any request. 0: no limit.
 	MaxDocument int64

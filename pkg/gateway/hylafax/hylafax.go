@@ -75,6 +75,9 @@ func Driver() gateway.Driver {
 		Example: "hylafax://faxjam:secret@fax.example.org:4559?notify=organizer@example.org",
 		// HylaFAX dials real telephone lines through its modems.
 		RealNetwork: true,
+		// hfaxd transmits TIFF class F as is; a PDF it would have to
+		// convert with Ghostscript on the server.
+		WantsTIFF: true,
 		// hfaxd has no upload limit of its own; 50 MB bounds what a
 		// one-page letter could ever be and keeps a mistake off the spool.
 		MaxDocument: 50 << 20,

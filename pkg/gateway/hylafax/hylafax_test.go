@@ -311,3 +311,12 @@ func FuzzReply(f *testing.F) {
 		parseJobLine(s, "k")
 	})
 }
+
+// TestDeclaresFaxImage: hfaxd transmits TIFF class F as is, so the sender
+// renders one for it; it dials real lines, so it is not offline.
+func TestDeclaresFaxImage(t *testing.T) {
+	d := Driver()
+	if !d.WantsTIFF || d.Offline || !d.RealNetwork {
+		t.Errorf("hylafax declares WantsTIFF=%v Offline=%v RealNetwork=%v; want a TIFF-taking driver that dials", d.WantsTIFF, d.Offline, d.RealNetwork)
+	}
+}

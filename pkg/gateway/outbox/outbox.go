@@ -69,6 +69,10 @@ func Driver() gateway.Driver {
 		Example:     "outbox:///home/ana/faxjam-outbox",
 		MaxDocument: MaxDocument,
 		Offline:     true,
+		// Not WantsTIFF: rendering the fax image too makes a letter about
+		// five times dearer (2.4 ms against 0.5 ms in a bulk dry run) and
+		// adds ~32 KB a page on disk, for a preview `faxjam letter
+		// --format tiff` gives whenever one is wanted.
 		Options: []gateway.Option{
 			{Name: "dir", Place: gateway.InPath, Help: "folder to write faxes into (created 0700); empty: faxjam's data dir"},
 		},

@@ -222,3 +222,11 @@ func TestDeclaredOffline(t *testing.T) {
 		t.Errorf("outbox declares Offline=%v RealNetwork=%v, want an offline driver that dials nothing", d.Offline, d.RealNetwork)
 	}
 }
+
+// TestDoesNotAskForTheFaxImage: the TIFF costs five times the PDF to
+// render; the outbox keeps one only when a caller gives it.
+func TestDoesNotAskForTheFaxImage(t *testing.T) {
+	if Driver().WantsTIFF {
+		t.Error("outbox declares WantsTIFF: every letter would be rendered twice")
+	}
+}
