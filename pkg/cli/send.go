@@ -265,6 +265,7 @@ type rig struct {
 	pet         petition.Petition
 	petitionURL string // redacted
 	journal     *journal.Journal
+	lock        *journal.Lock // this process's claim on the journal
 }
 
 // openRig opens the gateway and the petition endpoint.
@@ -281,17 +282,31 @@ func openRig(opts *SendOptions, c *campaign.Campaign) (*rig, error) {
 	return rg, nil
 }
 
-// openJournal opens the journal, unless dry run: last, so that bad input
-// found before leaves no journal behind.
+// openJournal claims and opens the journal, unless dry run: last, so that
+// bad input found before leaves no journal behind. One process dispatches
+// from a journal at a time; readers (status, --export) take no claim.
 func (rg *rig) openJournal(opts *SendOptions) error {
 	if opts.DryRun {
 		return nil
 	}
-	j, err := journal.Open(journalPath(opts.Journal, opts.DataDir))
-	if err != nil {
+	path := journalPath(opts.Journal, opts.DataDir)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	rg.journal = j
+	l, err := journal.Acquire(path)
+	var le *journal.LockedError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%w; wait for it or use another --journal", err)
+	}
+	if err != nil {
+		return err
+	}
+	j, err := journal.Open(path)
+	if err != nil {
+		l.Release()
+		return fmt.Errorf("journal: %w", err)
+	}
+	rg.journal, rg.lock = j, l
 	return nil
 }
 
@@ -302,6 +317,7 @@ func (rg *rig) close() {
 	if rg.journal != nil {
 		rg.journal.Close()
 	}
+	rg.lock.Release()
 }
 
 // engine builds the dispatcher for this rig, printing events with pr.

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
 )
 
@@ -228,5 +229,43 @@ func TestSendRendersTIFFForDriversThatDeclareIt(t *testing.T) {
 				t.Errorf("no PDF beside it")
 			}
 		})
+	}
+}
+
+// TestSendRefusesAJournalInUse: two dispatchers on one journal would each
+// poll, retry and reconcile the other's faxes; the second is told who holds
+// it (exit 1), while status still reads it.
+func TestSendRefusesAJournalInUse(t *testing.T) {
+	opts, f := sendOpts(t, false, &fakePrompter{})
+	opts.Signer, opts.Yes = letter.Signer{Name: "Ana", City: "Lima", Country: "Perú"}, true
+	if err := sendRun(context.Background(), opts); err != nil { // makes the journal
+		t.Fatal(err)
+	}
+	path := filepath.Join(opts.DataDir, "journal.db")
+	held, err := journal.Acquire(path) // another faxjam, sending
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+
+	opts2, _ := sendOpts(t, false, &fakePrompter{})
+	opts2.DataDir, opts2.Signer, opts2.Yes = opts.DataDir, letter.Signer{Name: "Luis", City: "Quito", Country: "Ecuador"}, true
+	err = sendRun(context.Background(), opts2)
+	want := fmt.Sprintf("journal %s is in use by faxjam pid %d; wait for it or use another --journal", path, os.Getpid())
+	if err == nil || err.Error() != want || ExitCode(err) != ExitError {
+		t.Fatalf("send while the journal is held: %v (exit %d), want %q (exit 1)", err, ExitCode(err), want)
+	}
+	for _, so := range []*StatusOptions{{}, {Ref: "1"}, {Export: "csv"}} {
+		f.sendOptions(&so.Send)
+		so.Send.DataDir = opts.DataDir
+		if err := statusRun(context.Background(), so); err != nil {
+			t.Errorf("status %+v while a send holds the journal: %v", so, err)
+		}
+	}
+	so := &StatusOptions{Follow: true}
+	f.sendOptions(&so.Send)
+	so.Send.DataDir, so.Send.Paper = opts.DataDir, "a4"
+	if err := statusRun(context.Background(), so); err == nil || !strings.Contains(err.Error(), "is in use by faxjam pid") {
+		t.Errorf("status --follow while a send holds the journal: %v, want refused", err)
 	}
 }
