@@ -14,6 +14,7 @@ import (
 // reaches every signer exactly once — by fax, or on the petition once every
 // line is switched off halfway — and its journal agrees.
 func TestSendKilledAtRandomInstantsReachesEverySignerOnce(t *testing.T) {
+	t.Parallel()
 	const signers, kills = 500, 20
 	sd := seed(t)
 	rng := rand.New(rand.NewPCG(sd, sd^0x5eed))

@@ -14,6 +14,7 @@ import (
 // engine's backoff starts at 1 s and a 429's Retry-After is whole seconds,
 // so each fault costs a line about a second: 100 signers take ~15 s.)
 func TestSendThroughAFaultyGatewayReachesEverySignerOnce(t *testing.T) {
+	t.Parallel()
 	const signers = 100
 	sd := seed(t)
 	w := newWorkspace(t)

@@ -128,6 +128,7 @@ func (sp *serveProcess) stop(t *testing.T) int {
 // and as a PDF; `petition deliver` faxes that PDF through the outbox and
 // the journal shows it; the server stops cleanly on SIGTERM.
 func TestPlanBPetitionServedExportedAndDelivered(t *testing.T) {
+	t.Parallel()
 	const signers = 200
 	const token = "e2e-export-token-0123456789"
 	sd := seed(t)
