@@ -3,13 +3,13 @@ package gateway
 import (
 	"fmt"
 	"strings"
-
-	"github.com/nyaruka/phonenumbers"
 )
 
-// Normalize parses a number written with a leading + (any spacing or
-// punctuation) and returns it in E.164. Numbers without a country code are
-// refused: a fax campaign crosses borders, so "0" prefixes are ambiguous.
+// Normalize reads a number written with a leading + and the country code
+// (digits with spaces, dots, dashes or parentheses between them) and returns
+// it in E.164, or says why it cannot be one (e164.go). Numbers without a
+// country code are refused: a fax campaign crosses borders, so "0" prefixes
+// are ambiguous.
 func Normalize(number string) (string, error) {
 	s := strings.TrimSpace(number)
 	if s == "" {
@@ -18,14 +18,18 @@ func Normalize(number string) (string, error) {
 	if !strings.HasPrefix(s, "+") {
 		return "", fmt.Errorf("fax number %q: not an E.164 number (write it with + and the country code, e.g. +502 2411 9191)", number)
 	}
-	p, err := phonenumbers.Parse(s, "")
+	digits, err := e164Digits(s[1:])
 	if err != nil {
 		return "", fmt.Errorf("fax number %q: not an E.164 number: %v", number, err)
 	}
-	if !phonenumbers.IsPossibleNumber(p) {
-		return "", fmt.Errorf("fax number %q: not a possible number for country code +%d", number, p.GetCountryCode())
+	cc, nsn, ok := splitCallingCode(digits)
+	if !ok {
+		return "", fmt.Errorf("fax number %q: not an E.164 number: unknown country calling code +%s (write it with + and the country code, e.g. +502 2411 9191)", number, digits[:min(len(digits), 3)])
 	}
-	return phonenumbers.Format(p, phonenumbers.E164), nil
+	if err := checkNSN(cc, nsn); err != nil {
+		return "", fmt.Errorf("fax number %q: not a possible number for country code +%d: %v", number, cc, err)
+	}
+	return "+" + digits, nil
 }
 
 // Digits returns an E.164 number without the plus: "15554443322".

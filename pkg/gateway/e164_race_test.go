@@ -1,0 +1,7 @@
+//go:build race
+
+package gateway
+
+// raceDetector cuts the sample counts of single-goroutine property tests,
+// which the race detector slows thirty-fold and has nothing to find in.
+const raceDetector = true
