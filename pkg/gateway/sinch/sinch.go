@@ -74,7 +74,7 @@ func Driver() gateway.Driver {
 		Scheme:      scheme,
 		Summary:     "Sinch Fax API v3 (free rehearsal: --redirect " + TestNumber + ", Sinch's test number)",
 		Syntax:      "sinch://KEY_ID:KEY_SECRET@PROJECT_ID[?from=+E164][&endpoint=URL]",
-		Example:     "sinch://0f1e2d3c-key-id:s3cr3t@a1b2c3d4-project?from=%2B15551234567",
+		Example:     "sinch://0f1e2d3c-key-id:s3cr3t@a1b2c3d4-project?from=%2B12025550100",
 		RealNetwork: true,
 		MaxDocument: MaxDocument,
 		Options: []gateway.Option{

@@ -70,7 +70,7 @@ func Driver() gateway.Driver {
 		Scheme:      scheme,
 		Summary:     "Telnyx Programmable Fax (API v2)",
 		Syntax:      "telnyx://API_KEY@CONNECTION_ID?from=+E164[&endpoint=URL]",
-		Example:     "telnyx://KEY0123456789ABCDEF@1293384261075731499?from=%2B15551234567",
+		Example:     "telnyx://KEY0123456789ABCDEF@1293384261075731499?from=%2B12025550100",
 		RealNetwork: true,
 		MaxDocument: MaxDocument,
 		Options: []gateway.Option{
