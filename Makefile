@@ -6,7 +6,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 FUZZTIME ?= 10s
 
-.PHONY: all build test bench fuzz lint startup clean
+.PHONY: all build test bench fuzz lint startup man clean
 
 all: build
 
@@ -38,6 +38,11 @@ lint:
 # Start-up time of the commands that must feel instant (apt-get install hyperfine).
 startup: build
 	hyperfine -N --warmup 5 './faxjam version' './faxjam about'
+
+# Man pages, as the release ships them (cmd/faxjam-man keeps their renderer
+# out of faxjam).
+man:
+	rm -rf manpages && $(GO) run ./cmd/faxjam-man -version $(VERSION) manpages
 
 clean:
 	rm -rf faxjam dist completions manpages

@@ -5,15 +5,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
-
-	"github.com/faxjam/faxjam/pkg/ui"
 )
 
 // BuildInfo is what the linker stamped into the binary.
@@ -28,17 +23,7 @@ type BuildInfo struct {
 func Execute(build BuildInfo, args []string, in io.Reader, out, errOut io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	f := &Factory{
-		IO:     ui.New(in, out, errOut, os.Getenv),
-		Build:  build,
-		Getenv: os.Getenv,
-		// xdg reads XDG_* once at start; both are plain path joins, no I/O.
-		ConfigHome: func() string { return filepath.Join(xdg.ConfigHome, "faxjam") },
-		DataHome:   func() string { return filepath.Join(xdg.DataHome, "faxjam") },
-		Now:        time.Now,
-		Gateways:   gatewayRegistry,
-	}
-	return run(ctx, f, args)
+	return run(ctx, newFactory(build, in, out, errOut), args)
 }
 
 // run executes the root command for f and maps the error to an exit code.
@@ -99,7 +84,6 @@ then 'faxjam send'.`,
 
 	cmd.AddCommand(
 		newVersionCmd(f),
-		newManCmd(f, cmd),
 		newConfigCmd(f),
 	)
 	addCommands(f, cmd)
@@ -117,7 +101,7 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 }
 
 // noConfig marks commands that must start without reading config: version,
-// man, completion and help stay instant and work with a broken config file.
+// completion and help stay instant and work with a broken config file.
 const noConfig = "faxjam/no-config"
 
 func skipsConfig(cmd *cobra.Command) bool {
