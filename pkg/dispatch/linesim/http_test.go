@@ -135,7 +135,9 @@ func TestRelayFaultsNeverHideATakenFax(t *testing.T) {
 	seen := map[string]int{}
 	for i := range 60 {
 		key := fmt.Sprintf("k%d", i)
-		_, err := g.Send(t.Context(), sample(key))
+		fax := sample(key)
+		fax.To = fmt.Sprintf("+12025550%03d", 100+i) // a line each: none is busy
+		_, err := g.Send(t.Context(), fax)
 		ge, ok := gateway.AsError(err)
 		if !ok {
 			t.Fatalf("send %s with every call faulty: %v, want a *gateway.Error", key, err)
