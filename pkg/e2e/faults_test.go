@@ -24,7 +24,7 @@ func TestSendThroughAFaultyGatewayReachesEverySignerOnce(t *testing.T) {
 	w.writeSigners("signers.csv", list)
 
 	r := startRelay(t, linesim.Config{Duration: 30 * time.Millisecond, Seed: sd,
-		Faults: linesim.Faults{Rate: 0.3, RetryAfter: 10 * time.Millisecond}})
+		Faults: linesim.Faults{Rate: 0.3, RetryAfter: 10 * time.Millisecond}}, 0)
 	p := startPetition(t, c, w.path("petition.db"))
 	args := []string{"--campaign", camp, "send", "--signers", "signers.csv",
 		"--gateway", r.url, "--petition", p.url, "--journal", "journal.db",

@@ -441,7 +441,7 @@ func events(t *testing.T, stdout string, complete bool) []event {
 }
 
 // relay is a simulated fax network behind the webhook relay protocol, on
-// loopback.
+// loopback; latency slows each POST (see linesim.Relay.Latency).
 type relay struct {
 	sim  *linesim.Sim
 	h    *linesim.Relay
@@ -449,10 +449,11 @@ type relay struct {
 	stop func()
 }
 
-func startRelay(t *testing.T, cfg linesim.Config) *relay {
+func startRelay(t *testing.T, cfg linesim.Config, latency time.Duration) *relay {
 	t.Helper()
 	sim := linesim.New(cfg)
 	h := linesim.Handler(sim)
+	h.Latency = latency
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &relay{sim: sim, h: h, url: "webhook+" + srv.URL + "/fax", stop: srv.Close}
@@ -510,6 +511,17 @@ func startPetition(t *testing.T, c *campaign.Campaign, db string) *petitionServe
 	t.Cleanup(srv.Close)
 	p.url = srv.URL
 	return p
+}
+
+// postsByKey returns how many times each key was posted.
+func (p *petitionServer) postsByKey() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(p.posts))
+	for k, n := range p.posts {
+		out[k] = n
+	}
+	return out
 }
 
 // signatures returns the stored signatures by key.

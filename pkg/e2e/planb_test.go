@@ -139,7 +139,7 @@ func TestPlanBPetitionServedExportedAndDelivered(t *testing.T) {
 
 	srv := w.startServe("--campaign", camp, "petition", "serve", "--db", w.path("p.db"), "--token", token)
 
-	r := startRelay(t, linesim.Config{Duration: 40 * time.Millisecond, Seed: sd})
+	r := startRelay(t, linesim.Config{Duration: 40 * time.Millisecond, Seed: sd}, 0)
 	for i, f := range c.Target.Fax {
 		mode := linesim.NoAnswer
 		if i%2 == 1 {

@@ -1,6 +1,7 @@
 package linesim
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/faxjam/faxjam/pkg/gateway"
 )
@@ -37,6 +39,11 @@ import (
 // repeat, so a test can assert faxjam never needed that.
 type Relay struct {
 	sim *Sim
+	// Latency slows every POST: half of it passes before the fax is taken
+	// (a client that goes away meanwhile sends nothing) and half after (the
+	// fax is taken, the answer is on its way), so a client killed at a
+	// random instant often dies inside a send. Set it before serving.
+	Latency time.Duration
 
 	mu      sync.Mutex // one send at a time, so a key is looked up and sent atomically
 	repeats map[string]int
@@ -115,6 +122,9 @@ func (h *Relay) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if !pause(r.Context(), h.Latency/2) {
+		return // the client went away before the relay took the fax
+	}
 	h.mu.Lock()
 	if rec, ok, _ := h.sim.Lookup(r.Context(), fax.Key); ok {
 		h.repeats[fax.Key]++
@@ -124,11 +134,27 @@ func (h *Relay) send(w http.ResponseWriter, r *http.Request) {
 	}
 	rec, err := h.sim.Send(r.Context(), fax)
 	h.mu.Unlock()
+	pause(context.WithoutCancel(r.Context()), h.Latency-h.Latency/2)
 	if err != nil {
 		h.fail(w, err)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, statusAnswer(h.sim.peek(rec.ID)))
+}
+
+// pause waits d unless ctx ends first; it reports whether d passed.
+func pause(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func formFile(r *http.Request, field string) ([]byte, error) {

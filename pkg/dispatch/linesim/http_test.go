@@ -230,3 +230,39 @@ func TestRelayKeepsStateAcrossClients(t *testing.T) {
 		t.Errorf("second client's Lookup = %+v, %v, %v; want %s", found, ok, err, rec.ID)
 	}
 }
+
+func TestRelayLatencyClientGoneBeforeTakingSendsNothing(t *testing.T) {
+	sim := linesim.New(linesim.Config{Duration: time.Millisecond})
+	h := linesim.Handler(sim)
+	h.Latency = time.Second // half a second before the relay takes a fax
+	srv := gatewaytest.StartHTTP(t, h)
+	g := gatewaytest.Open(t, webhook.Driver(), "webhook+"+srv.URL+"/fax")
+
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := g.Send(ctx, sample("gone"))
+	if ge, ok := gateway.AsError(err); !ok || !ge.Accepted {
+		t.Errorf("Send abandoned mid-request: %v, want an error saying the fax may have been taken", err)
+	}
+	srv.Close() // waits for the relay's handlers
+	if n := sim.Received()["gone"]; n != 0 {
+		t.Errorf("a client gone before the relay took its fax: the line received it %d times, want 0", n)
+	}
+}
+
+func TestRelayLatencyDelaysTheAnswer(t *testing.T) {
+	sim := linesim.New(linesim.Config{Duration: time.Millisecond})
+	h := linesim.Handler(sim)
+	h.Latency = 100 * time.Millisecond
+	g := gatewaytest.Open(t, webhook.Driver(), "webhook+"+gatewaytest.StartHTTP(t, h).URL+"/fax")
+	start := time.Now()
+	if _, err := g.Send(t.Context(), sample("slow")); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < h.Latency {
+		t.Errorf("answer after %s, want at least the latency %s", took, h.Latency)
+	}
+	if n := sim.Received()["slow"]; n != 1 {
+		t.Errorf("line received the fax %d times, want 1", n)
+	}
+}
