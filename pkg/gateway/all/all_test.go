@@ -299,5 +299,7 @@ func isSecret(r *gateway.Registry, scheme, k string) bool {
 			}
 		}
 	}
-	return strings.Contains(gateway.Redact("x://h/?"+url.QueryEscape(k)+"=SECRETVALUE"), "***")
+	// The value must vanish: an option literally named "***" leaves "***"
+	// in the output without saying anything about its value.
+	return !strings.Contains(gateway.Redact("x://h/?"+url.QueryEscape(k)+"=SECRETVALUE"), "SECRETVALUE")
 }

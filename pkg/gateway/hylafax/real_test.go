@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-pdf/fpdf"
-
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/render"
 )
 
 // need finds an external tool, or fails (CI=true) or skips saying how to
@@ -164,12 +164,16 @@ func startHylaFAX(t *testing.T) string {
 
 func letterPDF(t *testing.T) []byte {
 	t.Helper()
-	p := fpdf.New("P", "mm", "A4", "")
-	p.AddPage()
-	p.SetFont("Helvetica", "", 14)
-	p.Cell(0, 10, "faxjam HylaFAX loopback test")
+	r, err := render.New(render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay, err := r.Letter(letter.Letter{Campaign: "test", Lang: "en", Body: "faxjam HylaFAX loopback test", Footer: "test", PageLabel: "Page %d/%d"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b bytes.Buffer
-	if err := p.Output(&b); err != nil {
+	if err := r.PDF(lay, &b); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
