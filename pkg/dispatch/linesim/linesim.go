@@ -8,7 +8,9 @@
 // once. It also holds a fake petition endpoint.
 //
 // It implements gateway.Gateway and gateway.Looker and is safe for
-// concurrent use. It imports gateway and petition only; it dials nothing.
+// concurrent use. Relay serves it over HTTP in the webhook driver's relay
+// protocol, so that a faxjam process can be pointed at it. It imports
+// gateway and petition only; it dials nothing.
 package linesim
 
 import (
