@@ -443,10 +443,9 @@ func events(t *testing.T, stdout string, complete bool) []event {
 // relay is a simulated fax network behind the webhook relay protocol, on
 // loopback; latency slows each POST (see linesim.Relay.Latency).
 type relay struct {
-	sim  *linesim.Sim
-	h    *linesim.Relay
-	url  string // the --gateway URL
-	stop func()
+	sim *linesim.Sim
+	h   *linesim.Relay
+	url string // the --gateway URL
 }
 
 func startRelay(t *testing.T, cfg linesim.Config, latency time.Duration) *relay {
@@ -456,7 +455,7 @@ func startRelay(t *testing.T, cfg linesim.Config, latency time.Duration) *relay 
 	h.Latency = latency
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &relay{sim: sim, h: h, url: "webhook+" + srv.URL + "/fax", stop: srv.Close}
+	return &relay{sim: sim, h: h, url: "webhook+" + srv.URL + "/fax"}
 }
 
 // faxesBySigner counts the faxes the lines received per signer key.
