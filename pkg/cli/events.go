@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,7 +22,8 @@ type eventPrinter struct {
 	tty      bool
 	tally    ui.Tally
 	scrub    func(string) string
-	err      error // the first write error, reported after the run
+	err      error  // the first write error, reported after the run
+	lastFax  string // the gateway id of the last fax handed over
 }
 
 func newEventPrinter(ios *ui.IOStreams, asJSON bool, scrub func(string) string) *eventPrinter {
@@ -51,6 +53,9 @@ func (p *eventPrinter) Event(ev dispatch.Event) {
 }
 
 func (p *eventPrinter) count(ev dispatch.Event) {
+	if (ev.Type == dispatch.EventSubmitted || ev.Type == dispatch.EventDelivered) && ev.VendorID != "" {
+		p.lastFax = ev.VendorID
+	}
 	t := &p.tally
 	switch ev.Type {
 	case dispatch.EventQueued:
@@ -150,20 +155,37 @@ func (p *eventPrinter) Finish() {
 	}
 }
 
-// summaryText is the end-of-run summary for people.
-func summaryText(s *ui.Styles, sum dispatch.Summary, dryRun bool) string {
+// runInfo is what the end-of-run summary says besides the counts.
+type runInfo struct {
+	DryRun  bool
+	Offline bool   // the driver dials nothing (gateway.Driver.Offline)
+	Outbox  string // the outbox folder, when the gateway is outbox://
+	LastFax string // the gateway id of the run's last fax (outbox: its file name)
+	Preview string // the command that previews the letter as the fax machine prints it; "" for bulk
+}
+
+// summaryText is the end-of-run summary for people: the counts, where the
+// faxes went when they went into an outbox, how to preview a letter, and
+// the line time when it means something.
+func summaryText(s *ui.Styles, sum dispatch.Summary, ri runInfo) string {
 	var b strings.Builder
-	if dryRun {
+	if ri.DryRun {
 		fmt.Fprintf(&b, "%s %d letter(s) composed and planned; nothing was sent", s.Warning.Render("Dry run:"), sum.Planned)
 		if sum.Rejected > 0 {
 			fmt.Fprintf(&b, "; %d rejected", sum.Rejected)
 		}
-		return b.String() + "\n"
+		b.WriteString("\n")
+		if ri.Preview != "" {
+			fmt.Fprintf(&b, "Preview the fax page: %s\n", s.Accent.Render(ri.Preview))
+		}
+		return b.String()
 	}
 	r := sum.Run
-	parts := []string{
-		s.Success.Render(fmt.Sprintf("%d delivered", r[journal.Delivered])),
+	done := fmt.Sprintf("%d delivered", r[journal.Delivered])
+	if ri.Offline {
+		done = fmt.Sprintf("%d written", r[journal.Delivered])
 	}
+	parts := []string{s.Success.Render(done)}
 	if n := r[journal.Submitted]; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d submitted", n))
 	}
@@ -180,8 +202,27 @@ func summaryText(s *ui.Styles, sum dispatch.Summary, dryRun bool) string {
 		parts = append(parts, s.Error.Render(fmt.Sprintf("%d rejected", sum.Rejected)))
 	}
 	fmt.Fprintf(&b, "%s %s\n", s.Key.Render("Done:"), strings.Join(parts, " · "))
-	fmt.Fprintf(&b, "%s\n", s.Muted.Render(fmt.Sprintf("%d fax attempt(s) in %s; line time %s (utilisation %.0f%%)",
-		sum.Faxes, sum.Duration.Round(time.Second), sum.LineTime.Round(time.Second), sum.Utilisation*100)))
+	written := r[journal.Delivered] + r[journal.Submitted]
+	switch {
+	case ri.Outbox != "" && written == 1 && ri.LastFax != "":
+		fmt.Fprintf(&b, "The outbox dials nothing: the fax is %s\n  (manifest %s)\n",
+			s.Accent.Render(filepath.Join(ri.Outbox, ri.LastFax+".pdf")), filepath.Join(ri.Outbox, ri.LastFax+".json"))
+	case ri.Outbox != "" && written > 1:
+		fmt.Fprintf(&b, "The outbox dials nothing: %d faxes are in %s (a PDF and a JSON manifest each)\n", written, s.Accent.Render(ri.Outbox))
+	}
+	if ri.Preview != "" && written > 0 {
+		fmt.Fprintf(&b, "Preview it as the fax machine prints it: %s\n", s.Accent.Render(ri.Preview))
+	}
+	if !ri.Offline && sum.Faxes > 0 {
+		line := fmt.Sprintf("%d fax attempt(s) in %s", sum.Faxes, sum.Duration.Round(time.Second))
+		// Utilisation is line time over the run's capacity: a figure of
+		// merit for a bulk run, noise for one fax or a run that never got
+		// a line.
+		if sum.Faxes >= 2 && sum.LineTime > 0 {
+			line += fmt.Sprintf("; line time %s (utilisation %.0f%%)", sum.LineTime.Round(time.Second), sum.Utilisation*100)
+		}
+		fmt.Fprintf(&b, "%s\n", s.Muted.Render(line))
+	}
 	return b.String()
 }
 

@@ -7,7 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -121,16 +124,30 @@ func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
 	}
 	so.Secrets.add(opts.Token)
 	so.Secrets.add(opts.SignToken)
+	cfg := server.Config{
+		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c},
+		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
+		Log: so.IO.ErrOut, Now: so.Now,
+	}
+	// Check the flags before the database is opened: a bad --addr or a
+	// missing --token touches no file. Validate wants a store, so the
+	// probe gets a placeholder it never calls.
+	probe := cfg
+	probe.Store = unopenedStore{}
+	if err := probe.Validate(); err != nil {
+		return &UsageError{Err: err}
+	}
+	if isSQLite(opts.DB) {
+		if err := os.MkdirAll(filepath.Dir(opts.DB), 0o700); err != nil {
+			return fmt.Errorf("petition database: %w", err)
+		}
+	}
 	st, err := openStore(ctx, opts.DB, so.Secrets)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	cfg := server.Config{
-		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c}, Store: st,
-		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
-		Log: so.IO.ErrOut, Now: so.Now,
-	}
+	cfg.Store = st
 	cfg.Listening = func(addr net.Addr) {
 		scheme := "http"
 		if opts.TLSCert != "" {
@@ -157,6 +174,16 @@ func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
 	return nil
 }
 
+// unopenedStore stands in for the store while the server's flags are
+// checked; it is never called.
+type unopenedStore struct{ store.Store }
+
+// isSQLite reports whether dsn names a SQLite file rather than a database
+// server.
+func isSQLite(dsn string) bool {
+	return !strings.Contains(dsn, "://") || strings.HasPrefix(dsn, "sqlite://")
+}
+
 // openStore opens the signature database, recording its credentials (a
 // postgres:// URL carries a password) for scrubbing.
 func openStore(ctx context.Context, dsn string, sec *secrets) (store.Store, error) {
@@ -181,6 +208,13 @@ func readSignatures(ctx context.Context, opts *PetitionOptions, c *campaign.Camp
 			return nil, fmt.Errorf("petition server %s: %w", redactURL(opts.Server), err)
 		}
 		return rows, nil
+	}
+	// Reading must not create an empty database where none was.
+	if isSQLite(opts.DB) {
+		if _, err := os.Stat(strings.TrimPrefix(opts.DB, "sqlite://")); errors.Is(err, fs.ErrNotExist) {
+			return nil, &UsageError{Err: fmt.Errorf("no petition database at %s: nothing collected yet", opts.DB),
+				Hint: "`faxjam petition serve` collects names; or give --server URL (with --token) or --db FILE"}
+		}
 	}
 	st, err := openStore(ctx, opts.DB, so.Secrets)
 	if err != nil {
@@ -368,7 +402,7 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	}
 	pr := newEventPrinter(so.IO, so.JSON, so.Secrets.scrub)
 	cfg := dispatch.Config{
-		Campaign: c, Gateway: rg.gw, Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Journal: rg.journal,
+		Campaign: c, Gateway: scrubGateway(rg.gw, so.Secrets), Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Journal: rg.journal,
 		Compose:  func(context.Context, letter.Signer) (dispatch.Document, error) { return d, nil },
 		Redirect: so.Redirect, DryRun: so.DryRun, Force: so.Force, Poll: so.Poll, Wait: so.Wait, Now: so.Now,
 		Events: pr.Event,
@@ -384,7 +418,7 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	res, runErr := eng.Run(ctx, func(yield func(letter.Signer, error) bool) { yield(who, nil) })
 	pr.Finish()
 	if !so.JSON {
-		fmt.Fprint(so.IO.ErrOut, summaryText(so.IO.ErrStyles(), res, so.DryRun))
+		fmt.Fprint(so.IO.ErrOut, summaryText(so.IO.ErrStyles(), res, rg.info(so, pr, "")))
 	}
 	if runErr != nil {
 		if errors.Is(runErr, dispatch.ErrConfig) {

@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io/fs"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,18 +67,88 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Fatalf("%s did not answer 200 within 10s", args[0])
 			},
-			// post URL JSON posts a JSON body, as a signer's faxjam would.
+			// post URL JSON [TOKEN] posts a JSON body, as a signer's faxjam
+			// would, with TOKEN as its bearer token when given.
 			"post": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 2 {
-					ts.Fatalf("usage: post URL JSON")
+				if len(args) != 2 && len(args) != 3 {
+					ts.Fatalf("usage: post URL JSON [TOKEN]")
 				}
-				resp, err := http.Post(args[0], "application/json", strings.NewReader(args[1]))
+				req, err := http.NewRequest(http.MethodPost, args[0], strings.NewReader(args[1]))
+				if err != nil {
+					ts.Fatalf("post: %v", err)
+				}
+				req.Header.Set("Content-Type", "application/json")
+				if len(args) == 3 {
+					req.Header.Set("Authorization", "Bearer "+args[2])
+				}
+				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					ts.Fatalf("post: %v", err)
 				}
 				defer resp.Body.Close()
 				if ok := resp.StatusCode < 300; ok == neg {
 					ts.Fatalf("post %s: HTTP %d", args[0], resp.StatusCode)
+				}
+			},
+			// echovendor VAR CODE starts an HTTP server on loopback that
+			// answers every request with status CODE and an error body
+			// echoing the request's credentials and URL back (a hostile or
+			// careless vendor), and sets $VAR to its URL.
+			"echovendor": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 2 {
+					ts.Fatalf("usage: echovendor VAR CODE")
+				}
+				code, err := strconv.Atoi(args[1])
+				if err != nil {
+					ts.Fatalf("echovendor: bad code %q", args[1])
+				}
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					user, pass, _ := r.BasicAuth()
+					echo := strings.Join([]string{r.Header.Get("Authorization"), user, pass, r.URL.String()}, " ")
+					body, _ := json.Marshal(map[string]any{"message": "rejected " + echo, "error": echo,
+						"errors": []map[string]string{{"code": "echo", "detail": "rejected " + echo}}})
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(code)
+					w.Write(body)
+				}))
+				ts.Defer(srv.Close)
+				ts.Setenv(args[0], srv.URL)
+			},
+			// nosecrets [PATH...] fails if any word of $SECRETS appears in
+			// the last command's stdout or stderr, or in any file under the
+			// PATHs (raw bytes: what `strings` of a database would show).
+			"nosecrets": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg {
+					ts.Fatalf("usage: nosecrets [PATH...]")
+				}
+				secrets := strings.Fields(ts.Getenv("SECRETS"))
+				if len(secrets) == 0 {
+					ts.Fatalf("nosecrets: $SECRETS is empty")
+				}
+				check := func(what string, data []byte) {
+					for _, s := range secrets {
+						if bytes.Contains(data, []byte(s)) {
+							ts.Fatalf("secret %s found in %s", s, what)
+						}
+					}
+				}
+				check("stdout", []byte(ts.ReadFile("stdout")))
+				check("stderr", []byte(ts.ReadFile("stderr")))
+				for _, root := range args {
+					err := filepath.WalkDir(ts.MkAbs(root), func(path string, d fs.DirEntry, err error) error {
+						if err != nil || d.IsDir() {
+							return err
+						}
+						data, err := os.ReadFile(path)
+						if err != nil {
+							return err
+						}
+						check(path, data)
+						return nil
+					})
+					if err != nil && !errors.Is(err, fs.ErrNotExist) {
+						ts.Fatalf("nosecrets: %v", err)
+					}
 				}
 			},
 			// exits N CMD ARGS... runs CMD and checks its exit code is N;

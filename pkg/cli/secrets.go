@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
+	"encoding/base64"
 	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/petition"
 )
 
 // secrets remembers the credentials of the URLs a run uses, so that a
@@ -32,6 +35,9 @@ func (s *secrets) addURL(raw string, d *gateway.Driver) {
 		s.add(u.User.Username())
 		if p, ok := u.User.Password(); ok {
 			s.add(p)
+			// HTTP Basic auth sends both in base64; a vendor that echoes
+			// the Authorization header echoes this.
+			s.add(base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + p)))
 		}
 	}
 	for k, vs := range u.Query() {
@@ -72,4 +78,97 @@ func (s *secrets) scrub(msg string) string {
 		}
 	}
 	return msg
+}
+
+// scrubbedGateway hands the dispatcher a gateway whose error and status
+// messages have had the run's credentials removed. The dispatcher writes
+// those messages into the journal and into events; a vendor that echoes a
+// key back in an error body, or a driver whose url.Error carries a token
+// in its query, must not put it on disk.
+type scrubbedGateway struct {
+	g   gateway.Gateway
+	sec *secrets
+}
+
+// scrubbedLooker is a scrubbedGateway over a driver that can look faxes up:
+// the dispatcher finds Lookup by a type assertion, so it must be there
+// exactly when the driver has it.
+type scrubbedLooker struct {
+	scrubbedGateway
+	l gateway.Looker
+}
+
+// scrubGateway wraps g for the dispatcher.
+func scrubGateway(g gateway.Gateway, sec *secrets) gateway.Gateway {
+	sg := scrubbedGateway{g: g, sec: sec}
+	if l, ok := g.(gateway.Looker); ok {
+		return scrubbedLooker{sg, l}
+	}
+	return sg
+}
+
+func (s scrubbedGateway) Send(ctx context.Context, fax gateway.Fax) (gateway.Receipt, error) {
+	r, err := s.g.Send(ctx, fax)
+	return r, s.sec.scrubErr(err)
+}
+
+func (s scrubbedGateway) Status(ctx context.Context, id string) (gateway.Status, error) {
+	st, err := s.g.Status(ctx, id)
+	st.Message = s.sec.scrub(st.Message)
+	return st, s.sec.scrubErr(err)
+}
+
+func (s scrubbedLooker) Lookup(ctx context.Context, key string) (gateway.Receipt, bool, error) {
+	r, ok, err := s.l.Lookup(ctx, key)
+	return r, ok, s.sec.scrubErr(err)
+}
+
+// scrubErr returns err with its text scrubbed. A *gateway.Error stays one
+// (the dispatcher decides by its Reason and Accepted), with its message and
+// cause scrubbed; the cause still unwraps, so errors.Is(err,
+// context.Canceled) keeps working.
+func (s *secrets) scrubErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if ge, ok := gateway.AsError(err); ok {
+		c := *ge
+		c.Message = s.scrub(c.Message)
+		if c.Err != nil {
+			c.Err = scrubbedError{msg: s.scrub(c.Err.Error()), err: c.Err}
+		}
+		return &c
+	}
+	return scrubbedError{msg: s.scrub(err.Error()), err: err}
+}
+
+// scrubbedError is an error whose text had secrets removed.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e scrubbedError) Error() string { return e.msg }
+func (e scrubbedError) Unwrap() error { return e.err }
+
+// scrubbedPetition is scrubbedGateway for the petition endpoint.
+type scrubbedPetition struct {
+	p   petition.Petition
+	sec *secrets
+}
+
+func (s scrubbedPetition) Sign(ctx context.Context, sig petition.Signature) (petition.Receipt, error) {
+	r, err := s.p.Sign(ctx, sig)
+	if err == nil {
+		return r, nil
+	}
+	if pe, ok := petition.AsError(err); ok {
+		c := *pe
+		c.Message = s.sec.scrub(c.Message)
+		if c.Err != nil {
+			c.Err = scrubbedError{msg: s.sec.scrub(c.Err.Error()), err: c.Err}
+		}
+		return r, &c
+	}
+	return r, s.sec.scrubErr(err)
 }

@@ -12,9 +12,11 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/time/rate"
@@ -22,6 +24,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/gateway/outbox"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition"
@@ -62,12 +65,16 @@ type SendOptions struct {
 	Force    bool
 	Paper    string
 	Font     string
+	// Typed names the flags given on the command line (not from config),
+	// which a suggested `faxjam letter` command must repeat.
+	Typed       []string
+	CampaignRef string
 }
 
 func (f *Factory) sendOptions(o *SendOptions) {
 	o.IO, o.Campaign, o.Now, o.JSON = f.IO, f.Campaign, f.Now, f.JSON
 	o.Gateways, o.GatewayEnv, o.Secrets = f.Gateways, f.GatewayEnv(), &f.secrets
-	o.DataDir, o.Version = f.DataHome(), f.Build.Version
+	o.DataDir, o.Version, o.CampaignRef = f.DataHome(), f.Build.Version, f.CampaignRef
 	if o.Prompter == nil {
 		o.Prompter = huhPrompter{ios: f.IO}
 	}
@@ -105,6 +112,7 @@ still queued when --wait ran out, 2 bad input, 1 other errors.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.sendOptions(opts)
+			opts.Typed = typedFlags(cmd, "campaign", "name", "city", "country", "email", "note", "paper", "font")
 			return sendRun(cmd.Context(), opts)
 		},
 	}
@@ -199,6 +207,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	defer rig.close()
 
 	var list iter.Seq2[letter.Signer, error]
+	preview := ""
 	if bulk {
 		var closeList func() error
 		list, closeList, err = signerList(opts, c)
@@ -211,6 +220,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		if err != nil {
 			return err
 		}
+		preview = previewCommand(opts, s)
 		list = func(yield func(letter.Signer, error) bool) { yield(s, nil) }
 	}
 
@@ -240,7 +250,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		runErr = pr.err
 	}
 	if !opts.JSON {
-		fmt.Fprint(opts.IO.ErrOut, summaryText(opts.IO.ErrStyles(), sum, opts.DryRun))
+		fmt.Fprint(opts.IO.ErrOut, summaryText(opts.IO.ErrStyles(), sum, rig.info(opts, pr, preview)))
 	}
 	if runErr != nil {
 		if errors.Is(runErr, dispatch.ErrConfig) {
@@ -310,6 +320,15 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 	return nil
 }
 
+// info is what the summary of a run through rg says besides the counts.
+func (rg *rig) info(opts *SendOptions, pr *eventPrinter, preview string) runInfo {
+	ri := runInfo{DryRun: opts.DryRun, Offline: rg.driver.Offline, LastFax: pr.lastFax, Preview: preview}
+	if ob, ok := rg.gw.(*outbox.Gateway); ok {
+		ri.Outbox = ob.Dir
+	}
+	return ri
+}
+
 func (rg *rig) close() {
 	if cl, ok := rg.gw.(gateway.Closer); ok {
 		cl.Close()
@@ -322,8 +341,12 @@ func (rg *rig) close() {
 
 // engine builds the dispatcher for this rig, printing events with pr.
 func (rg *rig) engine(opts *SendOptions, c *campaign.Campaign, r *render.Renderer, lim rate.Limit, pr *eventPrinter) (*dispatch.Engine, error) {
+	var pet petition.Petition
+	if rg.pet != nil {
+		pet = scrubbedPetition{p: rg.pet, sec: opts.Secrets}
+	}
 	cfg := dispatch.Config{
-		Campaign: c, Gateway: rg.gw, Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Petition: rg.pet, Journal: rg.journal,
+		Campaign: c, Gateway: scrubGateway(rg.gw, opts.Secrets), Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Petition: pet, Journal: rg.journal,
 		Compose:  composeFunc(c, r, opts.Now, rg.driver.WantsTIFF),
 		Redirect: opts.Redirect, DryRun: opts.DryRun, Force: opts.Force,
 		Parallel: opts.Parallel, Rate: lim, Poll: opts.Poll, Wait: opts.Wait, Now: opts.Now,
@@ -585,4 +608,54 @@ func (r *rejectWriter) close() error {
 		return fmt.Errorf("--rejects: %w", err)
 	}
 	return r.f.Close()
+}
+
+// typedFlags lists which of names were given on the command line.
+func typedFlags(cmd *cobra.Command, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if cmd.Flags().Changed(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// previewCommand is the `faxjam letter` command that draws s's letter as
+// the fax machine prints it: it repeats what came from the command line or
+// a prompt, and leaves out what it will find in config again.
+func previewCommand(opts *SendOptions, s letter.Signer) string {
+	args := []string{"faxjam"}
+	typed := func(n string) bool { return slices.Contains(opts.Typed, n) }
+	if typed("campaign") {
+		args = append(args, "--campaign", shellQuote(opts.CampaignRef))
+	}
+	args = append(args, "letter")
+	before := opts.Signer
+	for _, f := range []struct{ name, before, after string }{
+		{"name", before.Name, s.Name}, {"city", before.City, s.City}, {"country", before.Country, s.Country},
+		{"email", before.Email, s.Email}, {"note", before.Note, s.Note},
+	} {
+		prompted := strings.TrimSpace(f.before) == "" && f.after != ""
+		if (typed(f.name) || prompted) && f.after != "" {
+			args = append(args, "--"+f.name, shellQuote(f.after))
+		}
+	}
+	if typed("paper") {
+		args = append(args, "--paper", shellQuote(opts.Paper))
+	}
+	if typed("font") {
+		args = append(args, "--font", shellQuote(opts.Font))
+	}
+	return strings.Join(append(args, "--format", "png", "-o", "preview.png"), " ")
+}
+
+// shellQuote quotes v for a POSIX shell when it needs it.
+func shellQuote(v string) string {
+	if v != "" && strings.IndexFunc(v, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_./+@:,", r))
+	}) < 0 {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }

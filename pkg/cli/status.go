@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -63,6 +64,7 @@ number, pages, times) for the campaign report.`,
 	fl.DurationVar(&opts.Send.Poll, "poll", 3*time.Second, "with --follow: how often to ask the gateway")
 	fl.DurationVar(&opts.Send.Wait, "wait", 0, "with --follow: return after this long")
 	fl.StringVar(&opts.Send.Paper, "paper", "a4", "with --follow: a4 or letter, for letters still to compose")
+	fl.StringVar(&opts.Send.Redirect, "redirect", "", "with --follow: carry on a rehearsal, every fax to this +E164 number (give the same as to send)")
 	for flag, key := range map[string]string{"journal": "journal", "gateway": "gateway", "petition": "petition", "poll": "poll", "wait": "wait", "paper": "paper"} {
 		bindConfig(fl, flag, key)
 	}
@@ -91,8 +93,11 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		fmt.Fprintf(so.IO.ErrOut, "Nothing sent yet for %s (no journal at %s). `faxjam send` starts.\n", c.ID, path)
 		return nil
 	}
+	// A follow that ends with work left (--wait) still shows where things
+	// stand, then exits 3 as send would.
+	var left *PartialError
 	if opts.Follow {
-		if err := follow(ctx, so, c); err != nil {
+		if err := follow(ctx, so, c); err != nil && !errors.As(err, &left) {
 			return err
 		}
 	}
@@ -103,11 +108,16 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	defer j.Close()
 	switch {
 	case opts.Export != "":
-		return exportReceipts(ctx, so, j, c, opts.Export, opts.Output)
+		err = exportReceipts(ctx, so, j, c, opts.Export, opts.Output)
 	case opts.Ref != "":
-		return showSubmission(ctx, so, j, c, opts.Ref)
+		err = showSubmission(ctx, so, j, c, opts.Ref)
+	default:
+		err = showStatus(ctx, so, j, c)
 	}
-	return showStatus(ctx, so, j, c)
+	if err == nil && left != nil {
+		return left
+	}
+	return err
 }
 
 // follow resumes the campaign's queued work, printing it as send does.
@@ -131,13 +141,16 @@ func follow(ctx context.Context, so *SendOptions, c *campaign.Campaign) error {
 	}
 	sum, err := eng.Resume(ctx)
 	pr.Finish()
+	if !so.JSON {
+		fmt.Fprint(so.IO.ErrOut, summaryText(so.IO.ErrStyles(), sum, rg.info(so, pr, "")))
+	}
+	if errors.Is(err, dispatch.ErrConfig) {
+		return &UsageError{Err: err}
+	}
 	if err != nil {
 		return err
 	}
-	if !so.JSON {
-		fmt.Fprint(so.IO.ErrOut, summaryText(so.IO.ErrStyles(), sum, false))
-	}
-	return nil
+	return partial(sum)
 }
 
 type numberJSON struct {
