@@ -49,7 +49,7 @@ func (r *run) attempt(jb *job, li int) {
 func (r *run) dial(jb *job, li int) result {
 	if a := jb.follow; a != nil {
 		jb.follow = nil
-		return r.track(*a, a.Started, true)
+		return r.track(jb, *a, a.Started, true)
 	}
 	if jb.doc.SHA256 == "" && len(jb.doc.PDF) == 0 {
 		if err := r.composeDoc(jb); err != nil {
@@ -96,7 +96,7 @@ func (r *run) dial(jb *job, li int) result {
 	ev := r.jobEvent(EventSubmitted, jb)
 	ev.Number, ev.Attempt, ev.VendorID = a.Number, a.N, rec.ID
 	r.emit(ev)
-	return r.track(a, a.Started, false)
+	return r.track(jb, a, a.Started, false)
 }
 
 // send makes the gateway call, retrying it while the gateway says it did
@@ -182,14 +182,25 @@ func (r *run) lookup(key string) (gateway.Receipt, bool, error) {
 }
 
 // track polls a fax the gateway has until it is terminal or the run stops.
-func (r *run) track(a journal.Attempt, started time.Time, now bool) result {
+// A poll that fails transiently (429, 5xx, timeouts, resets) is asked
+// again later, backing off from Poll (jitter, at least the gateway's
+// Retry-After, at most Backoff.Max apart): one fax whose status goes quiet
+// must not stop the faxes on other lines. Only bad credentials stop the
+// run. A fax whose status cannot be learnt for StatusTimeout is unknown: it
+// may well have arrived, so it is not resent, and the organizer is told.
+func (r *run) track(jb *job, a journal.Attempt, started time.Time, now bool) result {
 	res := result{kind: resInFlight, attempt: a}
+	wait := r.cfg.Poll
+	if now {
+		wait = 0
+	}
 	fails := 0
+	var quietSince time.Time // the first failed poll of the current streak
 	for {
-		if !now && !sleep(r.ctx, r.cfg.Poll) {
+		if wait > 0 && !sleep(r.ctx, wait) {
 			return res
 		}
-		now = false
+		wait = r.cfg.Poll
 		st, err := r.cfg.Gateway.Status(r.ctx, a.VendorID)
 		if err != nil {
 			if r.ctx.Err() != nil {
@@ -204,10 +215,31 @@ func (r *run) track(a journal.Attempt, started time.Time, now bool) result {
 				res.kind, res.msg = resUnknown, fmt.Sprintf("the gateway cannot report fax %s: %v", a.VendorID, ge)
 				return res
 			}
-			if fails++; fails > r.cfg.Backoff.Retries {
-				r.stop(fmt.Errorf("dispatch: the gateway keeps failing to report fax %s: %w", a.VendorID, err))
+			if fails == 0 {
+				quietSince = time.Now()
+			}
+			fails++
+			quiet := time.Since(quietSince)
+			if quiet >= r.cfg.StatusTimeout {
+				res.kind = resUnknown
+				res.msg = fmt.Sprintf("the gateway has not reported fax %s for %s (%d polls failed; last: %v): not resent; check the gateway, then send with --force if it did not arrive",
+					a.VendorID, quiet.Round(time.Second), fails, err)
 				return res
 			}
+			var after time.Duration
+			if isGE {
+				after = ge.RetryAfter
+			}
+			// The last poll falls on the deadline, so giving up is on time.
+			wait = min(max(r.cfg.Poll, backoff(r.cfg.Poll, r.cfg.Backoff.Max, fails-1, after)), r.cfg.StatusTimeout-quiet)
+			ev := r.jobEvent(EventRetry, jb)
+			ev.Time = r.cfg.Now()
+			ev.Number, ev.Attempt, ev.VendorID, ev.Until = a.Number, a.N, a.VendorID, ev.Time.Add(wait)
+			if isGE {
+				ev.Reason = ge.Reason
+			}
+			ev.Message = fmt.Sprintf("status of fax %s: %v; asking again in %s", a.VendorID, err, wait.Round(time.Millisecond))
+			r.emit(ev)
 			continue
 		}
 		fails = 0
@@ -478,12 +510,18 @@ func (r *run) reconcile() ([]*job, error) {
 	return follow, nil
 }
 
-// backoff is the delay before retry try+1: exponential with jitter, and at
-// least what the gateway asked for.
+// backoff is the delay before retry try+1 of a gateway call.
 func (r *run) backoff(try int, retryAfter time.Duration) time.Duration {
-	d := r.cfg.Backoff.Base << min(try, 20)
-	if d > r.cfg.Backoff.Max || d <= 0 {
-		d = r.cfg.Backoff.Max
+	return backoff(r.cfg.Backoff.Base, r.cfg.Backoff.Max, try, retryAfter)
+}
+
+// backoff is the delay before retry try+1: exponential from base up to
+// most, with jitter (so retries spread out instead of arriving together),
+// and at least what the other side asked for (Retry-After).
+func backoff(base, most time.Duration, try int, retryAfter time.Duration) time.Duration {
+	d := base << min(try, 20)
+	if d > most || d <= 0 {
+		d = most
 	}
 	d = d/2 + rand.N(d/2+1)
 	return max(d, retryAfter)

@@ -77,9 +77,14 @@ type Config struct {
 	Parallel int           // compose workers; default GOMAXPROCS
 	Rate     rate.Limit    // faxes submitted per second overall; 0 = no limit
 	Poll     time.Duration // how often a fax's status is asked; default 3s
-	Wait     time.Duration // Run returns after this long, leaving work queued; 0 = until done
-	Breaker  Breaker
-	Backoff  Backoff
+	// StatusTimeout is how long a fax's status may keep failing to come
+	// (polls failing transiently) before its attempt is recorded unknown —
+	// not resent, for the organizer to check — and the run moves on.
+	// Default 30 minutes.
+	StatusTimeout time.Duration
+	Wait          time.Duration // Run returns after this long, leaving work queued; 0 = until done
+	Breaker       Breaker
+	Backoff       Backoff
 	// SendGrace bounds a gateway call in flight when the run is stopped: it
 	// is let finish so its outcome is recorded, not left for reconciliation.
 	// Default 2 minutes.
@@ -208,6 +213,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if d.Poll <= 0 {
 		d.Poll = 3 * time.Second
+	}
+	if d.StatusTimeout <= 0 {
+		d.StatusTimeout = 30 * time.Minute
 	}
 	if d.Breaker.Failures <= 0 {
 		d.Breaker.Failures = 3

@@ -686,3 +686,93 @@ func TestRedirectSendsEverythingToOneNumber(t *testing.T) {
 	}
 	h.assertEachOnce(ss)
 }
+
+// TestStatusPollsThatKeepFailing: a gateway whose status API keeps failing
+// for one number's faxes. Transient failures are polled again with backoff
+// (longer than Backoff.Retries allows a send) and the run goes on; a status
+// that never comes is unknown after StatusTimeout, not resent; only bad
+// credentials stop the run.
+func TestStatusPollsThatKeepFailing(t *testing.T) {
+	serverError := &gateway.Error{Driver: linesim.Driver, Op: "status", Reason: gateway.ReasonGatewayError, HTTPStatus: 500, Message: "internal server error"}
+	tooMany := &gateway.Error{Driver: linesim.Driver, Op: "status", Reason: gateway.ReasonRateLimited, HTTPStatus: 429, RetryAfter: 30 * time.Millisecond}
+	auth := &gateway.Error{Driver: linesim.Driver, Op: "status", Reason: gateway.ReasonAuth, HTTPStatus: 401, Message: "invalid API key"}
+	tests := []struct {
+		name        string
+		err         error
+		failures    int           // failed polls on numA before its status comes back (0: never)
+		timeout     time.Duration // StatusTimeout
+		wantErr     bool
+		wantUnknown bool
+	}{
+		{name: "a 5xx streak longer than the retries is waited out", err: serverError, failures: 25, timeout: time.Minute},
+		{name: "429s are waited out, at least Retry-After apart", err: tooMany, failures: 4, timeout: time.Minute},
+		{name: "a status that never comes is unknown after the timeout", err: serverError, timeout: 150 * time.Millisecond, wantUnknown: true},
+		{name: "bad credentials stop the run", err: auth, failures: 1, timeout: time.Minute, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, linesim.Config{Duration: 2 * time.Millisecond}, numA, numB)
+			h.sim.FailStatus(numA, tt.err)
+			var mu sync.Mutex
+			failed := 0
+			h.onEv = func(ev Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				if ev.Type == EventRetry && ev.Number == numA && ev.VendorID != "" {
+					if failed++; failed == tt.failures {
+						h.sim.FailStatus(numA, nil)
+					}
+				}
+			}
+			cfg := h.config()
+			cfg.Backoff.Retries = 3 // a send gives up after 4 tries; a status poll must not
+			cfg.StatusTimeout = tt.timeout
+			ss := signerList(10)
+			sum, err := h.run(t.Context(), cfg, ss)
+			if tt.wantErr {
+				if ge, ok := gateway.AsError(err); !ok || ge.Reason != gateway.ReasonAuth {
+					t.Fatalf("err = %v, want the gateway's auth error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("one fax's status failing stopped the run: %v", err)
+			}
+			for k, n := range h.faxesPerSigner() {
+				if n > 1 {
+					t.Errorf("signer %s received %d times", k, n)
+				}
+			}
+			if got := sum.Counts[journal.Delivered] + sum.Counts[journal.Unknown]; got != len(ss) {
+				t.Errorf("counts = %v, want all %d delivered or unknown", sum.Counts, len(ss))
+			}
+			if h.sim.ReceivedOn(numA) == 0 || h.sim.ReceivedOn(numB) == 0 {
+				t.Errorf("received %d on A, %d on B: want both lines used", h.sim.ReceivedOn(numA), h.sim.ReceivedOn(numB))
+			}
+			unknown := h.eventsOf(EventUnknown)
+			if !tt.wantUnknown {
+				h.assertEachOnce(ss)
+				if len(unknown) != 0 || sum.Counts[journal.Delivered] != len(ss) {
+					t.Errorf("counts = %v, unknown events %+v; want all delivered", sum.Counts, unknown)
+				}
+				if failed < tt.failures {
+					t.Errorf("%d retry events for status polls, want at least %d", failed, tt.failures)
+				}
+			} else {
+				if len(unknown) == 0 || len(unknown) != sum.Counts[journal.Unknown] || len(unknown) != h.sim.ReceivedOn(numA) {
+					t.Errorf("%d unknown events, counts %v, %d received on A: want each fax to A unknown, reported once", len(unknown), sum.Counts, h.sim.ReceivedOn(numA))
+				}
+				for _, ev := range unknown {
+					if ev.Number != numA || !strings.Contains(ev.Message, "has not reported") || !strings.Contains(ev.Message, "not resent") {
+						t.Errorf("unknown event %+v: want one for %s saying its status never came and it is not resent", ev, numA)
+					}
+				}
+			}
+			for _, ev := range h.eventsOf(EventRetry) {
+				if ev.Reason == gateway.ReasonRateLimited && ev.Until.Sub(ev.Time) < tooMany.RetryAfter {
+					t.Errorf("retry event %+v: next poll in %s, before the gateway's Retry-After %s", ev, ev.Until.Sub(ev.Time), tooMany.RetryAfter)
+				}
+			}
+		})
+	}
+}

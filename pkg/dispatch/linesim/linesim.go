@@ -68,6 +68,7 @@ type Sim struct {
 	byKey    map[string]*job
 	received map[string]int
 	auth     bool
+	status   map[string]error // number → what Status answers for its faxes
 	sends    int
 	faults   int
 }
@@ -105,6 +106,7 @@ func New(cfg Config) *Sim {
 		jobs:     map[string]*job{},
 		byKey:    map[string]*job{},
 		received: map[string]int{},
+		status:   map[string]error{},
 	}
 }
 
@@ -123,6 +125,19 @@ func (s *Sim) SetAuthFailure(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.auth = on
+}
+
+// FailStatus makes every Status of a fax to number fail with err (nil:
+// answer again), as a gateway whose status API keeps failing for some faxes
+// does. The faxes themselves go on: a line still delivers them.
+func (s *Sim) FailStatus(number string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil {
+		delete(s.status, number)
+		return
+	}
+	s.status[number] = err
 }
 
 // Received returns how many faxes arrived per idempotency key.
@@ -267,6 +282,9 @@ func (s *Sim) Status(ctx context.Context, id string) (gateway.Status, error) {
 	j := s.jobs[id]
 	if j == nil {
 		return gateway.Status{}, s.err("status", gateway.ReasonRejected, 404, "no fax "+id)
+	}
+	if err := s.status[j.to]; err != nil {
+		return gateway.Status{}, err
 	}
 	return s.state(j, s.cfg.Now()), nil
 }
