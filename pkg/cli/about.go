@@ -23,6 +23,9 @@ func newAboutCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "about",
 		Short: "Why this campaign matters: background, key facts, what we ask",
+		Long: `Tell the campaign's story before you act: who is at risk and why, the facts
+behind the appeal, what the letter asks the target to do, and who receives
+the faxes. Then 'faxjam letter' shows your letter and 'faxjam send' sends it.`,
 		Example: `  faxjam about
   faxjam about --campaign ./my-campaign/campaign.yaml
   faxjam about --json | jq -r .asks[]`,

@@ -46,6 +46,9 @@ func newCampaignCmd(f *Factory) *cobra.Command {
 the target and its fax numbers, and the courtesy limits faxjam obeys. faxjam
 ships with bundled campaigns; --campaign FILE|URL uses another one, and
 'campaign add' keeps a copy so that --campaign ID finds it.`,
+		Example: `  faxjam campaign list
+  faxjam campaign show ./my-campaign/campaign.yaml
+  faxjam campaign add ./my-campaign/campaign.yaml`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(newCampaignListCmd(f), newCampaignShowCmd(f), newCampaignAddCmd(f))
@@ -55,8 +58,11 @@ ships with bundled campaigns; --campaign FILE|URL uses another one, and
 func newCampaignListCmd(f *Factory) *cobra.Command {
 	opts := &CampaignOptions{}
 	return &cobra.Command{
-		Use:     "list",
-		Short:   "List bundled and added campaigns",
+		Use:   "list",
+		Short: "List bundled and added campaigns",
+		Long: `List the campaigns faxjam knows: those bundled with it, those kept with
+'faxjam campaign add', and the active one (--campaign or config 'campaign'),
+marked with *. A kept campaign that no longer loads is named in a warning.`,
 		Example: "  faxjam campaign list\n  faxjam campaign list --json | jq -r .id",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -273,6 +279,9 @@ func newCampaignAddCmd(f *Factory) *cobra.Command {
 }
 
 func campaignAddRun(ctx context.Context, opts *CampaignOptions) error {
+	if err := checkCampaignFolder(opts.Ref); err != nil {
+		return err
+	}
 	c, err := campaign.Load(ctx, opts.Ref)
 	if err != nil {
 		var v *campaign.ValidationError

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -105,5 +106,13 @@ func missingSigner(s letter.Signer) []string {
 // signerError turns a rejected signer into a usage error that says how to
 // give the details.
 func signerError(err error) error {
+	var fe *letter.FieldErrors
+	if errors.As(err, &fe) && len(fe.Fields) > 0 {
+		flags := make([]string, len(fe.Fields))
+		for i, f := range fe.Fields {
+			flags[i] = "--" + f.Field
+		}
+		return &UsageError{Err: err, Hint: "fix " + strings.Join(flags, ", ") + " (or the sender.* settings in config)"}
+	}
 	return &UsageError{Err: err, Hint: "give --name, --city and --country (or `faxjam config set sender.name ...`)"}
 }

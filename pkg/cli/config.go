@@ -45,11 +45,11 @@ func configKeys() []configKey {
 		{Key: "lang", Help: "your language, for a translation of the letter (e.g. en)"},
 		{Key: "paper", Help: "a4 or letter", Check: oneOf("a4", "letter")},
 		{Key: "font", Help: "a TTF font file covering characters the built-in fonts lack"},
-		{Key: "rate", Help: "most faxes started per second or minute, e.g. 2/s or 30/m"},
-		{Key: "parallel", Help: "most faxes in flight at once", Check: positiveInt},
+		{Key: "rate", Help: "most faxes started per second or minute, e.g. 2/s or 30/m", Check: func(s string) error { _, err := parseRate(s); return err }},
+		{Key: "parallel", Help: "letters composed in parallel (default: the number of CPUs)", Check: positiveInt},
 		{Key: "journal", Help: "journal file (default in the data dir)"},
-		{Key: "poll", Help: "how often to ask the gateway for status, e.g. 5s", Check: duration},
-		{Key: "wait", Help: "how long `send` waits for outcomes, e.g. 10m", Check: duration},
+		{Key: "poll", Help: "how often to ask the gateway for status, e.g. 5s", Check: positiveDuration},
+		{Key: "wait", Help: "how long `send` waits for outcomes, e.g. 10m (0: until done)", Check: duration},
 	}
 }
 
@@ -111,6 +111,9 @@ config file ($XDG_CONFIG_HOME/faxjam/config.yaml), then its defaults.
 
 Settings:
 ` + configKeyHelp(),
+		Example: `  faxjam config init
+  faxjam config set sender.name "José Pérez"
+  faxjam config show`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(newConfigInitCmd(f), newConfigShowCmd(f), newConfigSetCmd(f), newConfigPathCmd(f))
@@ -143,8 +146,12 @@ func (f *Factory) configOptions(o *ConfigOptions) {
 func newConfigInitCmd(f *Factory) *cobra.Command {
 	opts := &ConfigOptions{}
 	cmd := &cobra.Command{
-		Use:     "init",
-		Short:   "Create a commented config file (0600) to fill in",
+		Use:   "init",
+		Short: "Create a commented config file (0600) to fill in",
+		Long: `Write a commented config file at the config path ('faxjam config path'),
+readable only by you (0600): it may come to hold gateway credentials. Fill it
+in with an editor or with 'faxjam config set'. An existing file is kept
+unless --force.`,
 		Example: "  faxjam config init\n  faxjam config init --force",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -205,8 +212,11 @@ func writeConfig(path string, data []byte) error {
 func newConfigShowCmd(f *Factory) *cobra.Command {
 	opts := &ConfigOptions{}
 	return &cobra.Command{
-		Use:     "show",
-		Short:   "Show every setting, where it comes from, secrets redacted",
+		Use:   "show",
+		Short: "Show every setting, where it comes from, secrets redacted",
+		Long: `Show every setting with its value and where it comes from (env, file or
+unset), then keys in the file faxjam does not know (a typo?). Credentials
+are shown as ***: tokens whole, and the user and password of URLs.`,
 		Example: "  faxjam config show\n  faxjam config show --json",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -415,8 +425,11 @@ func setYAMLKey(data []byte, path []string, value string) ([]byte, error) {
 func newConfigPathCmd(f *Factory) *cobra.Command {
 	opts := &ConfigOptions{}
 	return &cobra.Command{
-		Use:     "path",
-		Short:   "Print the config file's path",
+		Use:   "path",
+		Short: "Print the config file's path",
+		Long: `Print the path of the config file faxjam reads: --config, else
+FAXJAM_CONFIG, else $XDG_CONFIG_HOME/faxjam/config.yaml. The file need not
+exist yet ('faxjam config init' writes it).`,
 		Example: "  faxjam config path\n  $EDITOR \"$(faxjam config path)\"",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -436,8 +449,15 @@ func configPathRun(_ context.Context, opts *ConfigOptions) error {
 }
 
 func duration(s string) error {
-	if _, err := time.ParseDuration(s); err != nil {
+	if d, err := time.ParseDuration(s); err != nil || d < 0 {
 		return fmt.Errorf("must be a duration like 30s, 5m or 1h")
+	}
+	return nil
+}
+
+func positiveDuration(s string) error {
+	if d, err := time.ParseDuration(s); err != nil || d <= 0 {
+		return fmt.Errorf("must be a positive duration like 5s")
 	}
 	return nil
 }

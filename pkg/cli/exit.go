@@ -47,6 +47,9 @@ type PartialError struct {
 	Failed   int // failed on every number (and the petition), or lost
 	Queued   int // still waiting when --wait ran out
 	Rejected int // rows or letters that could not be made into a fax
+	// Redirect is the rehearsal number of the run, which carrying on must
+	// repeat: without it the queued faxes would go to the target.
+	Redirect string
 }
 
 func (e *PartialError) Error() string {
@@ -62,6 +65,8 @@ func (e *PartialError) Error() string {
 	}
 	msg := "partly done: " + strings.Join(parts, ", ")
 	switch {
+	case e.Queued > 0 && e.Redirect != "":
+		return msg + "; `faxjam status --follow --redirect " + e.Redirect + "` (or the same `send` again) carries on"
 	case e.Queued > 0:
 		return msg + "; `faxjam status --follow` (or the same `send` again) carries on"
 	case e.Failed > 0:

@@ -130,6 +130,17 @@ func (f *Factory) loadConfig() (*viper.Viper, error) {
 	return v, nil
 }
 
+// checkCampaignFolder makes a folder given as a campaign, without the
+// campaign file in it, a usage error that names the file it looked for.
+func checkCampaignFolder(ref string) error {
+	if fi, err := os.Stat(ref); err == nil && fi.IsDir() {
+		if _, err := os.Stat(filepath.Join(ref, campaign.FileName)); err != nil {
+			return usagef("campaign %s is a folder without %s; give the campaign file", ref, campaign.FileName)
+		}
+	}
+	return nil
+}
+
 // GatewayEnv is what every gateway driver is opened with.
 func (f *Factory) GatewayEnv() gateway.Env {
 	return gateway.Env{Version: f.Build.Version, DataDir: f.DataHome()}
@@ -170,6 +181,9 @@ func (f *Factory) Campaign(ctx context.Context) (*campaign.Campaign, error) {
 }
 
 func (f *Factory) loadCampaign(ctx context.Context, ref string) (*campaign.Campaign, error) {
+	if err := checkCampaignFolder(ref); err != nil {
+		return nil, err
+	}
 	if campaignID.MatchString(ref) {
 		added := filepath.Join(f.CampaignsDir(), ref, campaign.FileName)
 		if _, err := os.Stat(added); err == nil {

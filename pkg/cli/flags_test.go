@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"io"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -56,4 +58,31 @@ func TestURLFlagsNameTheirValue(t *testing.T) {
 			t.Errorf("%s --%s shows its value as %q, want %q", c.CommandPath(), tt.flag, name, tt.want)
 		}
 	}
+}
+
+// TestEveryCommandHasHelp reads the help as a new user would: every
+// faxjam command has a one-line summary, a paragraph and examples.
+func TestEveryCommandHasHelp(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		switch c.Name() {
+		case "help", "completion": // cobra's own
+			return
+		}
+		t.Run(c.CommandPath(), func(t *testing.T) {
+			if c.Short == "" || strings.Contains(c.Short, "\n") || strings.HasSuffix(c.Short, ".") {
+				t.Errorf("summary %q: want one line, no full stop", c.Short)
+			}
+			if len(strings.Fields(c.Long)) < 15 {
+				t.Errorf("no paragraph: Long = %q", c.Long)
+			}
+			if !strings.HasPrefix(c.Example, "  faxjam ") && !strings.Contains(c.Example, " faxjam ") {
+				t.Errorf("no examples: Example = %q", c.Example)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(CommandTree(BuildInfo{}, io.Discard, io.Discard))
 }

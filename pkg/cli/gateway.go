@@ -40,6 +40,9 @@ func newGatewayCmd(f *Factory) *cobra.Command {
 'gateway'). 'faxjam gateway list' shows every driver's URL syntax; 'faxjam
 gateway check' validates yours and, where the vendor allows, checks the
 credentials and that the service answers, without sending anything.`,
+		Example: `  faxjam gateway list
+  faxjam config set gateway 'telnyx://KEY@CONNECTION?from=+4930123456'
+  faxjam gateway check`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(newGatewayListCmd(f), newGatewayCheckCmd(f))
@@ -49,8 +52,12 @@ credentials and that the service answers, without sending anything.`,
 func newGatewayListCmd(f *Factory) *cobra.Command {
 	opts := &GatewayOptions{}
 	return &cobra.Command{
-		Use:     "list",
-		Short:   "List every gateway driver with its URL syntax and an example",
+		Use:   "list",
+		Short: "List every gateway driver with its URL syntax and an example",
+		Long: `List every gateway driver faxjam has: its URL syntax, an example, and each
+option with where it goes in the URL (user, password, host, path or query),
+whether it is required, and whether it is a secret (never printed). Drivers
+that dial real telephone lines refuse the campaign's fictitious numbers.`,
 		Example: "  faxjam gateway list\n  faxjam gateway list --json | jq -r .syntax",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {

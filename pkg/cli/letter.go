@@ -64,7 +64,11 @@ func newLetterCmd(f *Factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.JSON
 			if !cmd.Flags().Changed("format") {
-				opts.Format = formatFromName(opts.Output, opts.Format)
+				f, err := formatOfOutput(opts.Output, opts.Format, "text, pdf, png or tiff")
+				if err != nil {
+					return err
+				}
+				opts.Format = f
 			}
 			return letterRun(cmd.Context(), opts)
 		},
@@ -82,6 +86,21 @@ func newLetterCmd(f *Factory) *cobra.Command {
 	return cmd
 }
 
+// formatOfOutput is the format -o's extension names when --format was not
+// given; an extension faxjam does not write (-o letter.gif) is an error
+// rather than text in a file that claims to be an image.
+func formatOfOutput(name, def, formats string) (string, error) {
+	ext := filepath.Ext(name)
+	f := formatFromName(name, "")
+	if f == "" && ext != "" && name != "-" {
+		return "", usagef("-o %s: faxjam does not write %s files; give --format (%s) or a name ending in its extension", name, ext, formats)
+	}
+	if f == "" {
+		f = def
+	}
+	return f, nil
+}
+
 // formatFromName picks the format from -o's extension when --format was not
 // given: `-o carta.pdf` means PDF.
 func formatFromName(name, def string) string {
@@ -94,6 +113,10 @@ func formatFromName(name, def string) string {
 		return "tiff"
 	case ".txt":
 		return "text"
+	case ".csv":
+		return "csv"
+	case ".json", ".jsonl":
+		return "json"
 	}
 	return def
 }
@@ -111,6 +134,9 @@ func letterRun(ctx context.Context, opts *LetterOptions) error {
 	case "text", "pdf", "png", "tiff":
 	default:
 		return usagef("--format %q: want text, pdf, png or tiff", opts.Format)
+	}
+	if err := checkOutput("-o", opts.Output); err != nil {
+		return err
 	}
 	toStdout := opts.Output == "" || opts.Output == "-"
 	if opts.Format != "text" && toStdout && opts.IO.IsStdoutTTY() {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,9 @@ func newPetitionCmd(f *Factory) *cobra.Command {
 endpoint instead. 'petition serve' runs faxjam's own endpoint; 'petition
 export' turns the names into a petition document (PDF, CSV, JSON);
 'petition deliver' faxes that document to the target through your gateway.`,
+		Example: `  faxjam petition serve
+  faxjam petition export -o petition.pdf
+  faxjam petition deliver --gateway 'telnyx://KEY@CONN?from=+4930123456'`,
 		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(newPetitionServeCmd(f), newPetitionExportCmd(f), newPetitionDeliverCmd(f))
@@ -138,7 +142,7 @@ func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
 		return &UsageError{Err: err}
 	}
 	if isSQLite(opts.DB) {
-		if err := os.MkdirAll(filepath.Dir(opts.DB), 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Dir(strings.TrimPrefix(opts.DB, "sqlite://")), 0o700); err != nil {
 			return fmt.Errorf("petition database: %w", err)
 		}
 	}
@@ -203,6 +207,9 @@ func readSignatures(ctx context.Context, opts *PetitionOptions, c *campaign.Camp
 	so.Secrets.add(opts.Token)
 	if opts.Server != "" {
 		so.Secrets.addURL(opts.Server, nil)
+		if u, err := url.Parse(opts.Server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, usagef("--server: want the petition server's URL, https://host[/prefix] (http:// on loopback)")
+		}
 		rows, err := export.FromServer(ctx, opts.Server, opts.Token, c.ID, httpclient.New(nil, so.Version))
 		if err != nil {
 			return nil, fmt.Errorf("petition server %s: %w", redactURL(opts.Server), err)
@@ -240,7 +247,11 @@ PDF needs -o FILE or a pipe.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("format") {
-				opts.Format = formatFromName(opts.Output, opts.Format)
+				f, err := formatOfOutput(opts.Output, opts.Format, "pdf, csv or json")
+				if err != nil {
+					return err
+				}
+				opts.Format = f
 			}
 			f.petitionOptions(opts)
 			return petitionExportRun(cmd.Context(), opts)
@@ -264,6 +275,9 @@ func petitionExportRun(ctx context.Context, opts *PetitionOptions) error {
 	case "pdf", "csv", "json":
 	default:
 		return usagef("--format %q: want pdf, csv or json", opts.Format)
+	}
+	if err := checkOutput("-o", opts.Output); err != nil {
+		return err
 	}
 	toStdout := opts.Output == "" || opts.Output == "-"
 	if opts.Format == "pdf" && toStdout && so.IO.IsStdoutTTY() {
@@ -330,7 +344,7 @@ func newPetitionDeliverCmd(f *Factory) *cobra.Command {
 		Short: "Fax the petition document to the target through your gateway",
 		Long: `Export the petition (as 'petition export --format pdf') and fax it to the
 campaign's numbers through the gateway, with the same failover, journal and
-receipts as 'send': the seed's plan B, closed end to end. The delivery is one
+receipts as 'send': the campaign's plan B, closed end to end. The delivery is one
 submission in the journal ("Petition with N signatures"), so running deliver
 again sends nothing new unless new names came in (or --force).`,
 		Example: `  faxjam petition deliver --gateway 'telnyx://KEY@CONN?from=+4930123456'
@@ -365,6 +379,9 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 		if _, err := gateway.Normalize(so.Redirect); err != nil {
 			return usagef("--to: %v", err)
 		}
+	}
+	if err := checkDurations(so.Wait, so.Poll); err != nil {
+		return err
 	}
 	c, err := so.Campaign(ctx)
 	if err != nil {

@@ -41,6 +41,10 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("COLUMNS", "80")
+			// Hostile values testscript cannot spell inline: a 10 KB name
+			// and a note with a bell and an escape sequence.
+			env.Setenv("HUGE", strings.Repeat("a", 10<<10))
+			env.Setenv("CTRL", "hi\x07\x1b[31mred")
 			// A free loopback port for scripts that run `petition serve`.
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {

@@ -19,6 +19,7 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/text/language"
 	"golang.org/x/time/rate"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
@@ -101,8 +102,17 @@ and written to --rejects; with --strict any bad row stops the run before
 anything is sent.
 
 The default gateway is outbox:// (writes the documents into the data dir and
-dials nothing). Exit codes: 0 all delivered or petitioned, 3 some failed or
-still queued when --wait ran out, 2 bad input, 1 other errors.`,
+dials nothing): the summary says where each fax went and how to preview it.
+Exit codes: 0 all delivered or petitioned, 3 some failed or still queued
+when --wait ran out, 2 bad input, 1 other errors.
+
+--json prints one JSON object per line on stdout, each with a "type":
+queued, already (done before: not sent again), planned (--dry-run),
+submitted (the gateway took the fax), delivered, failed (one attempt; the
+next number follows), retry, waiting (quiet hours, caps), number-down,
+petitioned, gave-up, rejected (a row or letter that cannot be faxed),
+unknown (an outcome that was lost), and last a summary (counts by state;
+duration and line_time in nanoseconds). Fields are snake_case.`,
 		Example: `  faxjam send
   faxjam send --name "José Pérez" --city Berlín --country Alemania --yes
   faxjam send --dry-run --signers people.csv
@@ -179,6 +189,17 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	}
 	if opts.Parallel < 0 {
 		return usagef("--parallel %d: want 1 or more", opts.Parallel)
+	}
+	if err := checkDurations(opts.Wait, opts.Poll); err != nil {
+		return err
+	}
+	if err := checkOutput("--rejects", opts.Rejects); err != nil {
+		return err
+	}
+	if opts.Signer.Lang != "" {
+		if _, err := language.Parse(opts.Signer.Lang); err != nil {
+			return usagef("--lang %q: want a language code like en, es or pt-BR", opts.Signer.Lang)
+		}
 	}
 	if opts.Redirect != "" {
 		if _, err := gateway.Normalize(opts.Redirect); err != nil {
@@ -264,7 +285,11 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		}
 		return nil
 	}
-	return partial(sum)
+	if pe, ok := partial(sum).(*PartialError); ok {
+		pe.Redirect = opts.Redirect
+		return pe
+	}
+	return nil
 }
 
 // rig is what a dispatch run is wired to: the gateway, the petition

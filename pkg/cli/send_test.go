@@ -84,7 +84,7 @@ limits: {calls_per_number: 1, per_number_per_hour: 600, max_attempts_per_number:
 func sendOpts(t *testing.T, tty bool, p Prompter) (*SendOptions, *Factory) {
 	f, _, _ := testFactory(t, tty)
 	f.CampaignRef = testCampaign(t)
-	opts := &SendOptions{Prompter: p, Paper: "a4"}
+	opts := &SendOptions{Prompter: p, Paper: "a4", Poll: 10 * time.Millisecond}
 	f.sendOptions(opts)
 	return opts, f
 }
@@ -264,7 +264,7 @@ func TestSendRefusesAJournalInUse(t *testing.T) {
 	}
 	so := &StatusOptions{Follow: true}
 	f.sendOptions(&so.Send)
-	so.Send.DataDir, so.Send.Paper = opts.DataDir, "a4"
+	so.Send.DataDir, so.Send.Paper, so.Send.Poll = opts.DataDir, "a4", 10*time.Millisecond
 	if err := statusRun(context.Background(), so); err == nil || !strings.Contains(err.Error(), "is in use by faxjam pid") {
 		t.Errorf("status --follow while a send holds the journal: %v, want refused", err)
 	}

@@ -39,7 +39,8 @@ how many names went to the petition; with an ID (a number, or a signer key or
 its first 6+ characters) one submission and its attempts.
 
 --follow carries on with queued work (as re-running send would) and shows it
-live. --export csv|json writes the receipts (document SHA-256, gateway job id,
+live; a rehearsal sent with --redirect carries on with the same --redirect.
+--export csv|json writes the receipts (document SHA-256, gateway job id,
 number, pages, times) for the campaign report.`,
 		Example: `  faxjam status
   faxjam status 42
@@ -81,12 +82,25 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if opts.Output != "" && opts.Export == "" {
 		return usagef("-o goes with --export csv|json")
 	}
+	if err := checkOutput("-o", opts.Output); err != nil {
+		return err
+	}
+	if opts.Follow {
+		if err := checkDurations(so.Wait, so.Poll); err != nil {
+			return err
+		}
+	}
 	c, err := so.Campaign(ctx)
 	if err != nil {
 		return err
 	}
 	path := journalPath(so.Journal, so.DataDir)
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !opts.Follow {
+	// Nothing to show, follow or export: say so, and create no journal.
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if opts.Export != "" || opts.Ref != "" {
+			// Not a status: the caller asked for data that does not exist.
+			return &UsageError{Err: fmt.Errorf("nothing sent yet for %s: no journal at %s", c.ID, path), Hint: "`faxjam send` starts, or give --journal FILE"}
+		}
 		if so.JSON {
 			return ui.NewJSON(so.IO.Out).Print("status", statusJSON{Campaign: c.ID, Counts: map[journal.State]int{}, Numbers: []numberJSON{}})
 		}
@@ -267,7 +281,7 @@ func showSubmission(ctx context.Context, so *SendOptions, j *journal.Journal, c 
 	const hint = "give the submission's number or its key (6+ characters); `faxjam status --export csv` lists them"
 	switch {
 	case errors.Is(err, journal.ErrNotFound):
-		return &UsageError{Err: fmt.Errorf("no submission %s in campaign %s", ref, c.ID), Hint: hint}
+		return &UsageError{Err: fmt.Errorf("no submission %s in campaign %s", clip(ref, 40), c.ID), Hint: hint}
 	case errors.Is(err, journal.ErrAmbiguous):
 		return &UsageError{Err: err, Hint: hint}
 	case err != nil:
@@ -375,4 +389,12 @@ func exportReceipts(ctx context.Context, so *SendOptions, j *journal.Journal, c 
 	}
 	fmt.Fprintf(so.IO.ErrOut, "Wrote %d receipt(s) to %s\n", n, out)
 	return nil
+}
+
+// clip shortens what the user typed for an error message.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

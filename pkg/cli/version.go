@@ -20,8 +20,11 @@ type VersionOptions struct {
 func newVersionCmd(f *Factory) *cobra.Command {
 	opts := &VersionOptions{IO: f.IO}
 	return &cobra.Command{
-		Use:         "version",
-		Short:       "Print faxjam's version, commit and build date",
+		Use:   "version",
+		Short: "Print faxjam's version, commit and build date",
+		Long: `Print faxjam's version, the commit it was built from, the build date and the
+Go version. It reads no config, so it works when the config file is broken;
+include its output in a bug report.`,
 		Example:     "  faxjam version\n  faxjam version --json",
 		Args:        usageArgs(cobra.NoArgs),
 		Annotations: map[string]string{noConfig: "true"},
