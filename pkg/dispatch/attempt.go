@@ -13,7 +13,6 @@ import (
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
-	"github.com/faxjam/faxjam/pkg/petition"
 )
 
 type resultKind int
@@ -369,91 +368,6 @@ func (r *run) settle(jb *job, li int, res result) {
 	}
 	r.mu.Unlock()
 	r.poke()
-}
-
-// petition puts a signer that no number could take on the petition, once:
-// the signer key is the endpoint's idempotency key, so a retried or repeated
-// call after a crash is one signature.
-func (r *run) petition(jb *job) {
-	defer func() {
-		r.mu.Lock()
-		r.inflight--
-		r.mu.Unlock()
-		r.poke()
-	}()
-	count := func(s journal.State) {
-		r.mu.Lock()
-		r.sum.Run[s]++
-		r.mu.Unlock()
-	}
-	p := r.cfg.Petition
-	if p == nil {
-		msg := "every fax number failed or is down and no petition endpoint is configured: it stays queued (configure a petition endpoint, or wait for a number to come back)"
-		if err := r.j.SetState(r.wctx, jb.sub.ID, journal.Queued, "no-petition", msg); err != nil {
-			r.stop(err)
-		}
-		count(journal.Queued)
-		ev := r.jobEvent(EventWaiting, jb)
-		ev.Message = msg
-		r.emit(ev)
-		return
-	}
-	s := jb.sub
-	sig := petition.Signature{Campaign: s.Campaign, Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Key: s.Key}
-	for try := 0; ; try++ {
-		rec, err := p.Sign(r.ctx, sig)
-		if err == nil {
-			if err := r.j.Petitioned(r.wctx, journal.PetitionRecord{SubmissionID: s.ID, Campaign: s.Campaign, Key: s.Key,
-				ID: rec.ID, Duplicate: rec.Duplicate}); err != nil {
-				r.stop(err)
-				return
-			}
-			count(journal.Petitioned)
-			ev := r.jobEvent(EventPetitioned, jb)
-			ev.VendorID = rec.ID
-			r.emit(ev)
-			return
-		}
-		if r.ctx.Err() != nil {
-			count(journal.Queued)
-			return
-		}
-		pe, isPE := petition.AsError(err)
-		switch {
-		case isPE && pe.Auth:
-			r.stop(fmt.Errorf("dispatch: the petition endpoint refused the credentials: %w", err))
-			count(journal.Queued)
-			return
-		case !isPE || pe.Retryable:
-			if try >= r.cfg.Backoff.Retries {
-				r.stop(fmt.Errorf("dispatch: the petition endpoint keeps failing: %w", err))
-				count(journal.Queued)
-				return
-			}
-			var after time.Duration
-			if isPE {
-				after = pe.RetryAfter
-			}
-			d := r.backoff(try, after)
-			ev := r.jobEvent(EventRetry, jb)
-			ev.Message, ev.Until = err.Error(), r.cfg.Now().Add(d)
-			r.emit(ev)
-			if !sleep(r.ctx, d) {
-				count(journal.Queued)
-				return
-			}
-		default:
-			msg := "the petition endpoint refused the signature: " + err.Error()
-			if err := r.j.SetState(r.wctx, s.ID, journal.GaveUp, "petition", msg); err != nil {
-				r.stop(err)
-			}
-			count(journal.GaveUp)
-			ev := r.jobEvent(EventGaveUp, jb)
-			ev.Message = msg
-			r.emit(ev)
-			return
-		}
-	}
 }
 
 // reconcile settles the attempts an earlier run left without an outcome. An

@@ -50,11 +50,15 @@ type Breaker struct {
 }
 
 // Backoff paces retries of a gateway call that was not accepted (429, 5xx,
-// resets, timeouts before the fax was taken).
+// resets, timeouts before the fax was taken), and of petition calls. Max
+// also bounds the time between status polls of a fax whose status fails.
 type Backoff struct {
-	Base    time.Duration // first delay; default 1s
-	Max     time.Duration // longest delay; default 1 minute
-	Retries int           // retries of one call before the run stops with the error; default 8
+	Base time.Duration // first delay; default 1s
+	Max  time.Duration // longest delay; default 1 minute
+	// Retries bounds the retries of one gateway send (or lookup) before the
+	// run stops with the error; default 8. Status polls and petition calls
+	// have their own bounds: StatusTimeout, PetitionTimeout.
+	Retries int
 }
 
 // Config is everything an Engine needs. No field is read from anywhere else.
@@ -85,6 +89,15 @@ type Config struct {
 	Wait          time.Duration // Run returns after this long, leaving work queued; 0 = until done
 	Breaker       Breaker
 	Backoff       Backoff
+	// PetitionParallel caps the petition calls in flight: a petition
+	// endpoint is one server, and every signer queued at once when the
+	// numbers go down must not arrive at once. Default 4.
+	PetitionParallel int
+	// PetitionTimeout is how long the petition endpoint may keep failing
+	// (429s, 5xx, timeouts: each backed off, for every call at once) without
+	// taking a signature before the run stops with its error. Default 10
+	// minutes.
+	PetitionTimeout time.Duration
 	// SendGrace bounds a gateway call in flight when the run is stopped: it
 	// is let finish so its outcome is recorded, not left for reconciliation.
 	// Default 2 minutes.
@@ -231,6 +244,12 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if d.Backoff.Retries <= 0 {
 		d.Backoff.Retries = 8
+	}
+	if d.PetitionParallel <= 0 {
+		d.PetitionParallel = 4
+	}
+	if d.PetitionTimeout <= 0 {
+		d.PetitionTimeout = 10 * time.Minute
 	}
 	if d.SendGrace <= 0 {
 		d.SendGrace = 2 * time.Minute

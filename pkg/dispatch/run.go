@@ -36,13 +36,15 @@ type run struct {
 	evMu sync.Mutex
 	wake chan struct{}
 
-	mu       sync.Mutex
-	lines    []*lineState
-	queue    []*job
-	inflight int // attempts and petitions running
-	stopErr  error
-	waiting  string // the last waiting event's message, to say it once
-	sum      Summary
+	mu        sync.Mutex
+	lines     []*lineState
+	queue     []*job
+	inflight  int // attempts and petitions running
+	petitions int // petition calls running (at most PetitionParallel)
+	gate      *gate
+	stopErr   error
+	waiting   string // the last waiting event's message, to say it once
+	sum       Summary
 }
 
 type lineState struct {
@@ -98,7 +100,8 @@ func (e *Engine) Resume(ctx context.Context) (Summary, error) {
 func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, error]) (Summary, error) {
 	start := time.Now()
 	r := &run{e: e, cfg: &e.cfg, j: e.cfg.Journal, parent: parent, wctx: context.WithoutCancel(parent),
-		wake: make(chan struct{}, 1), sum: Summary{Run: map[journal.State]int{}}}
+		wake: make(chan struct{}, 1), sum: Summary{Run: map[journal.State]int{}},
+		gate: newGate(e.cfg.Backoff.Base, e.cfg.Backoff.Max)}
 	if e.cfg.Rate > 0 {
 		r.lim = rate.NewLimiter(e.cfg.Rate, 1)
 	}
@@ -533,7 +536,7 @@ func (r *run) assign() {
 		switch {
 		case li >= 0:
 			r.startAttempt(jb, li)
-		case petition:
+		case petition && (r.cfg.Petition == nil || r.petitions < r.cfg.PetitionParallel):
 			r.startPetition(jb)
 		default:
 			kept = append(kept, jb)
@@ -611,5 +614,6 @@ func (r *run) startAttempt(jb *job, li int) {
 
 func (r *run) startPetition(jb *job) {
 	r.inflight++
+	r.petitions++
 	go r.petition(jb)
 }

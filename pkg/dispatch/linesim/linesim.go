@@ -10,7 +10,7 @@
 // It implements gateway.Gateway and gateway.Looker and is safe for
 // concurrent use. Relay serves it over HTTP in the webhook driver's relay
 // protocol, so that a faxjam process can be pointed at it. It imports
-// gateway and petition only; it dials nothing.
+// gateway, petition and x/time/rate only; it dials nothing.
 package linesim
 
 import (
