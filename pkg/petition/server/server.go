@@ -41,9 +41,21 @@ import (
 
 // Defaults for the zero values of Config.
 const (
-	DefaultAddr            = "127.0.0.1:8080"
-	DefaultRate            = rate.Limit(5) // requests per second per client
-	DefaultBurst           = 20
+	DefaultAddr = "127.0.0.1:8080"
+	// DefaultRate and DefaultBurst limit each anonymous client address
+	// (requests carrying the sign or export token are the organizer's own
+	// tools and are not limited). One address is often many people: a
+	// small office, a school or a mobile carrier behind one NAT, where an
+	// action call can make dozens sign within a minute. A burst of 60 lets
+	// 30 of them arrive at once (a page view and a signature each) and 20/s
+	// refills it in 3 s, so honest use never sees a 429. It still bounds a
+	// flood from one address to 20 requests a second, which the store takes
+	// without slowing anyone else (a SQLite signature is a ~1 ms write), and
+	// the limit is per /64 for IPv6 so one host cannot rotate addresses
+	// within its network. Fake names at that pace are a matter for the
+	// dedup and the organizer's review, not for the rate limit.
+	DefaultRate            = rate.Limit(20) // requests per second per anonymous client
+	DefaultBurst           = 60
 	DefaultMaxClients      = 10000
 	DefaultReadTimeout     = 15 * time.Second
 	DefaultWriteTimeout    = 60 * time.Second // an export of many names is streamed
@@ -76,8 +88,9 @@ type Config struct {
 	// Log receives one line per request; nil discards them.
 	Log io.Writer
 	// Rate and Burst limit requests per client IP (IPv6 by /64); 0 means the
-	// defaults, rate.Inf no limit. MaxClients bounds how many clients are
-	// tracked at once.
+	// defaults, rate.Inf no limit. Requests with a valid Token or SignToken
+	// are not limited. MaxClients bounds how many clients are tracked at
+	// once.
 	Rate       rate.Limit
 	Burst      int
 	MaxClients int

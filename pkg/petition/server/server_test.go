@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -500,5 +501,83 @@ func TestLogsOneLinePerRequestWithoutPersonalData(t *testing.T) {
 	}
 	if _, err := time.Parse(time.RFC3339, strings.Fields(lines[0])[0]); err != nil {
 		t.Errorf("log line %q does not start with an RFC 3339 time", lines[0])
+	}
+}
+
+// TestTokenHoldersAreNotRateLimited: the organizer's dispatcher (sign
+// token) and export (export token) come from one address with many
+// requests; anonymous clients and wrong tokens stay limited.
+func TestTokenHoldersAreNotRateLimited(t *testing.T) {
+	const signToken = "sign-token-0123456789"
+	tests := []struct {
+		name      string
+		method    string
+		path      string
+		token     string
+		signToken string // the server's; "" for an open server
+		wantOK    int    // status of a request within the limit
+		limited   bool
+	}{
+		{name: "posts with the sign token", method: "POST", path: "/signatures", token: signToken, signToken: signToken, wantOK: 201},
+		{name: "export with the export token", method: "GET", path: "/signatures", token: testToken, wantOK: 200},
+		{name: "posts with the export token on an open server", method: "POST", path: "/signatures", token: testToken, wantOK: 201},
+		{name: "anonymous posts are limited", method: "POST", path: "/signatures", wantOK: 201, limited: true},
+		{name: "a wrong token is limited", method: "GET", path: "", token: "guess-guess-guess-guess", wantOK: 200, limited: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := start(t, Config{Token: testToken, SignToken: tt.signToken, Rate: rate.Every(time.Hour), Burst: 2})
+			url := base + "/v1/campaigns/" + testCampaign + tt.path
+			var header []string
+			if tt.token != "" {
+				header = []string{"Authorization", "Bearer " + tt.token}
+			}
+			refused := 0
+			for i := range 30 {
+				body := ""
+				if tt.method == "POST" {
+					body = sigJSON(map[string]string{"name": fmt.Sprintf("Signer %d", i), "city": "Quetzaltenango", "country": "Guatemala", "key": fmt.Sprintf("k%d", i)})
+				}
+				switch a := do(t, tt.method, url, body, header...); a.status {
+				case tt.wantOK:
+				case http.StatusTooManyRequests:
+					refused++
+				default:
+					t.Fatalf("request %d: %d %s", i, a.status, a.body)
+				}
+			}
+			if tt.limited && refused != 28 {
+				t.Errorf("%d of 30 requests refused, want 28 (burst 2)", refused)
+			}
+			if !tt.limited && refused != 0 {
+				t.Errorf("%d of 30 requests refused with a valid token, want none", refused)
+			}
+		})
+	}
+}
+
+func TestDefaultRateLetsAnOfficeBehindOneAddressSign(t *testing.T) {
+	cfg := Config{Store: openStore(t), Campaigns: testCampaigns()}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// 30 people behind one NAT answer an action call within the same
+	// second: a page view and a signature each.
+	l := newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients)
+	now := time.Now()
+	for i := range 60 {
+		if ok, _ := l.allow("192.0.2.1", now); !ok {
+			t.Fatalf("request %d of an office's 60 in one second refused (rate %v, burst %d)", i+1, cfg.Rate, cfg.Burst)
+		}
+	}
+	// A flood from one address is still held to the rate.
+	allowed := 0
+	for i := range 1000 {
+		if ok, _ := l.allow("192.0.2.1", now.Add(time.Duration(i)*time.Millisecond)); ok {
+			allowed++
+		}
+	}
+	if allowed > 25 {
+		t.Errorf("a flood of 1000 requests in 1 s got %d through, want about %v", allowed, cfg.Rate)
 	}
 }
