@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/render"
@@ -86,17 +88,42 @@ func TestAboutRun(t *testing.T) {
 }
 
 func TestBannerRunSaysWhatNext(t *testing.T) {
-	forBoth(t, func(t *testing.T, tty bool) {
-		f, out, _ := testFactory(t, tty)
-		noJSON := false
-		opts := &BannerOptions{IO: f.IO, Campaign: f.Campaign, JSON: &noJSON, HasSender: func() bool { return true }}
-		if err := bannerRun(context.Background(), opts); err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(out.String(), "Defend Norma Cruz") || !strings.Contains(out.String(), "faxjam send") {
-			t.Errorf("banner = %q", out.String())
-		}
-	})
+	tests := []struct {
+		name      string
+		sender    bool
+		gateway   string
+		want, not []string
+	}{
+		{"first run: read first, nothing is dialled", false, "",
+			[]string{"Defend Norma Cruz", "3 fax numbers (fictitious)", "Gateway: outbox:// (writes faxes to a folder, dials nothing)",
+				"Next: faxjam about — why this matters, then `faxjam letter` and `faxjam send`"}, []string{"Next: faxjam send"}},
+		{"configured: send, through the gateway, redacted", true, "telnyx://SECRETKEY@conn?from=%2B12025550100",
+			[]string{"Gateway: telnyx://***@conn", "Next: faxjam send — sends your letter"}, []string{"SECRETKEY", "outbox"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			forBoth(t, func(t *testing.T, tty bool) {
+				f, out, _ := testFactory(t, tty)
+				noJSON := false
+				opts := &BannerOptions{IO: f.IO, Campaign: f.Campaign, JSON: &noJSON,
+					HasSender: func() bool { return tt.sender }, Gateway: func() string { return tt.gateway }}
+				if err := bannerRun(context.Background(), opts); err != nil {
+					t.Fatal(err)
+				}
+				got := ansi.Strip(out.String())
+				for _, w := range tt.want {
+					if !strings.Contains(got, w) {
+						t.Errorf("banner lacks %q:\n%s", w, got)
+					}
+				}
+				for _, n := range tt.not {
+					if strings.Contains(got, n) {
+						t.Errorf("banner has %q:\n%s", n, got)
+					}
+				}
+			})
+		})
+	}
 }
 
 func letterOpts(f *Factory) *LetterOptions {

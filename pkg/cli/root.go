@@ -51,6 +51,11 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	opts := &BannerOptions{IO: f.IO, Campaign: f.Campaign, JSON: &f.JSON, HasSender: func() bool {
 		v := f.Config()
 		return v != nil && v.GetString("sender.name") != ""
+	}, Gateway: func() string {
+		if v := f.Config(); v != nil {
+			return v.GetString("gateway")
+		}
+		return ""
 	}}
 	cmd := &cobra.Command{
 		Use:   "faxjam",
