@@ -325,6 +325,7 @@ func (r *run) settle(jb *job, li int, res result) {
 		}
 		if l != nil {
 			jb.tries[li]++
+			jb.why[li] = res.reason
 			if !res.reason.Retryable() {
 				jb.dead[li] = true
 			}

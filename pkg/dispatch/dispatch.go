@@ -67,8 +67,14 @@ type Config struct {
 	Gateway  gateway.Gateway    // required unless DryRun; a gateway.Looker is used to reconcile
 	Driver   string             // the gateway's scheme, recorded with each attempt
 	Petition petition.Petition  // nil: signers who cannot be faxed stay queued
-	Journal  *journal.Journal   // required unless DryRun
-	Compose  ComposeFunc        // required
+	// NoFallback says this run's submissions must go by fax and there is
+	// nothing to fall back to (the petition document itself): when no
+	// number can take one, it waits for a number (queued, the event says
+	// which is back when) or, when every number failed for it, gives up;
+	// nothing suggests a petition endpoint. Petition must be nil.
+	NoFallback bool
+	Journal    *journal.Journal // required unless DryRun
+	Compose    ComposeFunc      // required
 	// Offline says the gateway dials nothing (gateway.Driver.Offline): the
 	// campaign's courtesy to the target's lines — quiet hours, hourly caps,
 	// calls per number — does not apply; the campaign's end date does.
@@ -118,10 +124,10 @@ const (
 	EventDelivered  EventType = "delivered"   // a fax arrived
 	EventFailed     EventType = "failed"      // an attempt failed (Reason); the signer goes on to the next number or the petition
 	EventPetitioned EventType = "petitioned"  // the signer's name went to the petition
-	EventGaveUp     EventType = "gave-up"     // every number failed and the petition refused the name
+	EventGaveUp     EventType = "gave-up"     // every number failed and the petition refused the name (or, NoFallback, there is none)
 	EventRejected   EventType = "rejected"    // a signer row or letter could not be made into a fax
 	EventUnknown    EventType = "unknown"     // an attempt's outcome was lost and cannot be reconciled: not resent
-	EventWaiting    EventType = "waiting"     // work waits (quiet hours, caps, campaign end, no petition) until Until
+	EventWaiting    EventType = "waiting"     // work waits (quiet hours, caps, campaign end, numbers down and no petition) until Until, when known
 	EventRetry      EventType = "retry"       // a gateway call is retried after a transient error
 	EventNumberDown EventType = "number-down" // the circuit breaker took a number out until Until
 	EventSummary    EventType = "summary"     // the run ended: Summary
@@ -193,6 +199,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if !cfg.DryRun && cfg.Journal == nil {
 		return nil, fmt.Errorf("dispatch: no journal")
+	}
+	if cfg.NoFallback && cfg.Petition != nil {
+		return nil, fmt.Errorf("dispatch: NoFallback with a petition endpoint: a submission that must go by fax has nothing to fall back to")
 	}
 	e := &Engine{cfg: cfg}
 	if cfg.Redirect != "" {

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,17 +34,6 @@ func (r *run) petition(jb *job) {
 		r.mu.Unlock()
 	}
 	p := r.cfg.Petition
-	if p == nil {
-		msg := "every fax number failed or is down and no petition endpoint is configured: it stays queued (configure a petition endpoint, or wait for a number to come back)"
-		if err := r.j.SetState(r.wctx, jb.sub.ID, journal.Queued, "no-petition", msg); err != nil {
-			r.stop(err)
-		}
-		count(journal.Queued)
-		ev := r.jobEvent(EventWaiting, jb)
-		ev.Message = msg
-		r.emit(ev)
-		return
-	}
 	s := jb.sub
 	sig := petition.Signature{Campaign: s.Campaign, Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Key: s.Key}
 	for {
@@ -108,6 +98,84 @@ func (r *run) petition(jb *job) {
 			return
 		}
 	}
+}
+
+// stranded is a job that no number can take now and no petition will:
+// what becomes of it and why.
+type stranded struct {
+	state  journal.State // Queued to wait for a number; GaveUp when none will take it
+	reason string
+	msg    string
+	until  time.Time // when the first number is back; zero when none will be
+	number string    // that number
+}
+
+// strand says why no number can take jb now, number by number: down until
+// when (the circuit breaker), or failed for this letter and why. A petition
+// endpoint is mentioned only where one could take the name instead: not for
+// a submission that must go by fax (NoFallback), such as the petition
+// itself. Called with mu held.
+func (r *run) strand(jb *job, now time.Time) stranded {
+	var parts []string
+	var st stranded
+	for _, i := range jb.order {
+		l := r.lines[i]
+		n := l.fax.Number
+		switch {
+		case jb.dead[i]:
+			parts = append(parts, fmt.Sprintf("%s: %s", n, jb.why[i]))
+		case jb.tries[i] >= r.e.attemptsPerNumber():
+			parts = append(parts, fmt.Sprintf("%s: %s, %d time(s)", n, jb.why[i], jb.tries[i]))
+		case l.health.Down(now):
+			parts = append(parts, fmt.Sprintf("%s: down until %s", n, l.health.DownUntil.Format(time.RFC3339)))
+			if st.until.IsZero() || l.health.DownUntil.Before(st.until) {
+				st.until, st.number = l.health.DownUntil, n
+			}
+		}
+	}
+	numbers := strings.Join(parts, ", ")
+	waits := !st.until.IsZero()
+	head := fmt.Sprintf("every fax number failed for it (%s)", numbers)
+	if waits {
+		head = fmt.Sprintf("no fax number can take it now (%s)", numbers)
+	}
+	st.state, st.reason = journal.Queued, "no-petition"
+	switch {
+	case r.cfg.NoFallback && waits:
+		st.reason = "numbers-down"
+		st.msg = fmt.Sprintf("%s: it must go by fax, so it stays queued until a number is back; run it again after %s", head, st.until.Format(time.RFC3339))
+	case r.cfg.NoFallback:
+		st.state, st.reason = journal.GaveUp, "numbers-failed"
+		st.msg = head + ", and it must go by fax: nothing is left to try"
+	case waits:
+		st.msg = fmt.Sprintf("%s and no petition endpoint is configured to take the name instead: it stays queued (configure a petition endpoint, or run it again after %s)", head, st.until.Format(time.RFC3339))
+	default:
+		st.msg = head + " and no petition endpoint is configured to take the name instead: it stays queued (configure a petition endpoint)"
+	}
+	return st
+}
+
+// strandJob records a job that no number and no petition can take: queued
+// to wait for a number, or given up when none will ever take it.
+func (r *run) strandJob(jb *job, st stranded) {
+	defer func() {
+		r.mu.Lock()
+		r.inflight--
+		r.mu.Unlock()
+		r.poke()
+	}()
+	if err := r.j.SetState(r.wctx, jb.sub.ID, st.state, st.reason, st.msg); err != nil {
+		r.stop(err)
+	}
+	r.mu.Lock()
+	r.sum.Run[st.state]++
+	r.mu.Unlock()
+	ev := r.jobEvent(EventWaiting, jb)
+	if st.state == journal.GaveUp {
+		ev.Type = EventGaveUp
+	}
+	ev.Message, ev.Until, ev.Number = st.msg, st.until, st.number
+	r.emit(ev)
 }
 
 // Pacing of the petition endpoint once it has said 429.

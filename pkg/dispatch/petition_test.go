@@ -10,6 +10,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch/linesim"
 	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition"
 )
 
@@ -195,5 +196,100 @@ func TestGatePace(t *testing.T) {
 	g.succeeded()
 	if g.failingFor() != 0 {
 		t.Error("failingFor is not 0 after a signature was taken")
+	}
+}
+
+// TestNoNumberCanTakeIt: a submission with no number to go to and no
+// petition to fall back on is told why, number by number — down until
+// when, or failed for it — and a petition endpoint is suggested only where
+// one could take it (not for NoFallback, such as the petition document).
+func TestNoNumberCanTakeIt(t *testing.T) {
+	tests := []struct {
+		name         string
+		down         bool // the numbers are held down by the breaker (else: not a fax)
+		noFallback   bool
+		wantType     EventType
+		wantState    journal.State
+		wantPetition bool // the message suggests a petition endpoint
+	}{
+		{name: "numbers down, no petition configured", down: true, wantType: EventWaiting, wantState: journal.Queued, wantPetition: true},
+		{name: "numbers down, must go by fax", down: true, noFallback: true, wantType: EventWaiting, wantState: journal.Queued},
+		{name: "numbers failed for it, no petition configured", wantType: EventWaiting, wantState: journal.Queued, wantPetition: true},
+		{name: "numbers failed for it, must go by fax", noFallback: true, wantType: EventGaveUp, wantState: journal.GaveUp},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, linesim.Config{Duration: time.Millisecond}, numA, numB)
+			if tt.down {
+				// A bulk send that found every line ringing out: the
+				// breaker holds both numbers down for an hour.
+				h.sim.SetLine(numA, linesim.NoAnswer)
+				h.sim.SetLine(numB, linesim.NoAnswer)
+				if _, err := h.run(t.Context(), h.config(), signerList(10)); err != nil {
+					t.Fatal(err)
+				}
+				if len(h.eventsOf(EventNumberDown)) != 2 {
+					t.Fatalf("number-down events %+v, want both numbers down", h.eventsOf(EventNumberDown))
+				}
+			} else {
+				h.sim.SetLine(numA, linesim.NotAFax)
+				h.sim.SetLine(numB, linesim.NotAFax)
+			}
+			h.mu.Lock()
+			h.events = nil
+			h.mu.Unlock()
+			cfg := h.config()
+			cfg.Petition, cfg.NoFallback = nil, tt.noFallback
+			doc := letter.Signer{Name: "Petition with 10 signatures", City: "faxjam", Country: "petition"}
+			sum, err := h.run(t.Context(), cfg, []letter.Signer{doc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs := h.eventsOf(tt.wantType)
+			if len(evs) != 1 {
+				t.Fatalf("%s events %+v, want one", tt.wantType, h.events)
+			}
+			ev := evs[0]
+			for _, n := range []string{numA, numB} {
+				if !strings.Contains(ev.Message, n) {
+					t.Errorf("message %q does not name %s", ev.Message, n)
+				}
+			}
+			if tt.down {
+				nums, _ := h.j.Numbers(t.Context(), h.c.ID)
+				var first time.Time
+				for _, n := range nums {
+					if first.IsZero() || n.DownUntil.Before(first) {
+						first = n.DownUntil
+					}
+				}
+				if !ev.Until.Equal(first) || first.IsZero() || !strings.Contains(ev.Message, ": down until "+first.Format(time.RFC3339)) {
+					t.Errorf("event %+v: want Until and the message at the first number's return, %s", ev, first)
+				}
+			} else {
+				if !ev.Until.IsZero() || !strings.Contains(ev.Message, "not-a-fax") {
+					t.Errorf("event %+v: want no Until and the numbers' reason (not-a-fax)", ev)
+				}
+			}
+			if got := strings.Contains(ev.Message, "petition endpoint"); got != tt.wantPetition {
+				t.Errorf("message %q mentions a petition endpoint: %v, want %v", ev.Message, got, tt.wantPetition)
+			}
+			s, err := h.j.Submission(t.Context(), h.c.ID, letter.SignerKey(h.c.ID, doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.State != tt.wantState || s.Message != ev.Message || sum.Run[tt.wantState] != 1 {
+				t.Errorf("submission %+v, run %v; want %s with the event's message", s, sum.Run, tt.wantState)
+			}
+		})
+	}
+}
+
+func TestNoFallbackRefusesAPetition(t *testing.T) {
+	h := newHarness(t, linesim.Config{Duration: time.Millisecond}, numA)
+	cfg := h.config()
+	cfg.NoFallback = true
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "NoFallback") {
+		t.Errorf("New with NoFallback and a petition: %v, want an error", err)
 	}
 }

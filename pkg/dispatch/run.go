@@ -58,9 +58,10 @@ type lineState struct {
 type job struct {
 	sub   journal.Submission
 	doc   Document
-	order []int  // line indexes in the order this signer tries them
-	tries []int  // attempts per line index
-	dead  []bool // per line index: failed for a reason another try will not change
+	order []int            // line indexes in the order this signer tries them
+	tries []int            // attempts per line index
+	dead  []bool           // per line index: failed for a reason another try will not change
+	why   []gateway.Reason // per line index: the last failure's reason
 	// follow is set for a job resumed in flight: poll it, do not send it.
 	follow *journal.Attempt
 }
@@ -268,7 +269,7 @@ func (r *run) lineOf(number string) int {
 // tried, how often, and which failed for good.
 func (r *run) newJob(sub journal.Submission) (*job, error) {
 	n := len(r.lines)
-	jb := &job{sub: sub, order: make([]int, n), tries: make([]int, n), dead: make([]bool, n)}
+	jb := &job{sub: sub, order: make([]int, n), tries: make([]int, n), dead: make([]bool, n), why: make([]gateway.Reason, n)}
 	first := rotation(sub.Key, n)
 	for i := range n {
 		jb.order[i] = (first + i) % n
@@ -286,6 +287,7 @@ func (r *run) newJob(sub journal.Submission) (*job, error) {
 			continue
 		}
 		jb.tries[li]++
+		jb.why[li] = gateway.Reason(a.Reason)
 		if !gateway.Reason(a.Reason).Retryable() {
 			jb.dead[li] = true
 		}
@@ -536,7 +538,10 @@ func (r *run) assign() {
 		switch {
 		case li >= 0:
 			r.startAttempt(jb, li)
-		case petition && (r.cfg.Petition == nil || r.petitions < r.cfg.PetitionParallel):
+		case petition && r.cfg.Petition == nil:
+			r.inflight++
+			go r.strandJob(jb, r.strand(jb, now))
+		case petition && r.petitions < r.cfg.PetitionParallel:
 			r.startPetition(jb)
 		default:
 			kept = append(kept, jb)
