@@ -25,7 +25,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
 	"gopkg.in/yaml.v3"
 
 	"github.com/faxjam/faxjam/letters"
@@ -402,13 +401,14 @@ func keys(campaignID string, list []letter.Signer) map[string]letter.Signer {
 
 // event is one line of `faxjam send --json`.
 type event struct {
-	Type     string `json:"type"`
-	Key      string `json:"key"`
-	Name     string `json:"name"`
-	Number   string `json:"number"`
-	VendorID string `json:"vendor_id"`
-	Reason   string `json:"reason"`
-	Message  string `json:"message"`
+	Type     string    `json:"type"`
+	Key      string    `json:"key"`
+	Name     string    `json:"name"`
+	Number   string    `json:"number"`
+	VendorID string    `json:"vendor_id"`
+	Reason   string    `json:"reason"`
+	Message  string    `json:"message"`
+	Until    time.Time `json:"until"`
 	Summary  *struct {
 		Counts map[string]int `json:"counts"`
 		Run    map[string]int `json:"run"`
@@ -467,6 +467,9 @@ func (r *relay) faxesBySigner() map[string]int {
 	return out
 }
 
+// signToken is the sign token of the petition servers the tests start.
+const signToken = "e2e-sign-token-0123456789"
+
 // petitionServer is faxjam's petition server in the test process, with
 // every POST counted by key.
 type petitionServer struct {
@@ -483,8 +486,10 @@ func startPetition(t *testing.T, c *campaign.Campaign, db string) *petitionServe
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	// No per-client rate limit: every signer comes from this one address.
-	s, err := server.New(server.Config{Campaigns: []*campaign.Campaign{c}, Store: st, Rate: rate.Inf})
+	// The dispatcher signs with the server's sign token, as an organizer's
+	// does (petition URL http://TOKEN@host): every signer comes from this
+	// one address, and the token exempts it from the per-client limit.
+	s, err := server.New(server.Config{Campaigns: []*campaign.Campaign{c}, Store: st, SignToken: signToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,7 +513,7 @@ func startPetition(t *testing.T, c *campaign.Campaign, db string) *petitionServe
 		inner.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	p.url = srv.URL
+	p.url = strings.Replace(srv.URL, "://", "://"+signToken+"@", 1)
 	return p
 }
 
