@@ -2,8 +2,10 @@
 // lines: it queues signers in the journal, composes their documents, chooses
 // a number for each (line-aware: a line takes one call at a time), fails over
 // to the next number, trips a circuit breaker on numbers that keep failing,
-// retries transient gateway errors with backoff, falls back to the petition
-// endpoint when every number is failed or down, honours the campaign's quiet
+// retries transient gateway errors with backoff, follows each fax's status
+// through a gateway's transient failures, falls back to the petition
+// endpoint when every number is failed or down (a few calls at a time,
+// paced by the endpoint's 429s), honours the campaign's quiet
 // hours, hourly caps and end date (only the end date for a gateway that
 // dials nothing), and reconciles after a crash so that nothing is sent twice
 // and no signer is lost.
