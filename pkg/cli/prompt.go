@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
-
-	"github.com/charmbracelet/huh"
 
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/ui"
@@ -22,83 +21,142 @@ type Prompter interface {
 	Confirm(ctx context.Context, question, yes, no string) (bool, error)
 }
 
-// huhPrompter prompts with charmbracelet/huh on the given streams. Where
-// stderr is not a terminal (or ACCESSIBLE is set) it uses huh's accessible
-// mode: plain numbered questions read line by line.
-type huhPrompter struct {
+// linePrompter asks one question at a time on stderr and takes each answer
+// as one line of stdin, read through the streams' shared buffer. It never
+// changes the terminal's mode and uses no TUI framework: huh brought in
+// bubbletea v1, whose init() asked the terminal for its background colour
+// on every start of faxjam (up to 5 s, and junk on terminals that do not
+// answer).
+type linePrompter struct {
 	ios *ui.IOStreams
 }
 
-func (p huhPrompter) form(groups ...*huh.Group) *huh.Form {
-	accessible := !p.ios.IsStderrTTY() || p.ios.Getenv("ACCESSIBLE") != ""
-	return huh.NewForm(groups...).
-		WithInput(p.ios.In).
-		WithOutput(p.ios.ErrOut).
-		WithAccessible(accessible).
-		WithShowHelp(false).
-		WithWidth(min(p.ios.TerminalWidth(), 80))
-}
+// huhPrompter is the name send.go builds the prompter by; it goes when
+// send.go says linePrompter.
+type huhPrompter = linePrompter
 
-// errAborted is the person saying no (Esc, Ctrl-C or "Cancel").
+// errAborted is the person saying no: Ctrl-C, Ctrl-D, or no to sending.
 var errAborted = errors.New("cancelled; nothing was sent")
 
-func (p huhPrompter) Signer(ctx context.Context, s *letter.Signer, requireNote bool) error {
-	rule := func(field string) func(string) error {
-		return func(v string) error {
-			probe := letter.Signer{Name: "x", City: "x", Country: "x"}
-			switch field {
-			case "name":
-				probe.Name = v
-			case "city":
-				probe.City = v
-			case "country":
-				probe.Country = v
-			}
-			var fe *letter.FieldErrors
-			if err := letter.ValidateSigner(probe, false); errors.As(err, &fe) {
-				if r := fe.Reason(field); r != "" {
-					return errors.New(r)
-				}
-			}
-			return nil
+// maxTries is how many answers a question takes before giving up: enough
+// for typos, and a script feeding the wrong input does not loop forever.
+const maxTries = 5
+
+func (p linePrompter) Signer(ctx context.Context, s *letter.Signer, requireNote bool) error {
+	noteHelp := "optional: a few words of your own make the letter yours (one line; Enter for none)"
+	if requireNote {
+		noteHelp = "required by this campaign: a few words of your own (one line)"
+	}
+	questions := []struct {
+		field, question, help string
+		v                     *string
+	}{
+		{"name", "Your name", "as it goes under the letter", &s.Name},
+		{"city", "Your city", "", &s.City},
+		{"country", "Your country", "", &s.Country},
+		{"note", "A personal note", noteHelp, &s.Note},
+	}
+	for _, q := range questions {
+		if strings.TrimSpace(*q.v) != "" {
+			continue
 		}
-	}
-	var fields []huh.Field
-	if strings.TrimSpace(s.Name) == "" {
-		fields = append(fields, huh.NewInput().Title("Your name").Description("as it goes under the letter").Value(&s.Name).Validate(rule("name")))
-	}
-	if strings.TrimSpace(s.City) == "" {
-		fields = append(fields, huh.NewInput().Title("Your city").Value(&s.City).Validate(rule("city")))
-	}
-	if strings.TrimSpace(s.Country) == "" {
-		fields = append(fields, huh.NewInput().Title("Your country").Value(&s.Country).Validate(rule("country")))
-	}
-	if strings.TrimSpace(s.Note) == "" {
-		desc := "optional: a few words of your own make the letter yours"
-		if requireNote {
-			desc = "required by this campaign: a few words of your own"
+		v, err := p.ask(ctx, query{field: q.field, question: q.question, help: q.help,
+			hint: "give it with --" + q.field, rule: signerRule(q.field, requireNote)})
+		if err != nil {
+			return err
 		}
-		fields = append(fields, huh.NewText().Title("A personal note").Description(desc).CharLimit(letter.MaxNote).Lines(3).Value(&s.Note))
+		*q.v = v
 	}
-	if len(fields) == 0 {
-		return nil
-	}
-	return p.run(ctx, p.form(huh.NewGroup(fields...)))
+	return nil
 }
 
-func (p huhPrompter) Confirm(ctx context.Context, question, yes, no string) (bool, error) {
+// signerRule refuses what letter.ValidateSigner would refuse in field, so
+// the person is asked again at once instead of failing after the last
+// question.
+func signerRule(field string, requireNote bool) func(string) string {
+	return func(v string) string {
+		probe := letter.Signer{Name: "x", City: "x", Country: "x"}
+		switch field {
+		case "name":
+			probe.Name = v
+		case "city":
+			probe.City = v
+		case "country":
+			probe.Country = v
+		case "note":
+			probe.Note = v
+		}
+		var fe *letter.FieldErrors
+		if err := letter.ValidateSigner(probe, field == "note" && requireNote); errors.As(err, &fe) {
+			return fe.Reason(field)
+		}
+		return ""
+	}
+}
+
+// Confirm asks a yes/no question whose answer defaults to no: the question
+// is whether to send, and a fax costs money and paper, so only a typed yes
+// sends. It takes y, yes, s, si, sí and the yes label, or n, no and the no
+// label, in any case.
+func (p linePrompter) Confirm(ctx context.Context, question, yes, no string) (bool, error) {
 	ok := false
-	err := p.run(ctx, p.form(huh.NewGroup(huh.NewConfirm().Title(question).Affirmative(yes).Negative(no).Value(&ok))))
+	_, err := p.ask(ctx, query{
+		field:    "answer",
+		question: question + " [y/N]",
+		help:     fmt.Sprintf("y: %s · n or Enter: %s", yes, no),
+		hint:     "--yes sends without asking",
+		rule: func(v string) string {
+			v = strings.ToLower(v)
+			switch {
+			case v == "" || v == "n" || v == "no" || v == strings.ToLower(no):
+				ok = false
+			case v == "y" || v == "yes" || v == "s" || v == "si" || v == "sí" || v == strings.ToLower(yes):
+				ok = true
+			default:
+				return fmt.Sprintf("%q is neither yes nor no: type y (%s) or n (%s)", v, yes, no)
+			}
+			return ""
+		},
+	})
 	return ok, err
 }
 
-func (p huhPrompter) run(ctx context.Context, f *huh.Form) error {
-	err := f.RunWithContext(ctx)
-	if errors.Is(err, huh.ErrUserAborted) {
-		return errAborted
+// query is one question: the rule returns why an answer is refused, or "".
+type query struct {
+	field, question, help string
+	hint                  string // what to do instead, after maxTries refusals
+	rule                  func(string) string
+}
+
+// ask asks until q.rule takes the answer, at most maxTries times. End of
+// input and ctx ending are the person cancelling.
+func (p linePrompter) ask(ctx context.Context, q query) (string, error) {
+	st := p.ios.ErrStyles()
+	width := min(p.ios.TerminalWidth(), 80)
+	reason := ""
+	for range maxTries {
+		fmt.Fprint(p.ios.ErrOut, ui.Question(st, width, q.question, q.help))
+		line, err := p.ios.ReadLine(ctx)
+		if !p.ios.IsStdinTTY() || !p.ios.IsStderrTTY() {
+			// The terminal's echo of the answer and its Enter did not
+			// land on stderr: end the line so what follows does not run
+			// on after "> ".
+			fmt.Fprintln(p.ios.ErrOut)
+		}
+		switch {
+		case errors.Is(err, io.EOF), ctx.Err() != nil:
+			return "", errAborted
+		case errors.Is(err, ui.ErrLineTooLong):
+			reason = fmt.Sprintf("more than %d bytes on one line", ui.MaxLine)
+		case err != nil:
+			return "", fmt.Errorf("prompt: read %s: %w", q.field, err)
+		default:
+			line = strings.TrimSpace(line)
+			if reason = q.rule(line); reason == "" {
+				return line, nil
+			}
+		}
+		fmt.Fprint(p.ios.ErrOut, ui.Refusal(st, width, reason))
 	}
-	if err != nil {
-		return fmt.Errorf("prompt: %w", err)
-	}
-	return nil
+	return "", &UsageError{Err: fmt.Errorf("%s: %s (asked %d times)", q.field, reason, maxTries), Hint: q.hint}
 }

@@ -29,6 +29,9 @@ type IOStreams struct {
 	noColor   bool
 	outStyles *Styles
 	errStyles *Styles
+
+	readMu sync.Mutex // guards lines (ReadLine)
+	lines  lineReader
 }
 
 // New returns streams for the given reader and writers. A stream is a
