@@ -387,6 +387,9 @@ func (r *run) reconcile() ([]*job, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !r.e.mine(sub.Key) {
+			continue
+		}
 		if a.VendorID == "" {
 			if r.e.looker == nil {
 				msg := "the run was interrupted during the gateway call and this gateway cannot look faxes up: not resent; check the gateway, then send with --force if it did not go"

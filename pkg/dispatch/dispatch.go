@@ -75,8 +75,14 @@ type Config struct {
 	// which is back when) or, when every number failed for it, gives up;
 	// nothing suggests a petition endpoint. Petition must be nil.
 	NoFallback bool
-	Journal    *journal.Journal // required unless DryRun
-	Compose    ComposeFunc      // required
+	// Only, when not empty, restricts the run to the submissions with these
+	// signer keys: the journal may hold other queued work (signers of an
+	// earlier bulk run) that this run's Compose must never be used for —
+	// `petition deliver` composes the petition, not their letters. Their
+	// interrupted attempts are left for a run that can compose them.
+	Only    []string
+	Journal *journal.Journal // required unless DryRun
+	Compose ComposeFunc      // required
 	// Offline says the gateway dials nothing (gateway.Driver.Offline): the
 	// campaign's courtesy to the target's lines — quiet hours, hourly caps,
 	// calls per number — does not apply; the campaign's end date does.
@@ -185,7 +191,11 @@ type Engine struct {
 	cfg    Config
 	lines  []campaign.FaxNumber
 	looker gateway.Looker
+	only   map[string]bool // nil: every submission of the campaign
 }
+
+// mine reports whether the run may dispatch the submission with key.
+func (e *Engine) mine(key string) bool { return e.only == nil || e.only[key] }
 
 // New checks cfg, fills its defaults and returns an Engine.
 func New(cfg Config) (*Engine, error) {
@@ -206,6 +216,12 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("dispatch: NoFallback with a petition endpoint: a submission that must go by fax has nothing to fall back to")
 	}
 	e := &Engine{cfg: cfg}
+	if len(cfg.Only) > 0 {
+		e.only = make(map[string]bool, len(cfg.Only))
+		for _, k := range cfg.Only {
+			e.only[k] = true
+		}
+	}
 	if cfg.Redirect != "" {
 		n, err := gateway.Normalize(cfg.Redirect)
 		if err != nil {

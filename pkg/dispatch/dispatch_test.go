@@ -776,3 +776,52 @@ func TestStatusPollsThatKeepFailing(t *testing.T) {
 		})
 	}
 }
+
+// TestOnlyLeavesOtherQueuedWorkAlone: a run restricted to some signers (as
+// `petition deliver` is: its Compose makes the petition, not letters) must
+// not dispatch the other queued submissions of the journal with it.
+func TestOnlyLeavesOtherQueuedWorkAlone(t *testing.T) {
+	h := newHarness(t, linesim.Config{Duration: time.Millisecond}, numA, numB)
+	// The earlier signers are queued and not yet tried: the first run
+	// meets the target's quiet hours and stops waiting.
+	h.c.Limits.QuietHours = "00:00-23:59"
+	cfg := h.config()
+	cfg.Petition = nil
+	cfg.Wait = 100 * time.Millisecond
+	earlier := signerList(3)
+	if _, err := h.run(t.Context(), cfg, earlier); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.j.Counts(t.Context(), h.c.ID); err != nil || n[journal.Queued] != 3 {
+		t.Fatalf("after the first run: %v, %v; want the 3 signers queued", n, err)
+	}
+	h.c.Limits.QuietHours = ""
+	cfg.Wait = 0
+	before := h.faxesPerSigner()
+
+	petition := letter.Signer{Name: "Petition with 3 signatures", City: "faxjam", Country: "petition"}
+	cfg.Only = []string{letter.SignerKey(h.c.ID, petition)}
+	cfg.Compose = func(context.Context, letter.Signer) (Document, error) {
+		return Document{PDF: []byte("%PDF petition"), Pages: 1, SHA256: "p"}, nil
+	}
+	sum, err := h.run(t.Context(), cfg, []letter.Signer{petition})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Run[journal.Delivered] != 1 {
+		t.Errorf("run summary %+v, want the petition delivered", sum.Run)
+	}
+	after := h.faxesPerSigner()
+	if got := after[cfg.Only[0]]; got != 1 {
+		t.Errorf("the petition was faxed %d times, want 1", got)
+	}
+	for _, s := range earlier {
+		k := letter.SignerKey(h.c.ID, s)
+		if after[k] != before[k] {
+			t.Errorf("%s of the earlier run was faxed by the restricted run (%d faxes, had %d)", s.Name, after[k], before[k])
+		}
+	}
+	if n, err := h.j.Counts(t.Context(), h.c.ID); err != nil || n[journal.Queued] != 3 {
+		t.Errorf("after the restricted run: %v, %v; want the 3 earlier signers still queued", n, err)
+	}
+}

@@ -391,6 +391,9 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 		}
 		for _, s := range subs {
 			after = s.Seq
+			if !r.e.mine(s.Key) {
+				continue
+			}
 			select {
 			case out <- s:
 			case <-r.ctx.Done():
