@@ -50,6 +50,9 @@ type PartialError struct {
 	// Redirect is the rehearsal number of the run, which carrying on must
 	// repeat: without it the queued faxes would go to the target.
 	Redirect string
+	// Again, when set, is how to carry on instead of `status --follow`
+	// (petition deliver: its document is not a letter status can compose).
+	Again string
 }
 
 func (e *PartialError) Error() string {
@@ -65,6 +68,8 @@ func (e *PartialError) Error() string {
 	}
 	msg := "partly done: " + strings.Join(parts, ", ")
 	switch {
+	case e.Queued > 0 && e.Again != "":
+		return msg + "; " + e.Again
 	case e.Queued > 0 && e.Redirect != "":
 		return msg + "; `faxjam status --follow --redirect " + e.Redirect + "` (or the same `send` again) carries on"
 	case e.Queued > 0:

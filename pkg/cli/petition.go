@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"golang.org/x/time/rate"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
@@ -37,6 +40,10 @@ type PetitionOptions struct {
 	TLSCert   string
 	TLSKey    string
 	SignToken string
+	// Per anonymous client address; token holders are not limited.
+	Rate       float64 // requests per second; 0 = no limit
+	Burst      int
+	TrustProxy bool // client address from X-Forwarded-For
 
 	// serve, export, deliver: where the signatures are
 	DB     string // store DSN: SQLite path or postgres:// URL
@@ -116,6 +123,9 @@ behind a TLS proxy. Stop it with Ctrl-C: requests in flight finish.`,
 	fl.StringVar(&opts.SignToken, "sign-token", "", "require this token to sign (petition URL https://TOKEN@host)")
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", "TLS certificate (PEM)")
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "TLS key (PEM)")
+	fl.Float64Var(&opts.Rate, "rate", float64(server.DefaultRate), "requests per second per anonymous client address (token holders are not limited); 0 = no limit")
+	fl.IntVar(&opts.Burst, "burst", server.DefaultBurst, "requests an anonymous client may make at once")
+	fl.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind a reverse proxy that sets it)")
 	bindConfig(fl, "token", "petition_token")
 	return cmd
 }
@@ -128,9 +138,20 @@ func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
 	}
 	so.Secrets.add(opts.Token)
 	so.Secrets.add(opts.SignToken)
+	if opts.Rate < 0 || math.IsNaN(opts.Rate) {
+		return usagef("--rate %v: want requests per second, 0 for no limit", opts.Rate)
+	}
+	if opts.Burst < 1 {
+		return usagef("--burst %d: want 1 or more", opts.Burst)
+	}
+	lim := rate.Limit(opts.Rate)
+	if opts.Rate == 0 {
+		lim = rate.Inf
+	}
 	cfg := server.Config{
 		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c},
 		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
+		Rate: lim, Burst: opts.Burst, TrustProxy: opts.TrustProxy,
 		Log: so.IO.ErrOut, Now: so.Now,
 	}
 	// Check the flags before the database is opened: a bad --addr or a
@@ -423,6 +444,10 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 		Compose:  func(context.Context, letter.Signer) (dispatch.Document, error) { return d, nil },
 		Redirect: so.Redirect, DryRun: so.DryRun, Force: so.Force, Poll: so.Poll, Wait: so.Wait, Now: so.Now,
 		Events: pr.Event,
+		// The petition goes by fax or not at all, and this run composes the
+		// petition only: other signers queued in the journal are not its.
+		NoFallback: true, Only: []string{letter.SignerKey(c.ID, who)},
+		StatusTimeout: so.StatusTimeout,
 	}
 	eng, err := dispatch.New(cfg)
 	if err != nil {
@@ -446,5 +471,10 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	if so.DryRun {
 		return nil
 	}
-	return partial(res)
+	err = partial(res)
+	var pe *PartialError
+	if errors.As(err, &pe) {
+		pe.Again = "run `faxjam petition deliver` again once a fax number is back (`faxjam status` says when)"
+	}
+	return err
 }

@@ -62,10 +62,15 @@ type SendOptions struct {
 	Parallel int
 	Wait     time.Duration
 	Poll     time.Duration
-	Journal  string
-	Force    bool
-	Paper    string
-	Font     string
+	// StatusTimeout: a fax whose status the gateway has not reported for
+	// this long is recorded unknown (not resent).
+	StatusTimeout time.Duration
+	// PetitionParallel: petition calls in flight at once.
+	PetitionParallel int
+	Journal          string
+	Force            bool
+	Paper            string
+	Font             string
 	// Typed names the flags given on the command line (not from config),
 	// which a suggested `faxjam letter` command must repeat.
 	Typed       []string
@@ -141,6 +146,8 @@ duration and line_time in nanoseconds). Fields are snake_case.`,
 	fl.IntVar(&opts.Parallel, "parallel", 0, "letters composed in parallel (default: the number of CPUs)")
 	fl.DurationVar(&opts.Wait, "wait", 0, "return after this long, leaving the rest queued (default: until every fax is done)")
 	fl.DurationVar(&opts.Poll, "poll", 3*time.Second, "how often to ask the gateway for a fax's status")
+	fl.DurationVar(&opts.StatusTimeout, "status-timeout", 30*time.Minute, "record a fax unknown (not resent) when the gateway has not reported its status for this long")
+	fl.IntVar(&opts.PetitionParallel, "petition-parallel", 4, "petition calls in flight at once (paced further when the endpoint answers 429)")
 	fl.StringVar(&opts.Journal, "journal", "", "the `FILE` the journal is kept in (default: journal.db in the data dir)")
 	fl.BoolVar(&opts.Force, "force", false, "send again to signers the journal says are done")
 	fl.StringVar(&opts.Paper, "paper", "a4", "a4 or letter")
@@ -189,6 +196,12 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	}
 	if opts.Parallel < 0 {
 		return usagef("--parallel %d: want 1 or more", opts.Parallel)
+	}
+	if opts.PetitionParallel < 0 {
+		return usagef("--petition-parallel %d: want 1 or more", opts.PetitionParallel)
+	}
+	if opts.StatusTimeout < 0 {
+		return usagef("--status-timeout %s: want a positive duration like 30m", opts.StatusTimeout)
 	}
 	if err := checkDurations(opts.Wait, opts.Poll); err != nil {
 		return err
@@ -375,6 +388,7 @@ func (rg *rig) engine(opts *SendOptions, c *campaign.Campaign, r *render.Rendere
 		Compose:  composeFunc(c, r, opts.Now, rg.driver.WantsTIFF),
 		Redirect: opts.Redirect, DryRun: opts.DryRun, Force: opts.Force,
 		Parallel: opts.Parallel, Rate: lim, Poll: opts.Poll, Wait: opts.Wait, Now: opts.Now,
+		StatusTimeout: opts.StatusTimeout, PetitionParallel: opts.PetitionParallel,
 		Events: pr.Event,
 	}
 	eng, err := dispatch.New(cfg)

@@ -262,6 +262,11 @@ func TestPlanBPetitionServedExportedAndDelivered(t *testing.T) {
 	} else if e := waiting[0]; e.Number != held || !strings.Contains(e.Message, held+": down until") ||
 		e.Until.Before(time.Now().Add(5*time.Minute)) || !strings.Contains(e.Message, e.Until.Format(time.RFC3339)) {
 		t.Errorf("deliver's waiting event %+v: want it to name %s, down until the breaker's cool-down ends (Until, ~10 min)", e, held)
+	} else if strings.Contains(e.Message, "petition endpoint") {
+		t.Errorf("deliver's waiting event suggests a petition endpoint, but the petition has nothing to fall back to: %q", e.Message)
+	}
+	if !strings.Contains(del.stderr, "petition deliver` again") {
+		t.Errorf("deliver's exit 3 should say to run petition deliver again; stderr:\n%s", del.stderr)
 	}
 	// To another number (a rehearsal fax of the organizer's) it goes.
 	const rehearsal = "+12025550150"
