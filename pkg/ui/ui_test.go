@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestColorEnabled(t *testing.T) {
@@ -132,5 +136,77 @@ func TestProgressOnTerminalDrawsBar(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("terminal progress lacks %q:\n%q", want, out)
 		}
+	}
+}
+
+func TestReadLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  []string // lines, then io.EOF
+		long  int      // index of a line refused as too long, or -1
+	}{
+		{"lines without their endings", "a\r\nb\n\nc\n", []string{"a", "b", "", "c"}, -1},
+		{"a last line without an ending", "a\nb", []string{"a", "b"}, -1},
+		{"nothing", "", nil, -1},
+		{"a line over MaxLine then the next", strings.Repeat("x", MaxLine+1) + "\nnext\n", []string{"", "next"}, 0},
+		{"a line of exactly MaxLine", strings.Repeat("x", MaxLine) + "\n", []string{strings.Repeat("x", MaxLine)}, -1},
+		{"an unended line over MaxLine", strings.Repeat("x", 3*MaxLine), []string{""}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, in, _, _ := Test()
+			in.WriteString(tt.input)
+			for i, want := range tt.want {
+				got, err := ios.ReadLine(t.Context())
+				if i == tt.long {
+					if !errors.Is(err, ErrLineTooLong) {
+						t.Fatalf("line %d: err = %v, want ErrLineTooLong", i, err)
+					}
+					continue
+				}
+				if err != nil || got != want {
+					t.Fatalf("line %d = %q, %v; want %q", i, got, err, want)
+				}
+			}
+			if got, err := ios.ReadLine(t.Context()); !errors.Is(err, io.EOF) {
+				t.Errorf("after the lines: %q, %v; want io.EOF", got, err)
+			}
+		})
+	}
+}
+
+// A read abandoned by a cancelled context keeps its line for the next
+// read: nothing typed is lost, and no two reads race on stdin.
+func TestReadLineCancelledKeepsTheLine(t *testing.T) {
+	ios, _, _, _ := Test()
+	r, w := io.Pipe()
+	defer w.Close()
+	ios.In = r
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := ios.ReadLine(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v to notice the context", d)
+	}
+	go w.Write([]byte("typed late\nsecond\n"))
+	for _, want := range []string{"typed late", "second"} {
+		got, err := ios.ReadLine(t.Context())
+		if err != nil || got != want {
+			t.Fatalf("ReadLine = %q, %v; want %q", got, err, want)
+		}
+	}
+}
+
+func TestQuestionPlainWithoutColour(t *testing.T) {
+	ios, _, _, _ := Test()
+	s := ios.ErrStyles()
+	got := Question(s, 20, "Fax this letter to the Ministry?", "y: Send") + Refusal(s, 80, "no")
+	want := "Fax this letter to\nthe Ministry?\ny: Send\n> ✗ no\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
