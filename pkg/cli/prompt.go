@@ -137,10 +137,11 @@ func (p linePrompter) ask(ctx context.Context, q query) (string, error) {
 	for range maxTries {
 		fmt.Fprint(p.ios.ErrOut, ui.Question(st, width, q.question, q.help))
 		line, err := p.ios.ReadLine(ctx)
-		if !p.ios.IsStdinTTY() || !p.ios.IsStderrTTY() {
-			// The terminal's echo of the answer and its Enter did not
-			// land on stderr: end the line so what follows does not run
-			// on after "> ".
+		echoed := p.ios.IsStdinTTY() && p.ios.IsStderrTTY() && (err == nil || errors.Is(err, ui.ErrLineTooLong))
+		if !echoed {
+			// No echo of an answer and its Enter landed on stderr (a
+			// pipe, or Ctrl-C/Ctrl-D, which end no line): end the line
+			// so what follows does not run on after "> ".
 			fmt.Fprintln(p.ios.ErrOut)
 		}
 		switch {

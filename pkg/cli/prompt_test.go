@@ -169,7 +169,9 @@ func TestPrompterConfirm(t *testing.T) {
 }
 
 func TestPrompterCancelledWhileWaiting(t *testing.T) {
-	ios, _, _, _ := ui.Test()
+	ios, _, _, errOut := ui.Test()
+	ios.SetStdinTTY(true)
+	ios.SetStderrTTY(true)
 	r, w := io.Pipe() // a person who types nothing
 	defer w.Close()
 	ios.In = r
@@ -183,6 +185,11 @@ func TestPrompterCancelledWhileWaiting(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("took %v to notice the cancel", d)
+	}
+	// Ctrl-C ends no line on the terminal: the prompter does, so the
+	// error is not printed after "> ".
+	if !strings.HasSuffix(errOut.String(), "\n") {
+		t.Errorf("stderr does not end its line after the cancel: %q", errOut)
 	}
 }
 
