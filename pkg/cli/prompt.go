@@ -31,10 +31,6 @@ type linePrompter struct {
 	ios *ui.IOStreams
 }
 
-// huhPrompter is the name send.go builds the prompter by; it goes when
-// send.go says linePrompter.
-type huhPrompter = linePrompter
-
 // errAborted is the person saying no: Ctrl-C, Ctrl-D, or no to sending.
 var errAborted = errors.New("cancelled; nothing was sent")
 

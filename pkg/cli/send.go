@@ -82,7 +82,7 @@ func (f *Factory) sendOptions(o *SendOptions) {
 	o.Gateways, o.GatewayEnv, o.Secrets = f.Gateways, f.GatewayEnv(), &f.secrets
 	o.DataDir, o.Version, o.CampaignRef = f.DataHome(), f.Build.Version, f.CampaignRef
 	if o.Prompter == nil {
-		o.Prompter = huhPrompter{ios: f.IO}
+		o.Prompter = linePrompter{ios: f.IO}
 	}
 }
 
