@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,6 +118,8 @@ func (p *eventPrinter) line(ev dispatch.Event) string {
 		word, rest = s.Error.Render("unknown"), fmt.Sprintf("%s%s: the outcome was lost; not resent — check with the gateway%s", who, to, suffix(ev.Message))
 	case dispatch.EventWaiting:
 		word, rest = s.Warning.Render("waiting"), fmt.Sprintf("%s (until %s)", ev.Message, p.when(ev.Until))
+	case dispatch.EventHeld:
+		word, rest = s.Warning.Render("held"), fmt.Sprintf("%s%s", who, suffix(ev.Message))
 	case dispatch.EventRetry:
 		word, rest = s.Warning.Render("retry"), fmt.Sprintf("%s%s%s", who, to, suffix(ev.Message))
 	case dispatch.EventNumberDown:
@@ -195,6 +199,9 @@ func summaryText(s *ui.Styles, sum dispatch.Summary, ri runInfo) string {
 			parts = append(parts, s.Error.Render(fmt.Sprintf("%d %s", n, st)))
 		}
 	}
+	if n := heldCount(sum); n > 0 {
+		parts = append(parts, s.Error.Render(fmt.Sprintf("%d held for another run", n)))
+	}
 	if sum.Already > 0 {
 		parts = append(parts, fmt.Sprintf("%d already done", sum.Already))
 	}
@@ -226,16 +233,34 @@ func summaryText(s *ui.Styles, sum dispatch.Summary, ri runInfo) string {
 	return b.String()
 }
 
-// partial is the exit status of a finished run: a PartialError when any
-// signer of this run failed, was lost, rejected or is still queued.
-func partial(sum dispatch.Summary) error {
+func heldCount(sum dispatch.Summary) int {
+	n := 0
+	for _, h := range sum.Held {
+		n += h
+	}
+	return n
+}
+
+// partial is the exit status of a finished run with redirect: a
+// PartialError when any signer of this run failed, was lost, rejected or is
+// still queued, or queued work was held for another redirect.
+func partial(sum dispatch.Summary, redirect string) error {
 	r := sum.Run
 	e := &PartialError{
 		Failed:   r[journal.Failed] + r[journal.GaveUp] + r[journal.Unknown],
 		Queued:   r[journal.Queued] + r[journal.Sending],
 		Rejected: sum.Rejected,
+		Redirect: redirect,
 	}
-	if e.Failed+e.Queued+e.Rejected == 0 {
+	if len(sum.Held) > 0 {
+		e.Held = sum.Held
+		var hints []string
+		for _, to := range slices.Sorted(maps.Keys(sum.Held)) {
+			hints = append(hints, dispatch.HeldHint(to, redirect))
+		}
+		e.HeldHint = strings.Join(hints, "; ")
+	}
+	if e.Failed+e.Queued+e.Rejected+heldCount(sum) == 0 {
 		return nil
 	}
 	return e

@@ -53,6 +53,11 @@ type PartialError struct {
 	// Again, when set, is how to carry on instead of `status --follow`
 	// (petition deliver: its document is not a letter status can compose).
 	Again string
+	// Held counts queued submissions the run left alone because they were
+	// queued for another redirect, by that redirect ("" = the real
+	// campaign); HeldHint says what to do about them.
+	Held     map[string]int
+	HeldHint string
 }
 
 func (e *PartialError) Error() string {
@@ -66,7 +71,17 @@ func (e *PartialError) Error() string {
 	if e.Queued > 0 {
 		parts = append(parts, fmt.Sprintf("%d still queued", e.Queued))
 	}
+	held := 0
+	for _, n := range e.Held {
+		held += n
+	}
+	if held > 0 {
+		parts = append(parts, fmt.Sprintf("%d held", held))
+	}
 	msg := "partly done: " + strings.Join(parts, ", ")
+	if held > 0 && e.HeldHint != "" {
+		msg += "; held: " + e.HeldHint
+	}
 	switch {
 	case e.Queued > 0 && e.Again != "":
 		return msg + "; " + e.Again
@@ -76,8 +91,10 @@ func (e *PartialError) Error() string {
 		return msg + "; `faxjam status --follow` (or the same `send` again) carries on"
 	case e.Failed > 0:
 		return msg + "; `faxjam status` shows why"
-	default:
+	case e.Rejected > 0:
 		return msg + "; fix the rejected rows (see --rejects) and send them again"
+	default:
+		return msg
 	}
 }
 

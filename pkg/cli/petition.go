@@ -471,7 +471,7 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	if so.DryRun {
 		return nil
 	}
-	err = partial(res)
+	err = partial(res, so.Redirect)
 	var pe *PartialError
 	if errors.As(err, &pe) {
 		pe.Again = "run `faxjam petition deliver` again once a fax number is back (`faxjam status` says when)"

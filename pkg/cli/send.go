@@ -298,11 +298,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		}
 		return nil
 	}
-	if pe, ok := partial(sum).(*PartialError); ok {
-		pe.Redirect = opts.Redirect
-		return pe
-	}
-	return nil
+	return partial(sum, opts.Redirect)
 }
 
 // rig is what a dispatch run is wired to: the gateway, the petition

@@ -164,7 +164,7 @@ func follow(ctx context.Context, so *SendOptions, c *campaign.Campaign) error {
 	if err != nil {
 		return err
 	}
-	return partial(sum)
+	return partial(sum, so.Redirect)
 }
 
 type numberJSON struct {

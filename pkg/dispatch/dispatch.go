@@ -136,6 +136,7 @@ const (
 	EventRejected   EventType = "rejected"    // a signer row or letter could not be made into a fax
 	EventUnknown    EventType = "unknown"     // an attempt's outcome was lost and cannot be reconciled: not resent
 	EventWaiting    EventType = "waiting"     // work waits (quiet hours, caps, campaign end, numbers down and no petition) until Until, when known
+	EventHeld       EventType = "held"        // a queued signer belongs to another rehearsal (or to the real campaign): left queued, not sent by this run
 	EventRetry      EventType = "retry"       // a gateway call is retried after a transient error
 	EventNumberDown EventType = "number-down" // the circuit breaker took a number out until Until
 	EventSummary    EventType = "summary"     // the run ended: Summary
@@ -170,8 +171,12 @@ type Summary struct {
 	Already  int                   `json:"already"`
 	Rejected int                   `json:"rejected"`
 	Planned  int                   `json:"planned,omitempty"`
-	Faxes    int                   `json:"faxes"` // attempts made
-	Duration time.Duration         `json:"duration"`
+	// Held counts the queued submissions this run left alone because they
+	// were queued for another --redirect, by that redirect ("" = the real
+	// campaign).
+	Held     map[string]int `json:"held,omitempty"`
+	Faxes    int            `json:"faxes"` // attempts made
+	Duration time.Duration  `json:"duration"`
 	// LineTime is the time lines spent on our faxes; Utilisation is it
 	// over the capacity of the run (lines × calls per line × Duration).
 	LineTime    time.Duration `json:"line_time"`
@@ -188,10 +193,13 @@ var ErrConfig = errors.New("configuration")
 
 // Engine runs dispatches for one campaign.
 type Engine struct {
-	cfg    Config
-	lines  []campaign.FaxNumber
-	looker gateway.Looker
-	only   map[string]bool // nil: every submission of the campaign
+	cfg   Config
+	lines []campaign.FaxNumber
+	// redirect is Config.Redirect normalized: recorded with each
+	// submission, and the only submissions this run dispatches.
+	redirect string
+	looker   gateway.Looker
+	only     map[string]bool // nil: every submission of the campaign
 }
 
 // mine reports whether the run may dispatch the submission with key.
@@ -228,6 +236,7 @@ func New(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("dispatch: redirect: %w", err)
 		}
 		e.lines = []campaign.FaxNumber{{Number: n, Label: "redirect"}}
+		e.redirect = n
 	} else {
 		for i, f := range c.Target.Fax {
 			n, err := gateway.Normalize(f.Number)

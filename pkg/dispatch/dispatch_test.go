@@ -825,3 +825,97 @@ func TestOnlyLeavesOtherQueuedWorkAlone(t *testing.T) {
 		t.Errorf("after the restricted run: %v, %v; want the 3 earlier signers still queued", n, err)
 	}
 }
+
+// TestQueuedWorkGoesOnlyWhereItWasQueuedFor: a rehearsal (--redirect) that
+// stops with work queued must not have that work dialled to the target's
+// real numbers by a later run without --redirect, nor the real campaign's
+// work sent to a rehearsal number; --force takes it over for the run.
+func TestQueuedWorkGoesOnlyWhereItWasQueuedFor(t *testing.T) {
+	const rehearsal, other = "+12025550199", "+12025550198"
+	tests := []struct {
+		name           string
+		queuedFor      string // the first run's redirect, which leaves its 3 signers queued
+		runFor         string // the second run's redirect
+		force          bool
+		wantHeld       int
+		wantHint       string
+		wantReceivedOn string // where the second run's faxes went, if any
+	}{
+		{name: "rehearsal work is not sent for real", queuedFor: rehearsal, wantHeld: 3,
+			wantHint: "queued in a rehearsal to " + rehearsal + ": carry on with --redirect " + rehearsal + ", or use --force to send it for real"},
+		{name: "real work is not sent to a rehearsal number", runFor: rehearsal, wantHeld: 3,
+			wantHint: "queued for the real campaign: carry on without --redirect, or use --force to send it to " + rehearsal + " instead"},
+		{name: "one rehearsal's work is not sent to another's number", queuedFor: rehearsal, runFor: other, wantHeld: 3,
+			wantHint: "carry on with --redirect " + rehearsal},
+		{name: "the same rehearsal carries on", queuedFor: rehearsal, runFor: rehearsal, wantReceivedOn: rehearsal},
+		{name: "the real campaign carries on", wantReceivedOn: "target"},
+		{name: "force sends rehearsal work for real", queuedFor: rehearsal, force: true, wantReceivedOn: "target"},
+		{name: "force sends real work to the rehearsal number", runFor: rehearsal, force: true, wantReceivedOn: rehearsal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, linesim.Config{Duration: time.Millisecond}, numA, numB)
+			h.c.Limits.QuietHours = "00:00-23:59" // the first run only queues
+			cfg := h.config()
+			cfg.Petition = nil
+			cfg.Wait = 50 * time.Millisecond
+			cfg.Redirect = tt.queuedFor
+			ss := signerList(3)
+			if _, err := h.run(t.Context(), cfg, ss); err != nil {
+				t.Fatal(err)
+			}
+			if s, _ := h.sim.Sends(); s != 0 {
+				t.Fatalf("the first run sent %d faxes, want it only to queue", s)
+			}
+
+			h.c.Limits.QuietHours = ""
+			cfg.Wait, cfg.Redirect, cfg.Force = time.Second, tt.runFor, tt.force
+			sum, err := h.run(t.Context(), cfg, ss)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held := h.eventsOf(EventHeld)
+			if len(held) != tt.wantHeld || sum.Held[tt.queuedFor] != tt.wantHeld {
+				t.Errorf("held events %d, summary held %v; want %d held for %q", len(held), sum.Held, tt.wantHeld, tt.queuedFor)
+			}
+			for _, ev := range held {
+				if !strings.Contains(ev.Message, tt.wantHint) || ev.Key == "" {
+					t.Errorf("held event %+v, want the key and a message with %q", ev, tt.wantHint)
+				}
+			}
+			received := map[string]int{}
+			for _, n := range []string{numA, numB, rehearsal, other} {
+				received[n] = h.sim.ReceivedOn(n)
+			}
+			target := received[numA] + received[numB]
+			switch tt.wantReceivedOn {
+			case "":
+				if s, _ := h.sim.Sends(); s != 0 {
+					t.Errorf("%d faxes sent (%v), want none: the work is held", s, received)
+				}
+				if sum.Counts[journal.Queued] != 3 || sum.Done() {
+					t.Errorf("counts %v, want the 3 held signers still queued", sum.Counts)
+				}
+			case "target":
+				if target != 3 || received[rehearsal] != 0 {
+					t.Errorf("received %v, want 3 faxes on the target's numbers", received)
+				}
+			default:
+				if got := received[tt.wantReceivedOn]; got != 3 || target != 0 {
+					t.Errorf("received %v, want 3 faxes on %s and none on the target's", received, tt.wantReceivedOn)
+				}
+			}
+			if tt.wantReceivedOn != "" {
+				h.assertEachOnce(ss)
+				for s, err := range h.j.Submissions(t.Context(), journal.Filter{Campaign: h.c.ID}) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					if s.Redirect != tt.runFor {
+						t.Errorf("%s recorded for redirect %q, want %q", s.Key, s.Redirect, tt.runFor)
+					}
+				}
+			}
+		})
+	}
+}

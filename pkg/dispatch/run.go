@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"sync"
 	"time"
 
@@ -186,6 +187,7 @@ func (r *run) summary(start time.Time) Summary {
 	for k, v := range r.sum.Run {
 		s.Run[k] = v
 	}
+	s.Held = maps.Clone(r.sum.Held)
 	r.mu.Unlock()
 	s.Duration = time.Since(start)
 	if c, err := r.j.Counts(r.wctx, r.cfg.Campaign.ID); err == nil {
@@ -315,9 +317,11 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 		for i, s := range batch {
 			ev := Event{Type: EventQueued, Key: s.Key, Name: s.Name}
 			switch {
+			case old[i] && s.State == journal.Queued && s.Redirect != r.e.redirect:
+				continue // another run's work: feed says so (held) or, with Force, takes it over
 			case !old[i] || s.State == journal.Queued:
 			case s.State.Terminal() && r.cfg.Force:
-				if err := r.j.Requeue(r.parent, s.ID); err != nil {
+				if err := r.j.Requeue(r.parent, s.ID, r.e.redirect); err != nil {
 					return err
 				}
 				ev.Message = "sent again (--force); it was " + string(s.State)
@@ -348,7 +352,7 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 		if err := r.parent.Err(); err != nil {
 			return flush()
 		}
-		batch = append(batch, journal.Submission{Campaign: c.ID, Key: letter.SignerKey(c.ID, s),
+		batch = append(batch, journal.Submission{Campaign: c.ID, Key: letter.SignerKey(c.ID, s), Redirect: r.e.redirect,
 			Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang})
 		if len(batch) == enqueueBatch {
 			if err := flush(); err != nil {
@@ -394,6 +398,12 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 			if !r.e.mine(s.Key) {
 				continue
 			}
+			if s.Redirect != r.e.redirect {
+				if err := r.hold(s); err != nil {
+					return err
+				}
+				continue
+			}
 			select {
 			case out <- s:
 			case <-r.ctx.Done():
@@ -413,6 +423,52 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 			return nil
 		}
 	}
+}
+
+// hold deals with a queued submission that was queued for another
+// redirect than this run's: a rehearsal's fax must never go to the target's
+// lines because the organizer carried on without --redirect, nor the real
+// campaign's to a rehearsal number. It stays queued and is counted as held,
+// unless Force takes it over for this run: then it goes to the end of the
+// queue, where feed reads it again.
+func (r *run) hold(s journal.Submission) error {
+	if r.cfg.Force {
+		if err := r.j.Requeue(r.parent, s.ID, r.e.redirect); err != nil {
+			return err
+		}
+		r.emit(Event{Type: EventQueued, Key: s.Key, Name: s.Name,
+			Message: "was " + queuedFor(s.Redirect) + "; now " + queuedFor(r.e.redirect) + " (--force)"})
+		return nil
+	}
+	r.mu.Lock()
+	if r.sum.Held == nil {
+		r.sum.Held = map[string]int{}
+	}
+	r.sum.Held[s.Redirect]++
+	r.mu.Unlock()
+	r.emit(Event{Type: EventHeld, Key: s.Key, Name: s.Name, State: s.State, Message: HeldHint(s.Redirect, r.e.redirect)})
+	return nil
+}
+
+func queuedFor(redirect string) string {
+	if redirect == "" {
+		return "queued for the real campaign"
+	}
+	return "queued in a rehearsal to " + redirect
+}
+
+// HeldHint says why a submission queued for redirect (empty: the real
+// campaign) is not sent by a run with runRedirect, and what to do.
+func HeldHint(redirect, runRedirect string) string {
+	carry := "carry on without --redirect"
+	if redirect != "" {
+		carry = "carry on with --redirect " + redirect
+	}
+	force := "use --force to send it for real"
+	if runRedirect != "" {
+		force = "use --force to send it to " + runRedirect + " instead"
+	}
+	return queuedFor(redirect) + ": " + carry + ", or " + force
 }
 
 // compose turns submissions into jobs with their documents.

@@ -74,6 +74,10 @@ type Submission struct {
 	Email   string `json:"email,omitempty"`
 	Note    string `json:"note,omitempty"`
 	Lang    string `json:"lang,omitempty"`
+	// Redirect is the rehearsal number (+E164) the submission was queued
+	// for; empty for the real campaign. Only a run with the same redirect
+	// dispatches it.
+	Redirect string `json:"redirect,omitempty"`
 
 	State     State     `json:"state"`
 	Number    string    `json:"number,omitempty"`     // the number of the latest attempt

@@ -119,7 +119,7 @@ func TestQueuedFollowsSeqAndRequeueMovesToEnd(t *testing.T) {
 	if err := j.SetState(ctx, subs[0].ID, Delivered, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Requeue(ctx, subs[0].ID); err != nil {
+	if err := j.Requeue(ctx, subs[0].ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	q, err := j.Queued(ctx, "c", subs[1].Seq, 10)
@@ -356,5 +356,75 @@ func TestStartedSince(t *testing.T) {
 	got, err := j.StartedSince(ctx, "c", now.Add(-time.Hour))
 	if err != nil || len(got["+1"]) != 1 {
 		t.Errorf("StartedSince(1h ago) = %v, %v; want one start on +1", got, err)
+	}
+}
+
+func TestOpenMigratesV1JournalWithEmptyRedirect(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrateV1(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO submissions (campaign, key, seq, name, city, country, state, created, updated)
+		VALUES ('c', 'k1', 1, 'Ana', 'Lima', 'PE', 'queued', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("PRAGMA user_version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	j, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open of a v1 journal: %v", err)
+	}
+	defer j.Close()
+	q, err := j.Queued(ctx, "c", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q) != 1 || q[0].Key != "k1" || q[0].Redirect != "" {
+		t.Fatalf("queued after migration = %+v, want k1 with no redirect", q)
+	}
+}
+
+func TestRedirectIsRecordedAtEnqueueAndRequeue(t *testing.T) {
+	j := open(t)
+	ctx := t.Context()
+	subs := signers("c", 2)
+	subs[0].Redirect = "+15555550100"
+	if _, _, err := j.Enqueue(ctx, subs); err != nil {
+		t.Fatal(err)
+	}
+	got := func(id int64) string {
+		t.Helper()
+		s, err := j.Submission(ctx, "c", fmt.Sprint(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Redirect
+	}
+	if r0, r1 := got(subs[0].ID), got(subs[1].ID); r0 != "+15555550100" || r1 != "" {
+		t.Fatalf("redirects = %q, %q; want +15555550100 and none", r0, r1)
+	}
+	if err := j.Requeue(ctx, subs[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Requeue(ctx, subs[1].ID, "+15555550199"); err != nil {
+		t.Fatal(err)
+	}
+	if r0, r1 := got(subs[0].ID), got(subs[1].ID); r0 != "" || r1 != "+15555550199" {
+		t.Fatalf("after Requeue redirects = %q, %q; want none and +15555550199", r0, r1)
 	}
 }

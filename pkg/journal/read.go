@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-const selectSubmission = `SELECT id, campaign, key, seq, name, city, country, email, note, lang,
+const selectSubmission = `SELECT id, campaign, key, seq, name, city, country, email, note, lang, redirect,
 	state, number, attempts, doc_sha256, pages, reason, message, created, updated FROM submissions`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -20,7 +20,7 @@ func scanSubmission(r scanner) (Submission, error) {
 	var s Submission
 	var state string
 	var created, updated int64
-	err := r.Scan(&s.ID, &s.Campaign, &s.Key, &s.Seq, &s.Name, &s.City, &s.Country, &s.Email, &s.Note, &s.Lang,
+	err := r.Scan(&s.ID, &s.Campaign, &s.Key, &s.Seq, &s.Name, &s.City, &s.Country, &s.Email, &s.Note, &s.Lang, &s.Redirect,
 		&state, &s.Number, &s.Attempts, &s.DocSHA256, &s.Pages, &s.Reason, &s.Message, &created, &updated)
 	s.State, s.Created, s.Updated = State(state), fromUnix(created), fromUnix(updated)
 	return s, err

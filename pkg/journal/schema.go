@@ -10,6 +10,7 @@ import (
 // Append only: a released migration is never edited.
 var migrations = [...]func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1,
+	migrateV2,
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -77,6 +78,15 @@ CREATE TABLE petitions (
 	duplicate  INTEGER NOT NULL DEFAULT 0,
 	signed     INTEGER NOT NULL
 );`)
+	return err
+}
+
+// migrateV2 records with each submission the rehearsal number it was queued
+// for, so a queued rehearsal fax is never dialled to the target's real lines
+// by a later run without --redirect (nor real work to a rehearsal number).
+// Submissions of older journals were queued without one.
+func migrateV2(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `ALTER TABLE submissions ADD COLUMN redirect TEXT NOT NULL DEFAULT ''`)
 	return err
 }
 

@@ -31,8 +31,8 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 			return err
 		}
 		ins, err := tx.Prepare(`INSERT INTO submissions
-			(campaign, key, seq, name, city, country, email, note, lang, state, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+			(campaign, key, seq, name, city, country, email, note, lang, redirect, state, created, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
 			ON CONFLICT (campaign, key) DO NOTHING`)
 		if err != nil {
 			return err
@@ -48,7 +48,7 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 				existing = append(existing, i)
 				continue
 			}
-			res, err := ins.Exec(s.Campaign, s.Key, seq+1, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang, unix(now), unix(now))
+			res, err := ins.Exec(s.Campaign, s.Key, seq+1, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang, s.Redirect, unix(now), unix(now))
 			if err != nil {
 				return fmt.Errorf("submission %s: %w", s.Key, err)
 			}
@@ -113,11 +113,12 @@ func existingIn(tx *sql.Tx, subs []Submission) (map[[2]string]Submission, error)
 }
 
 // Requeue puts a submission back at the end of the queue (e.g. to send a
-// signer again on purpose). Its history stays.
-func (j *Journal) Requeue(ctx context.Context, id int64) error {
+// signer again on purpose), for the rehearsal number redirect (empty: the
+// real campaign). Its history stays.
+func (j *Journal) Requeue(ctx context.Context, id int64, redirect string) error {
 	err := j.write(ctx, func(tx *sql.Tx) error {
-		return execOne(tx, `UPDATE submissions SET state = 'queued', reason = '', message = '',
-			seq = (SELECT max(seq) + 1 FROM submissions), updated = ? WHERE id = ?`, unix(time.Now()), id)
+		return execOne(tx, `UPDATE submissions SET state = 'queued', reason = '', message = '', redirect = ?,
+			seq = (SELECT max(seq) + 1 FROM submissions), updated = ? WHERE id = ?`, redirect, unix(time.Now()), id)
 	})
 	if err != nil {
 		return fmt.Errorf("journal: requeue submission %d: %w", id, err)
