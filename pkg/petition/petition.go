@@ -57,7 +57,9 @@ func (e *Error) Error() string {
 		s += ": " + e.Err.Error()
 	}
 	if e.Auth {
-		s += " — check the token in the petition URL"
+		// Neutral about where the token came from: the petition URL,
+		// --token or FAXJAM_PETITION_TOKEN all reach the driver the same.
+		s += " — check the petition token"
 	}
 	return s
 }
