@@ -98,7 +98,8 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 		return nil, err
 	}
 	target := url.URL{Path: strings.TrimRight(u.Path, "/"), Host: u.Host}
-	switch strings.ToLower(u.Scheme) {
+	scheme := strings.ToLower(u.Scheme)
+	switch scheme {
 	case Scheme:
 		target.Scheme = "https"
 	case SchemeHTTP:
@@ -110,7 +111,9 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 		url:    target.String(),
 		token:  v["token"],
 		client: httpclient.New(env.HTTP, env.Version),
-		scheme: d.Scheme,
+		// Errors name the scheme the organizer gave: a webhook+http relay
+		// called webhook+https would send them looking for a TLS problem.
+		scheme: scheme,
 	}
 	if u.User != nil {
 		r.user, r.pass, r.hasBasicAuth = v["user"], v["password"], true

@@ -86,6 +86,30 @@ func TestFourXXReasonFromTheRelay(t *testing.T) {
 	}
 }
 
+func TestErrorsNameTheSchemeGiven(t *testing.T) {
+	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		w.Write([]byte(`{"message":"not a fax line","reason":"not-a-fax"}`))
+	}))
+	tests := []struct{ name, raw, want string }{
+		{"plain http", "webhook+" + srv.URL + "/fax", "webhook+http: "},
+		{"upper case", "WEBHOOK+" + srv.URL + "/fax", "webhook+http: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := openRelay(t, tt.raw)
+			_, err := r.Send(context.Background(), gateway.Fax{To: gatewaytest.Number, PDF: []byte("%PDF"), Key: "k"})
+			ge, ok := gateway.AsError(err)
+			if !ok || ge.Driver != strings.TrimSuffix(tt.want, ": ") || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("Send through %s: %v, want an error from %q", tt.raw, err, tt.want)
+			}
+		})
+	}
+	if r := openRelay(t, "webhook+https://relay.example/fax"); r.scheme != Scheme {
+		t.Errorf("webhook+https relay names itself %q, want %q", r.scheme, Scheme)
+	}
+}
+
 func TestBasicAuthAndFictitiousField(t *testing.T) {
 	var gotAuth, gotFict string
 	srv := gatewaytest.StartHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
