@@ -116,8 +116,9 @@ queued, already (done before: not sent again), planned (--dry-run),
 submitted (the gateway took the fax), delivered, failed (one attempt; the
 next number follows), retry, waiting (quiet hours, caps), number-down,
 petitioned, gave-up, rejected (a row or letter that cannot be faxed),
-unknown (an outcome that was lost), and last a summary (counts by state;
-duration and line_time in nanoseconds). Fields are snake_case.`,
+unknown (an outcome that was lost), held (queued by a run with another
+--redirect: not sent by this one), and last a summary (counts by state;
+duration_s and line_time_s in seconds). Fields are snake_case.`,
 		Example: `  faxjam send
   faxjam send --name "José Pérez" --city Berlín --country Alemania --yes
   faxjam send --dry-run --signers people.csv

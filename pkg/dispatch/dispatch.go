@@ -17,6 +17,7 @@ package dispatch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -176,11 +177,23 @@ type Summary struct {
 	// campaign).
 	Held     map[string]int `json:"held,omitempty"`
 	Faxes    int            `json:"faxes"` // attempts made
-	Duration time.Duration  `json:"duration"`
+	Duration time.Duration  `json:"-"`     // in JSON: duration_s, seconds
 	// LineTime is the time lines spent on our faxes; Utilisation is it
 	// over the capacity of the run (lines × calls per line × Duration).
-	LineTime    time.Duration `json:"line_time"`
+	LineTime    time.Duration `json:"-"` // in JSON: line_time_s, seconds
 	Utilisation float64       `json:"utilisation"`
+}
+
+// MarshalJSON gives Duration and LineTime as seconds (duration_s,
+// line_time_s): a script reading --json should not have to know Go's
+// nanosecond durations.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type fields Summary // without this method
+	return json.Marshal(struct {
+		fields
+		DurationS float64 `json:"duration_s"`
+		LineTimeS float64 `json:"line_time_s"`
+	}{fields(s), s.Duration.Seconds(), s.LineTime.Seconds()})
 }
 
 // Done reports whether every signer of the campaign has reached a terminal

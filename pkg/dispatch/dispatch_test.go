@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -915,6 +916,35 @@ func TestQueuedWorkGoesOnlyWhereItWasQueuedFor(t *testing.T) {
 						t.Errorf("%s recorded for redirect %q, want %q", s.Key, s.Redirect, tt.runFor)
 					}
 				}
+			}
+		})
+	}
+}
+
+func TestSummaryJSONGivesDurationsInSeconds(t *testing.T) {
+	tests := []struct {
+		name string
+		sum  Summary
+		want []string
+	}{
+		{"durations", Summary{Duration: 1500 * time.Millisecond, LineTime: 90 * time.Second},
+			[]string{`"duration_s":1.5`, `"line_time_s":90`}},
+		{"zero", Summary{}, []string{`"duration_s":0`, `"line_time_s":0`}},
+		{"held by redirect", Summary{Held: map[string]int{"+12025550199": 2}}, []string{`"held":{"+12025550199":2}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.Marshal(Event{Type: EventSummary, Summary: &tt.sum})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(string(b), w) {
+					t.Errorf("summary JSON %s, want %s", b, w)
+				}
+			}
+			if strings.Contains(string(b), `"duration":`) || strings.Contains(string(b), `"line_time":`) {
+				t.Errorf("summary JSON %s still has nanosecond durations", b)
 			}
 		})
 	}
