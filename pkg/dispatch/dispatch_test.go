@@ -830,7 +830,8 @@ func TestOnlyLeavesOtherQueuedWorkAlone(t *testing.T) {
 // TestQueuedWorkGoesOnlyWhereItWasQueuedFor: a rehearsal (--redirect) that
 // stops with work queued must not have that work dialled to the target's
 // real numbers by a later run without --redirect, nor the real campaign's
-// work sent to a rehearsal number; --force takes it over for the run.
+// work sent to a rehearsal number; --force takes it over for the run, and
+// another rehearsal number may carry rehearsal work on.
 func TestQueuedWorkGoesOnlyWhereItWasQueuedFor(t *testing.T) {
 	const rehearsal, other = "+12025550199", "+12025550198"
 	tests := []struct {
@@ -838,6 +839,7 @@ func TestQueuedWorkGoesOnlyWhereItWasQueuedFor(t *testing.T) {
 		queuedFor      string // the first run's redirect, which leaves its 3 signers queued
 		runFor         string // the second run's redirect
 		force          bool
+		resume         bool // the second run is Resume (status --follow): no signers of its own
 		wantHeld       int
 		wantHint       string
 		wantReceivedOn string // where the second run's faxes went, if any
@@ -846,12 +848,15 @@ func TestQueuedWorkGoesOnlyWhereItWasQueuedFor(t *testing.T) {
 			wantHint: "queued in a rehearsal to " + rehearsal + ": carry on with --redirect " + rehearsal + ", or use --force to send it for real"},
 		{name: "real work is not sent to a rehearsal number", runFor: rehearsal, wantHeld: 3,
 			wantHint: "queued for the real campaign: carry on without --redirect, or use --force to send it to " + rehearsal + " instead"},
-		{name: "one rehearsal's work is not sent to another's number", queuedFor: rehearsal, runFor: other, wantHeld: 3,
-			wantHint: "carry on with --redirect " + rehearsal},
+		{name: "another rehearsal number carries rehearsal work on", queuedFor: rehearsal, runFor: other, wantReceivedOn: other},
 		{name: "the same rehearsal carries on", queuedFor: rehearsal, runFor: rehearsal, wantReceivedOn: rehearsal},
 		{name: "the real campaign carries on", wantReceivedOn: "target"},
 		{name: "force sends rehearsal work for real", queuedFor: rehearsal, force: true, wantReceivedOn: "target"},
 		{name: "force sends real work to the rehearsal number", runFor: rehearsal, force: true, wantReceivedOn: rehearsal},
+		{name: "resume holds rehearsal work", queuedFor: rehearsal, resume: true, wantHeld: 3,
+			wantHint: "carry on with --redirect " + rehearsal + ", or use --force to send it for real"},
+		{name: "resume with force sends rehearsal work for real", queuedFor: rehearsal, force: true, resume: true, wantReceivedOn: "target"},
+		{name: "resume with another rehearsal number carries it on", queuedFor: rehearsal, runFor: other, resume: true, wantReceivedOn: other},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -871,7 +876,17 @@ func TestQueuedWorkGoesOnlyWhereItWasQueuedFor(t *testing.T) {
 
 			h.c.Limits.QuietHours = ""
 			cfg.Wait, cfg.Redirect, cfg.Force = time.Second, tt.runFor, tt.force
-			sum, err := h.run(t.Context(), cfg, ss)
+			var sum Summary
+			var err error
+			if tt.resume {
+				e, nerr := New(cfg)
+				if nerr != nil {
+					t.Fatal(nerr)
+				}
+				sum, err = e.Resume(t.Context())
+			} else {
+				sum, err = h.run(t.Context(), cfg, ss)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

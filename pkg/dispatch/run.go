@@ -393,15 +393,18 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 			}
 			return err
 		}
+		moved := false // a submission hold took over went to the queue's end: read on to it
 		for _, s := range subs {
 			after = s.Seq
 			if !r.e.mine(s.Key) {
 				continue
 			}
 			if s.Redirect != r.e.redirect {
-				if err := r.hold(s); err != nil {
+				took, err := r.hold(s)
+				if err != nil {
 					return err
 				}
+				moved = moved || took
 				continue
 			}
 			select {
@@ -410,7 +413,7 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 				return nil
 			}
 		}
-		if len(subs) == page {
+		if len(subs) == page || moved {
 			continue
 		}
 		if done { // ingestion ended before this read, so the read saw all of it
@@ -428,17 +431,20 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 // hold deals with a queued submission that was queued for another
 // redirect than this run's: a rehearsal's fax must never go to the target's
 // lines because the organizer carried on without --redirect, nor the real
-// campaign's to a rehearsal number. It stays queued and is counted as held,
-// unless Force takes it over for this run: then it goes to the end of the
-// queue, where feed reads it again.
-func (r *run) hold(s journal.Submission) error {
-	if r.cfg.Force {
+// campaign's to a rehearsal number (it would count as delivered and never
+// reach the target). It stays queued and is counted as held, unless Force
+// takes it over for this run: then it goes to the end of the queue, where
+// feed reads it again. Rehearsal work carried on with another rehearsal
+// number (petition deliver --to, given again) goes there: neither is the
+// target's.
+func (r *run) hold(s journal.Submission) (took bool, err error) {
+	if r.cfg.Force || s.Redirect != "" && r.e.redirect != "" {
 		if err := r.j.Requeue(r.parent, s.ID, r.e.redirect); err != nil {
-			return err
+			return false, err
 		}
 		r.emit(Event{Type: EventQueued, Key: s.Key, Name: s.Name,
-			Message: "was " + queuedFor(s.Redirect) + "; now " + queuedFor(r.e.redirect) + " (--force)"})
-		return nil
+			Message: "was " + queuedFor(s.Redirect) + "; now " + queuedFor(r.e.redirect)})
+		return true, nil
 	}
 	r.mu.Lock()
 	if r.sum.Held == nil {
@@ -447,7 +453,7 @@ func (r *run) hold(s journal.Submission) error {
 	r.sum.Held[s.Redirect]++
 	r.mu.Unlock()
 	r.emit(Event{Type: EventHeld, Key: s.Key, Name: s.Name, State: s.State, Message: HeldHint(s.Redirect, r.e.redirect)})
-	return nil
+	return false, nil
 }
 
 func queuedFor(redirect string) string {
