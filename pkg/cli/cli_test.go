@@ -15,6 +15,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/render"
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 func TestExitCodeTable(t *testing.T) {
@@ -184,8 +185,8 @@ func TestLetterRunMissingSender(t *testing.T) {
 // TestLetterPDFIsOnePageWithTheSender checks the PDF with poppler, as a
 // reader (or a fax gateway) sees it.
 func TestLetterPDFIsOnePageWithTheSender(t *testing.T) {
-	pdfinfo := needTool(t, "pdfinfo", "apt-get install poppler-utils")
-	pdftotext := needTool(t, "pdftotext", "apt-get install poppler-utils")
+	pdfinfo := testtool.Need(t, "pdfinfo", "poppler-utils")
+	pdftotext := testtool.Need(t, "pdftotext", "poppler-utils")
 	f, _, _ := testFactory(t, false)
 	opts := letterOpts(f)
 	opts.Format, opts.Output = "pdf", filepath.Join(t.TempDir(), "carta.pdf")

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -39,18 +37,4 @@ func forBoth(t *testing.T, fn func(t *testing.T, tty bool)) {
 	t.Helper()
 	t.Run("tty", func(t *testing.T) { fn(t, true) })
 	t.Run("piped", func(t *testing.T) { fn(t, false) })
-}
-
-// needTool finds an external tool: missing, it fails on CI and skips
-// elsewhere, saying how to install it.
-func needTool(t *testing.T, name, install string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required on CI: %s", name, install)
-		}
-		t.Skipf("%s not installed: %s", name, install)
-	}
-	return p
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/testtool"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -237,7 +238,7 @@ func TestStartsWithoutQueryingTheTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds faxjam")
 	}
-	scriptBin := needTool(t, "script", "apt-get install util-linux (or bsdutils on Debian)")
+	scriptBin := testtool.Need(t, "script", "util-linux (or bsdutils on Debian)")
 	bin := filepath.Join(t.TempDir(), "faxjam")
 	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/faxjam/faxjam/cmd/faxjam")
 	if out, err := build.CombinedOutput(); err != nil {

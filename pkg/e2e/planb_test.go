@@ -22,22 +22,8 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch/linesim"
 	"github.com/faxjam/faxjam/pkg/gateway/outbox"
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
-
-// tool finds an external program; without it the (sub)test skips with how
-// to install it, or fails on CI.
-func tool(t *testing.T, name, install string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing on CI: %s", name, install)
-	}
-	t.Skipf("%s is missing: %s", name, install)
-	return ""
-}
 
 // serveProcess is `faxjam petition serve` running as its own process.
 type serveProcess struct {
@@ -298,7 +284,7 @@ func TestPlanBPetitionServedExportedAndDelivered(t *testing.T) {
 		if pages := pdfPages(t, filepath.Join(out, m.PDF)); pages != m.Pages {
 			t.Errorf("pdfinfo: %d pages, the manifest says %d", pages, m.Pages)
 		}
-		qpdf := tool(t, "qpdf", "apt-get install qpdf")
+		qpdf := testtool.Need(t, "qpdf", "qpdf")
 		if b, err := exec.Command(qpdf, "--check", filepath.Join(out, m.PDF)).CombinedOutput(); err != nil {
 			t.Errorf("qpdf --check: %v\n%s", err, b)
 		}
@@ -347,7 +333,7 @@ func TestPlanBPetitionServedExportedAndDelivered(t *testing.T) {
 
 func pdfPages(t *testing.T, file string) int {
 	t.Helper()
-	pdfinfo := tool(t, "pdfinfo", "apt-get install poppler-utils")
+	pdfinfo := testtool.Need(t, "pdfinfo", "poppler-utils")
 	b, err := exec.Command(pdfinfo, file).CombinedOutput()
 	if err != nil {
 		t.Fatalf("pdfinfo %s: %v\n%s", file, err, b)
@@ -362,7 +348,7 @@ func pdfPages(t *testing.T, file string) int {
 
 func pdfText(t *testing.T, file string) string {
 	t.Helper()
-	pdftotext := tool(t, "pdftotext", "apt-get install poppler-utils")
+	pdftotext := testtool.Need(t, "pdftotext", "poppler-utils")
 	b, err := exec.Command(pdftotext, "-layout", file, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext %s: %v", file, err)

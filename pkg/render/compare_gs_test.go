@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"github.com/faxjam/faxjam/pkg/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,7 @@ func TestCompareGhostscript(t *testing.T) {
 	if os.Getenv("FAXJAM_COMPARE_GS") == "" {
 		t.Skip("set FAXJAM_COMPARE_GS=1 to compare with Ghostscript")
 	}
-	gs := needTool(t, "gs", "ghostscript")
+	gs := testtool.Need(t, "gs", "ghostscript")
 	r := newRenderer(t, Options{})
 	lt := testLetter()
 	l, err := r.Letter(lt)

@@ -2,7 +2,7 @@ package render
 
 import (
 	"errors"
-	"os"
+	"github.com/faxjam/faxjam/pkg/testtool"
 	"strings"
 	"testing"
 )
@@ -11,15 +11,7 @@ import (
 // Armenian, Hebrew), from Debian's fonts-dejavu-core.
 func dejaVu(t *testing.T) []byte {
 	t.Helper()
-	const path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: %v: apt-get install fonts-dejavu-core", path, err)
-		}
-		t.Skipf("%s missing: apt-get install fonts-dejavu-core", path)
-	}
-	return data
+	return testtool.File(t, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "fonts-dejavu-core")
 }
 
 func TestExtraFontDrawsWhatGoFontsCannot(t *testing.T) {
@@ -56,7 +48,7 @@ func TestExtraFontDrawsWhatGoFontsCannot(t *testing.T) {
 		t.Error("the Spanish text is no longer in the Go font")
 	}
 
-	pdftotext := needTool(t, "pdftotext", "poppler-utils")
+	pdftotext := testtool.Need(t, "pdftotext", "poppler-utils")
 	text := run(t, pdftotext, writePDF(t, r, l), "-")
 	if !strings.Contains(text, name) {
 		t.Errorf("pdftotext: %q missing from\n%s", name, text)

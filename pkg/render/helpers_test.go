@@ -1,7 +1,6 @@
 package render
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -57,20 +56,6 @@ func newRenderer(t testing.TB, opts Options) *Renderer {
 		t.Fatalf("New(%+v): %v", opts, err)
 	}
 	return r
-}
-
-// needTool finds an external program, skipping the test with how to install
-// it when it is missing (and failing in CI, where the setup installs it).
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found: apt-get install %s", name, pkg)
-		}
-		t.Skipf("%s not found: apt-get install %s", name, pkg)
-	}
-	return p
 }
 
 func run(t *testing.T, name string, args ...string) string {

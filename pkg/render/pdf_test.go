@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faxjam/faxjam/pkg/testtool"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 )
@@ -30,9 +31,9 @@ func writePDF(t *testing.T, r *Renderer, l *Layout) string {
 }
 
 func TestLetterPDFIsOneValidPageWithTheTextIntact(t *testing.T) {
-	pdfinfo := needTool(t, "pdfinfo", "poppler-utils")
-	pdftotext := needTool(t, "pdftotext", "poppler-utils")
-	qpdf := needTool(t, "qpdf", "qpdf")
+	pdfinfo := testtool.Need(t, "pdfinfo", "poppler-utils")
+	pdftotext := testtool.Need(t, "pdftotext", "poppler-utils")
+	qpdf := testtool.Need(t, "qpdf", "qpdf")
 
 	for _, paperName := range []string{"a4", "letter"} {
 		t.Run(paperName, func(t *testing.T) {
@@ -70,7 +71,7 @@ func TestLetterPDFIsOneValidPageWithTheTextIntact(t *testing.T) {
 }
 
 func TestPDFTextExtractsInEveryScript(t *testing.T) {
-	pdftotext := needTool(t, "pdftotext", "poppler-utils")
+	pdftotext := testtool.Need(t, "pdftotext", "poppler-utils")
 	r := newRenderer(t, Options{})
 	for _, name := range []string{"Zoë Ångström", "Αλέξης Παπαδόπουλος", "Наталья Иванова", "Łukasz Żółć", "Søren Ōtsuka-Straße"} {
 		t.Run(name, func(t *testing.T) {
@@ -89,7 +90,7 @@ func TestPDFTextExtractsInEveryScript(t *testing.T) {
 }
 
 func TestPDFEmbedsSubsetCIDFontsWithUnicode(t *testing.T) {
-	pdffonts := needTool(t, "pdffonts", "poppler-utils")
+	pdffonts := testtool.Need(t, "pdffonts", "poppler-utils")
 	r := newRenderer(t, Options{})
 	l, err := r.Document(petitionDoc(3)) // a bold heading and regular text
 	if err != nil {
@@ -109,9 +110,9 @@ func TestPDFEmbedsSubsetCIDFontsWithUnicode(t *testing.T) {
 }
 
 func TestPDFDocumentHasEveryPageAndRow(t *testing.T) {
-	pdfinfo := needTool(t, "pdfinfo", "poppler-utils")
-	pdftotext := needTool(t, "pdftotext", "poppler-utils")
-	qpdf := needTool(t, "qpdf", "qpdf")
+	pdfinfo := testtool.Need(t, "pdfinfo", "poppler-utils")
+	pdftotext := testtool.Need(t, "pdftotext", "poppler-utils")
+	qpdf := testtool.Need(t, "qpdf", "qpdf")
 	r := newRenderer(t, Options{})
 	l, err := r.Document(petitionDoc(200))
 	if err != nil {
@@ -163,7 +164,7 @@ func TestPDFDrawsWhatTheRasterDraws(t *testing.T) {
 	// Poppler's rendering of the PDF at fax resolution and our raster of
 	// the same layout must put ink in the same places: the glyphs are the
 	// font's, at the layout's positions, with the layout's advances.
-	pdftoppm := needTool(t, "pdftoppm", "poppler-utils")
+	pdftoppm := testtool.Need(t, "pdftoppm", "poppler-utils")
 	r := newRenderer(t, Options{ExtraFont: dejaVu(t)})
 	lt := testLetter()
 	lt.Body = strings.ReplaceAll(lt.Body, "José Pérez", "José Pérez (ნინო Nguyễn Ọ)")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faxjam/faxjam/pkg/testtool"
 	"golang.org/x/image/ccitt"
 	"golang.org/x/image/tiff"
 )
@@ -157,8 +158,8 @@ func TestTIFFFirstPageDecodesWithXImageTIFF(t *testing.T) {
 }
 
 func TestTIFFPassesLibtiff(t *testing.T) {
-	tiffinfo := needTool(t, "tiffinfo", "libtiff-tools")
-	tiffcp := needTool(t, "tiffcp", "libtiff-tools")
+	tiffinfo := testtool.Need(t, "tiffinfo", "libtiff-tools")
+	tiffcp := testtool.Need(t, "tiffcp", "libtiff-tools")
 	r := newRenderer(t, Options{})
 	l, err := r.Document(petitionDoc(150))
 	if err != nil {
@@ -251,7 +252,7 @@ func TestG3CodesEdgeRows(t *testing.T) {
 
 	// x/image/ccitt reads no 2-D Group 3: libtiff decodes our MR and
 	// codes it as Group 4, which it reads.
-	tiffcp := needTool(t, "tiffcp", "libtiff-tools")
+	tiffcp := testtool.Need(t, "tiffcp", "libtiff-tools")
 	img := image.NewPaletted(image.Rect(0, 0, w, h), faxPalette)
 	var b bytes.Buffer
 	if err := writeTIFF(&b, img, 1, TIFFOptions{TwoD: true}, func(int) { copy(img.Pix, pix) }); err != nil {

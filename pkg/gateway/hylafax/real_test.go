@@ -16,27 +16,8 @@ import (
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/render"
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
-
-// need finds an external tool, or fails (CI=true) or skips saying how to
-// install it.
-func need(t *testing.T, name, pkg string, alt ...string) string {
-	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, a := range alt {
-		if _, err := os.Stat(a); err == nil {
-			return a
-		}
-	}
-	msg := fmt.Sprintf("%s is not installed: apt-get install -y %s", name, pkg)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
 
 // startHylaFAX runs faxq and hfaxd on loopback in a private copy of the
 // Debian spool, on a free port, and stops both (by pid) when the test ends.
@@ -44,15 +25,11 @@ func need(t *testing.T, name, pkg string, alt ...string) string {
 // without one (faxstat runs as root). It returns host:port.
 func startHylaFAX(t *testing.T) string {
 	t.Helper()
-	hfaxd := need(t, "hfaxd", "hylafax-server", "/usr/sbin/hfaxd")
-	faxq := need(t, "faxq", "hylafax-server", "/usr/sbin/faxq")
-	openssl := need(t, "openssl", "openssl")
+	hfaxd := testtool.Need(t, "hfaxd", "hylafax-server", "/usr/sbin/hfaxd")
+	faxq := testtool.Need(t, "faxq", "hylafax-server", "/usr/sbin/faxq")
+	openssl := testtool.Need(t, "openssl", "openssl")
 	if os.Geteuid() != 0 {
-		msg := "hfaxd chroots into its spool and needs root"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testtool.Missing(t, "hfaxd chroots into its spool and needs root")
 	}
 	for _, dir := range []string{"/var/spool/hylafax/sendq", "/etc/hylafax"} {
 		if _, err := os.Stat(dir); err != nil {
@@ -191,7 +168,7 @@ func kill(ctx context.Context, g *Gateway, id string) error {
 }
 
 func TestRealHylaFAX(t *testing.T) {
-	faxstat := need(t, "faxstat", "hylafax-client", "/usr/bin/faxstat")
+	faxstat := testtool.Need(t, "faxstat", "hylafax-client", "/usr/bin/faxstat")
 	addr := startHylaFAX(t)
 	g := openURL(t, fmt.Sprintf("hylafax://%s:%s@%s?timeout=10s", testUser, testPass, addr))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

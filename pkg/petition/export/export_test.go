@@ -20,6 +20,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/petition"
 	"github.com/faxjam/faxjam/pkg/petition/server"
 	"github.com/faxjam/faxjam/pkg/petition/store"
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 func normaCruz() *campaign.Campaign {
@@ -45,23 +46,9 @@ func manyRows(n int) []Row {
 	return rows
 }
 
-// tool finds an external checker; missing fails on CI and skips elsewhere.
-func tool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("%s not found: apt-get install %s", name, pkg)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
-
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	bin := tool(t, "pdftotext", "poppler-utils")
+	bin := testtool.Need(t, "pdftotext", "poppler-utils")
 	f := filepath.Join(t.TempDir(), "p.pdf")
 	os.WriteFile(f, pdf, 0o600)
 	out, err := exec.Command(bin, "-enc", "UTF-8", f, "-").Output()
@@ -118,7 +105,7 @@ func TestPDFPetition(t *testing.T) {
 			t.Errorf("the document carries private data %q", private)
 		}
 	}
-	bin := tool(t, "qpdf", "qpdf")
+	bin := testtool.Need(t, "qpdf", "qpdf")
 	f := filepath.Join(t.TempDir(), "p.pdf")
 	os.WriteFile(f, doc.PDF, 0o600)
 	if out, err := exec.Command(bin, "--check", f).CombinedOutput(); err != nil {
@@ -134,7 +121,7 @@ func TestTIFFForImageGateways(t *testing.T) {
 	if len(doc.TIFF) < 8 || string(doc.TIFF[:2]) != "II" {
 		t.Fatalf("TIFF of %d bytes does not start like a TIFF", len(doc.TIFF))
 	}
-	bin := tool(t, "tiffinfo", "libtiff-tools")
+	bin := testtool.Need(t, "tiffinfo", "libtiff-tools")
 	f := filepath.Join(t.TempDir(), "p.tif")
 	os.WriteFile(f, doc.TIFF, 0o600)
 	out, err := exec.Command(bin, f).CombinedOutput()

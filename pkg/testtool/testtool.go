@@ -1,0 +1,50 @@
+// Package testtool is for tests only: it finds the external tools and files
+// a test needs (poppler, qpdf, libtiff, Ghostscript, HylaFAX, PostgreSQL,
+// fonts). When one is missing the test fails under CI=true, where .ci/deps
+// installs it, and elsewhere skips saying how to install it, so a skip is
+// never counted as a pass in CI. Nothing in the product imports it; it
+// imports nothing of faxjam's.
+package testtool
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// Missing stops the test for want of something: fatal on CI, a skip with
+// msg elsewhere.
+func Missing(t testing.TB, msg string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + " (required on CI: .ci/deps installs it)")
+	}
+	t.Skip(msg)
+}
+
+// Need returns the path of program name, looked up in PATH and then at the
+// alternative paths given (sbin programs are not in every PATH). pkg is the
+// Debian package that provides it.
+func Need(t testing.TB, name, pkg string, alt ...string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, a := range alt {
+		if _, err := os.Stat(a); err == nil {
+			return a
+		}
+	}
+	Missing(t, name+" is not installed: apt-get install "+pkg)
+	return ""
+}
+
+// File reads a file a package provides (a font, say).
+func File(t testing.TB, path, pkg string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		Missing(t, path+" is missing: apt-get install "+pkg)
+	}
+	return data
+}
