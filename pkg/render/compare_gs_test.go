@@ -2,24 +2,24 @@ package render
 
 import (
 	"bytes"
-	"github.com/faxjam/faxjam/pkg/testtool"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 // TestCompareGhostscript puts our TIFF beside Ghostscript's rendering of our
-// PDF: size, line time at 14.4 kbit/s and time to make. It is a measurement,
-// not a unit test, so it runs only when asked:
+// PDF: size, line time at 14.4 kbit/s and time to make. The size bound (no
+// larger than gs) holds in every run; the speed is a measurement, so it is
+// timed (median of 15) and held to 5x only when asked:
 //
 //	FAXJAM_COMPARE_GS=1 go test -run CompareGhostscript -v ./pkg/render/
 func TestCompareGhostscript(t *testing.T) {
-	if os.Getenv("FAXJAM_COMPARE_GS") == "" {
-		t.Skip("set FAXJAM_COMPARE_GS=1 to compare with Ghostscript")
-	}
+	measure := os.Getenv("FAXJAM_COMPARE_GS") != ""
 	gs := testtool.Need(t, "gs", "ghostscript")
 	r := newRenderer(t, Options{})
 	lt := testLetter()
@@ -30,7 +30,10 @@ func TestCompareGhostscript(t *testing.T) {
 	dir := t.TempDir()
 	pdf := writePDF(t, r, l)
 
-	const runs = 15
+	runs := 1
+	if measure {
+		runs = 15
+	}
 	median := func(f func()) time.Duration {
 		var ds []time.Duration
 		for range runs {
@@ -77,7 +80,7 @@ func TestCompareGhostscript(t *testing.T) {
 		if int64(len(ours)) > st.Size() {
 			t.Errorf("%s: our TIFF is %d bytes, Ghostscript's %d: want no larger", c.name, len(ours), st.Size())
 		}
-		if ourTime*5 > gsTime {
+		if measure && ourTime*5 > gsTime {
 			t.Errorf("%s: ours takes %v, Ghostscript %v: want at least 5x faster", c.name, ourTime, gsTime)
 		}
 	}

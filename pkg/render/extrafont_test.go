@@ -2,9 +2,10 @@ package render
 
 import (
 	"errors"
-	"github.com/faxjam/faxjam/pkg/testtool"
 	"strings"
 	"testing"
+
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 // dejaVu is a TrueType font with scripts the Go fonts lack (Georgian,

@@ -12,9 +12,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faxjam/faxjam/pkg/testtool"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
+
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 func writePDF(t *testing.T, r *Renderer, l *Layout) string {

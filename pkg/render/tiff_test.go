@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faxjam/faxjam/pkg/testtool"
 	"golang.org/x/image/ccitt"
 	"golang.org/x/image/tiff"
+
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 // tiffPage is one IFD of a little-endian TIFF, as far as the tests need it.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/faxjam/faxjam/pkg/testtool"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 // postgresDSN returns a DSN for a PostgreSQL server the test may write to:
