@@ -2,7 +2,8 @@
 // is (its story, its target and the target's fax numbers, its letters and its
 // courtesy limits), how a campaign file is loaded (bundled, file, URL) and how
 // it is validated. It imports nothing of faxjam's but the bundled letters and
-// gateway's number rules (so a number is E.164 by the one definition).
+// pkg/e164 (so a number is E.164 by the one definition, and the model does not
+// import the transport layer).
 package campaign
 
 // Campaign is one campaign file (see DESIGN.md, "Campaign file").

@@ -10,7 +10,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/e164"
 )
 
 // Problem is one thing wrong with a campaign, named by its field path, e.g.
@@ -150,7 +150,7 @@ func (c *Campaign) validateTarget(add func(string, string, ...any)) {
 	seen := make(map[string]int, len(t.Fax))
 	for i, f := range t.Fax {
 		p := fmt.Sprintf("target.fax[%d].number", i)
-		n, err := gateway.Normalize(f.Number)
+		n, err := e164.Normalize(f.Number)
 		if err != nil {
 			add(p, "not an E.164 number (write + and the country code, e.g. +502 2411 9191)")
 			continue

@@ -22,7 +22,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
-	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/httpclient"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition/export"
@@ -397,7 +397,7 @@ again sends nothing new unless new names came in (or --force).`,
 func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	so := &opts.Send
 	if so.Redirect != "" {
-		if _, err := gateway.Normalize(so.Redirect); err != nil {
+		if _, err := e164.Normalize(so.Redirect); err != nil {
 			return usagef("--to: %v", err)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/gateway/outbox"
 	"github.com/faxjam/faxjam/pkg/journal"
@@ -216,7 +217,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		}
 	}
 	if opts.Redirect != "" {
-		if _, err := gateway.Normalize(opts.Redirect); err != nil {
+		if _, err := e164.Normalize(opts.Redirect); err != nil {
 			return usagef("--redirect: %v", err)
 		}
 	}

@@ -28,6 +28,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
@@ -244,7 +245,7 @@ func New(cfg Config) (*Engine, error) {
 		}
 	}
 	if cfg.Redirect != "" {
-		n, err := gateway.Normalize(cfg.Redirect)
+		n, err := e164.Normalize(cfg.Redirect)
 		if err != nil {
 			return nil, fmt.Errorf("dispatch: redirect: %w", err)
 		}
@@ -252,7 +253,7 @@ func New(cfg Config) (*Engine, error) {
 		e.redirect = n
 	} else {
 		for i, f := range c.Target.Fax {
-			n, err := gateway.Normalize(f.Number)
+			n, err := e164.Normalize(f.Number)
 			if err != nil {
 				return nil, fmt.Errorf("dispatch: campaign %s: target.fax[%d]: %w", c.ID, i, err)
 			}
@@ -326,7 +327,7 @@ func (e *Engine) attemptsPerNumber() int { return max(1, e.cfg.Campaign.Limits.M
 // campaign and signer (in the signer key), number and attempt, so a retry of
 // the same call is recognised by the vendor and a later attempt is not.
 func AttemptKey(signerKey, number string, n int) string {
-	return signerKey + "-" + gateway.Digits(number) + "-" + strconv.Itoa(n)
+	return signerKey + "-" + e164.Digits(number) + "-" + strconv.Itoa(n)
 }
 
 // SignerOf returns the signer key an AttemptKey was made from.

@@ -2,44 +2,15 @@ package gateway
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/faxjam/faxjam/pkg/e164"
 )
-
-// Normalize reads a number written with a leading + and the country code
-// (digits with spaces, dots, dashes or parentheses between them) and returns
-// it in E.164, or says why it cannot be one (e164.go). Numbers without a
-// country code are refused: a fax campaign crosses borders, so "0" prefixes
-// are ambiguous.
-func Normalize(number string) (string, error) {
-	s := strings.TrimSpace(number)
-	if s == "" {
-		return "", fmt.Errorf("fax number is empty")
-	}
-	if !strings.HasPrefix(s, "+") {
-		return "", fmt.Errorf("fax number %q: not an E.164 number (write it with + and the country code, e.g. +502 2411 9191)", number)
-	}
-	digits, err := e164Digits(s[1:])
-	if err != nil {
-		return "", fmt.Errorf("fax number %q: not an E.164 number: %v", number, err)
-	}
-	cc, nsn, ok := splitCallingCode(digits)
-	if !ok {
-		return "", fmt.Errorf("fax number %q: not an E.164 number: unknown country calling code +%s (write it with + and the country code, e.g. +502 2411 9191)", number, digits[:min(len(digits), 3)])
-	}
-	if err := checkNSN(cc, nsn); err != nil {
-		return "", fmt.Errorf("fax number %q: not a possible number for country code +%d: %v", number, cc, err)
-	}
-	return "+" + digits, nil
-}
-
-// Digits returns an E.164 number without the plus: "15554443322".
-func Digits(e164 string) string { return strings.TrimPrefix(e164, "+") }
 
 // Prepare checks a fax before any request is made: a number in E.164, a
 // document, and no fictitious number for a driver that dials for real. It
 // returns the normalized number.
 func Prepare(d Driver, fax Fax) (string, error) {
-	to, err := Normalize(fax.To)
+	to, err := e164.Normalize(fax.To)
 	if err != nil {
 		return "", &Error{Driver: d.Scheme, Op: "send", Reason: ReasonInvalidNumber, Message: err.Error()}
 	}

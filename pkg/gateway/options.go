@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/faxjam/faxjam/pkg/e164"
 )
 
 // Endpoint checks a driver's endpoint option (its API base URL, overridable
@@ -32,7 +34,7 @@ func CallerID(driver, raw string) (string, error) {
 	if strings.HasPrefix(s, " ") {
 		s = "+" + strings.TrimLeft(s, " ")
 	}
-	n, err := Normalize(s)
+	n, err := e164.Normalize(s)
 	if err != nil {
 		return "", fmt.Errorf("%s: option from: %v", driver, err)
 	}

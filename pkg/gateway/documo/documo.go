@@ -48,6 +48,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/httpclient"
 )
@@ -124,7 +125,7 @@ func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, err
 		return gateway.Receipt{}, err
 	}
 	req, err := gateway.MultipartRequest(http.MethodPost, g.base+"/v1/faxes",
-		[]gateway.FormField{{Name: "faxNumber", Value: gateway.Digits(to)}},
+		[]gateway.FormField{{Name: "faxNumber", Value: e164.Digits(to)}},
 		gateway.FormFile{Field: "attachments", Filename: "faxjam-letter.pdf", ContentType: "application/pdf", Data: f.PDF})
 	if err != nil {
 		return gateway.Receipt{}, &gateway.Error{Driver: scheme, Op: "send", Reason: gateway.ReasonGatewayError, Err: err}

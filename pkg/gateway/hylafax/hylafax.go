@@ -56,6 +56,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 )
 
@@ -167,8 +168,8 @@ func count(name, s string) (int, error) {
 }
 
 // dialString turns an E.164 number into the job's DIALSTRING.
-func (g *Gateway) dialString(e164 string) string {
-	return g.prefix + strings.NewReplacer("{e164}", e164, "{digits}", gateway.Digits(e164)).Replace(g.dial)
+func (g *Gateway) dialString(number string) string {
+	return g.prefix + strings.NewReplacer("{e164}", number, "{digits}", e164.Digits(number)).Replace(g.dial)
 }
 
 // connect opens a control connection and logs in. The call's deadline (the
@@ -514,7 +515,7 @@ func parseJobLine(line, key string) (gateway.Receipt, bool) {
 		return gateway.Receipt{}, false
 	}
 	rc := gateway.Receipt{ID: strings.TrimSpace(f[0]), Driver: "hylafax", State: st}
-	if to, err := gateway.Normalize(f[2]); err == nil {
+	if to, err := e164.Normalize(f[2]); err == nil {
 		rc.To = to
 	}
 	return rc, true

@@ -19,7 +19,7 @@ const (
 	fakePassword = "S3cret-pw"
 )
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+var e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // failureCodes says each reason the way InterFAX does: a positive integer
 // status (only the codes this driver could verify).
@@ -94,7 +94,7 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	to := q.Get("faxNumber")
-	if !e164.MatchString(to) {
+	if !e164Pattern.MatchString(to) {
 		f.t.Errorf("fake interfax: faxNumber %q, want +E164", to)
 		interfaxError(w, http.StatusBadRequest, -112, "Invalid fax number", "faxNumber "+to+" is not a valid fax number")
 		return

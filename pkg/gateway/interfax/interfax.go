@@ -68,6 +68,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/httpclient"
 )
@@ -244,7 +245,7 @@ func (g *Gateway) Lookup(ctx context.Context, key string) (gateway.Receipt, bool
 		if f.Status != nil {
 			st = stateOf(*f.Status)
 		}
-		to, _ := gateway.Normalize(f.DestinationFax)
+		to, _ := e164.Normalize(f.DestinationFax)
 		submitted, _ := time.Parse(time.RFC3339, f.SubmitTime)
 		return gateway.Receipt{ID: f.ID.String(), Driver: scheme, To: to, State: st, Submitted: submitted}, true, nil
 	}

@@ -20,7 +20,7 @@ const (
 	fakeFrom      = "+12025550100"
 )
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+var e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // sinchErrors says each reason the way Sinch does: errorType, errorCode,
 // errorMessage (Error-Messages page of the Fax API reference).
@@ -113,7 +113,7 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	to, from := fields["to"], fields["from"]
-	if !e164.MatchString(to) || (from != "" && !e164.MatchString(from)) {
+	if !e164Pattern.MatchString(to) || (from != "" && !e164Pattern.MatchString(from)) {
 		f.t.Errorf("fake sinch: to %q / from %q, want E.164 with the leading +", to, from)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnprocessableEntity)

@@ -47,6 +47,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/httpclient"
 )
@@ -164,7 +165,7 @@ func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, err
 	}
 	from := g.from
 	if f.From != "" {
-		if from, err = gateway.Normalize(f.From); err != nil {
+		if from, err = e164.Normalize(f.From); err != nil {
 			return gateway.Receipt{}, &gateway.Error{Driver: scheme, Op: "send", Reason: gateway.ReasonRejected, Message: "caller id: " + err.Error()}
 		}
 	}

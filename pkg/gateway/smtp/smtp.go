@@ -62,6 +62,7 @@ import (
 	mail "github.com/wneessen/go-mail"
 	gomailsmtp "github.com/wneessen/go-mail/smtp"
 
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 )
 
@@ -205,8 +206,8 @@ func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
 }
 
 // recipient fills the pattern for an E.164 number.
-func (g *emailFax) recipient(e164 string) (string, error) {
-	addr := strings.NewReplacer("{e164}", e164, "{digits}", gateway.Digits(e164), "{domain}", g.domain).Replace(g.to)
+func (g *emailFax) recipient(number string) (string, error) {
+	addr := strings.NewReplacer("{e164}", number, "{digits}", e164.Digits(number), "{domain}", g.domain).Replace(g.to)
 	if err := mail.NewMsg().To(addr); err != nil {
 		return "", fmt.Errorf("smtp: to=%q gives %q, not a mail address", g.to, addr)
 	}

@@ -59,6 +59,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/httpclient"
 )
@@ -169,8 +170,8 @@ func digits(s string) bool {
 // Number converts an E.164 number to SRFax's dialling format: 11 digits
 // inside the North American plan, 011 and the international number
 // elsewhere.
-func Number(e164 string) string {
-	d := gateway.Digits(e164)
+func Number(number string) string {
+	d := e164.Digits(number)
 	if strings.HasPrefix(d, "1") {
 		return d
 	}
@@ -322,20 +323,20 @@ func (g *Gateway) Lookup(ctx context.Context, key string) (gateway.Receipt, bool
 	if st == "" {
 		st = gateway.Queued
 	}
-	rc := gateway.Receipt{ID: best.id(), Driver: scheme, To: e164(string(best.ToFaxNumber)), State: st}
+	rc := gateway.Receipt{ID: best.id(), Driver: scheme, To: fromDialling(string(best.ToFaxNumber)), State: st}
 	if bestAt > 0 {
 		rc.Submitted = time.Unix(bestAt, 0).UTC()
 	}
 	return rc, true, nil
 }
 
-// e164 converts SRFax's dialling format back; "" when it cannot.
-func e164(n string) string {
+// fromDialling converts SRFax's dialling format back to E.164; "" when it cannot.
+func fromDialling(n string) string {
 	n = strings.TrimPrefix(n, "011")
 	if !digits(n) {
 		return ""
 	}
-	s, err := gateway.Normalize("+" + n)
+	s, err := e164.Normalize("+" + n)
 	if err != nil {
 		return ""
 	}

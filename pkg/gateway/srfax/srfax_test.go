@@ -39,8 +39,8 @@ func TestNumberFollowsSRFaxDialling(t *testing.T) {
 		if got := Number(in); got != want {
 			t.Errorf("Number(%s) = %s, want %s", in, got, want)
 		}
-		if back := e164(want); back != in {
-			t.Errorf("e164(%s) = %q, want %s", want, back, in)
+		if back := fromDialling(want); back != in {
+			t.Errorf("fromDialling(%s) = %q, want %s", want, back, in)
 		}
 	}
 }

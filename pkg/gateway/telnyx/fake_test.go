@@ -22,7 +22,7 @@ const (
 	fakeFrom       = "+12025550100"
 )
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+var e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // failureReasons says each reason the way Telnyx does (failure_reason).
 var failureReasons = map[gateway.Reason]string{
@@ -156,7 +156,7 @@ func (f *fake) create(w http.ResponseWriter, r *http.Request) {
 	if str("connection_id") != fakeConnection {
 		f.t.Errorf("fake telnyx: connection_id %q, want %q", str("connection_id"), fakeConnection)
 	}
-	if !e164.MatchString(str("to")) || !e164.MatchString(str("from")) {
+	if !e164Pattern.MatchString(str("to")) || !e164Pattern.MatchString(str("from")) {
 		f.t.Errorf("fake telnyx: to %q / from %q, want E.164", str("to"), str("from"))
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnprocessableEntity)

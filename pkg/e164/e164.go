@@ -1,4 +1,10 @@
-package gateway
+// Package e164 reads fax numbers as people write them (a leading + and the
+// country code, with spaces, dots, dashes or parentheses between the digits)
+// and writes them in E.164, the one form every other package keys on: the
+// campaign model, the journal, the dispatch engine and the gateway drivers.
+// It has no dependencies beyond the standard library, so the campaign model
+// does not import the transport layer to check a number.
+package e164
 
 import (
 	"errors"
@@ -13,7 +19,7 @@ import (
 // time: that package decodes all of libphonenumber's metadata when the
 // program starts (about 4 ms, most of faxjam's start-up), while a fax number
 // needs only the country calling code and the possible lengths behind it.
-// Those come from the same metadata, generated into e164_table.go, and
+// Those come from the same metadata, generated into table.go, and
 // e164_test.go holds Normalize to phonenumbers' answers.
 //
 // Where the two differ it is on purpose, and always by refusing:
@@ -28,6 +34,36 @@ import (
 //     from abroad needs the area code;
 //   - a whole number has 7 to 15 digits, as E.164 says;
 //   - +1 numbers follow the NANP plan NXX-NXX-XXXX (N = 2-9).
+
+// Normalize reads a number written with a leading + and the country code
+// (digits with spaces, dots, dashes or parentheses between them) and returns
+// it in E.164, or says why it cannot be one (the rules are above). Numbers without a
+// country code are refused: a fax campaign crosses borders, so "0" prefixes
+// are ambiguous.
+func Normalize(number string) (string, error) {
+	s := strings.TrimSpace(number)
+	if s == "" {
+		return "", fmt.Errorf("fax number is empty")
+	}
+	if !strings.HasPrefix(s, "+") {
+		return "", fmt.Errorf("fax number %q: not an E.164 number (write it with + and the country code, e.g. +502 2411 9191)", number)
+	}
+	digits, err := e164Digits(s[1:])
+	if err != nil {
+		return "", fmt.Errorf("fax number %q: not an E.164 number: %v", number, err)
+	}
+	cc, nsn, ok := splitCallingCode(digits)
+	if !ok {
+		return "", fmt.Errorf("fax number %q: not an E.164 number: unknown country calling code +%s (write it with + and the country code, e.g. +502 2411 9191)", number, digits[:min(len(digits), 3)])
+	}
+	if err := checkNSN(cc, nsn); err != nil {
+		return "", fmt.Errorf("fax number %q: not a possible number for country code +%d: %v", number, cc, err)
+	}
+	return "+" + digits, nil
+}
+
+// Digits returns an E.164 number without the plus: "15554443322".
+func Digits(number string) string { return strings.TrimPrefix(number, "+") }
 
 // A whole E.164 number, country code included, has 7 to 15 digits.
 const (

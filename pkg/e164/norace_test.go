@@ -1,5 +1,5 @@
 //go:build !race
 
-package gateway
+package e164
 
 const raceDetector = false

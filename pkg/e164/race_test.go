@@ -1,6 +1,6 @@
 //go:build race
 
-package gateway
+package e164
 
 // raceDetector cuts the sample counts of single-goroutine property tests,
 // which the race detector slows thirty-fold and has nothing to find in.

@@ -1,4 +1,4 @@
-package gateway
+package e164
 
 import (
 	"math/rand/v2"
