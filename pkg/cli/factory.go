@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,12 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/petition"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -41,8 +44,10 @@ type Factory struct {
 	JSON        bool
 	NoColor     bool
 
-	// Gateways is the registry of gateway drivers.
-	Gateways func() *gateway.Registry
+	// Gateways and Petitions are the registries of gateway and petition
+	// drivers (registry.go builds the real ones; tests may give their own).
+	Gateways  func() *gateway.Registry
+	Petitions func() *petition.Registry
 
 	v       *viper.Viper // built in preRun; nil for commands that read no config
 	secrets secrets      // credentials of the URLs in use, scrubbed from errors
@@ -50,6 +55,22 @@ type Factory struct {
 	campaignMu  sync.Mutex
 	campaignRef string
 	campaign    *campaign.Campaign
+}
+
+// newFactory is the Factory of a real run: the process's environment and
+// XDG folders, the real clock, gateway and petition drivers, over the given streams.
+func newFactory(build BuildInfo, in io.Reader, out, errOut io.Writer) *Factory {
+	return &Factory{
+		IO:     ui.New(in, out, errOut, os.Getenv),
+		Build:  build,
+		Getenv: os.Getenv,
+		// xdg reads XDG_* once at start; both are plain path joins, no I/O.
+		ConfigHome: func() string { return filepath.Join(xdg.ConfigHome, "faxjam") },
+		DataHome:   func() string { return filepath.Join(xdg.DataHome, "faxjam") },
+		Now:        time.Now,
+		Gateways:   gatewayRegistry,
+		Petitions:  petitionRegistry,
+	}
 }
 
 // configAnnotation names the config key a flag falls back to.

@@ -28,6 +28,7 @@ func testFactory(t *testing.T, tty bool) (f *Factory, out, errOut *bytes.Buffer)
 		DataHome:   func() string { return filepath.Join(dir, "data", "faxjam") },
 		Now:        func() time.Time { return time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC) },
 		Gateways:   gatewayRegistry,
+		Petitions:  petitionRegistry,
 	}
 	return f, out, errOut
 }

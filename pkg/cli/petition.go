@@ -438,43 +438,14 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	if c.RequireNote {
 		who.Note = "petition"
 	}
-	pr := newEventPrinter(so.IO, so.JSON, so.Secrets.scrub)
-	cfg := dispatch.Config{
-		Campaign: c, Gateway: scrubGateway(rg.gw, so.Secrets), Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Journal: rg.journal,
-		Compose:  func(context.Context, letter.Signer) (dispatch.Document, error) { return d, nil },
-		Redirect: so.Redirect, DryRun: so.DryRun, Force: so.Force, Poll: so.Poll, Wait: so.Wait, Now: so.Now,
-		Events: pr.Event,
-		// The petition goes by fax or not at all, and this run composes the
-		// petition only: other signers queued in the journal are not its.
-		NoFallback: true, Only: []string{letter.SignerKey(c.ID, who)},
-		StatusTimeout: so.StatusTimeout,
-	}
-	eng, err := dispatch.New(cfg)
-	if err != nil {
-		return &UsageError{Err: err}
-	}
-	if !so.JSON {
-		fmt.Fprintf(so.IO.ErrOut, "%s the petition of %s (%d signatures, %d pages) via %s\n",
-			so.IO.ErrStyles().Key.Render("Delivering"), c.ID, len(rows), doc.Pages, showGateway(so.Gateway))
-	}
-	res, runErr := eng.Run(ctx, func(yield func(letter.Signer, error) bool) { yield(who, nil) })
-	pr.Finish()
-	if !so.JSON {
-		fmt.Fprint(so.IO.ErrOut, summaryText(so.IO.ErrStyles(), res, rg.info(so, pr, "")))
-	}
-	if runErr != nil {
-		if errors.Is(runErr, dispatch.ErrConfig) {
-			return &UsageError{Err: runErr}
-		}
-		return runErr
-	}
-	if so.DryRun {
-		return nil
-	}
-	err = partial(res, so.Redirect)
-	var pe *PartialError
-	if errors.As(err, &pe) {
-		pe.Again = "run `faxjam petition deliver` again once a fax number is back (`faxjam status` says when)"
-	}
-	return err
+	cfg := rg.config(so, c, func(context.Context, letter.Signer) (dispatch.Document, error) { return d, nil }, 0)
+	// The petition goes by fax or not at all, and this run composes the
+	// petition only: other signers queued in the journal are not its.
+	cfg.NoFallback, cfg.Only = true, []string{letter.SignerKey(c.ID, who)}
+	cfg.Parallel, cfg.PetitionParallel = 0, 0
+	return runEngine(ctx, so, rg, engineRun{Config: cfg,
+		Signers: func(yield func(letter.Signer, error) bool) { yield(who, nil) },
+		Heading: fmt.Sprintf("%s the petition of %s (%d signatures, %d pages) via %s",
+			so.IO.ErrStyles().Key.Render("Delivering"), c.ID, len(rows), doc.Pages, showGateway(so.Gateway)),
+		Again: "run `faxjam petition deliver` again once a fax number is back (`faxjam status` says when)"})
 }

@@ -2,9 +2,13 @@ package cli
 
 import (
 	"github.com/faxjam/faxjam/pkg/gateway"
-	"github.com/faxjam/faxjam/pkg/gateway/all"
+	gatewayall "github.com/faxjam/faxjam/pkg/gateway/all"
+	"github.com/faxjam/faxjam/pkg/petition"
+	petitionall "github.com/faxjam/faxjam/pkg/petition/all"
 )
 
-// gatewayRegistry is the registry of every gateway driver, built in the one
-// place drivers are registered.
-func gatewayRegistry() *gateway.Registry { return all.Registry() }
+// gatewayRegistry and petitionRegistry are the registries of every gateway
+// and petition driver, built in the one place each kind is registered.
+func gatewayRegistry() *gateway.Registry { return gatewayall.Registry() }
+
+func petitionRegistry() *petition.Registry { return petitionall.Registry() }

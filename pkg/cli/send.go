@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"os"
 	"path/filepath"
@@ -26,11 +23,9 @@ import (
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
-	"github.com/faxjam/faxjam/pkg/gateway/outbox"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition"
-	petitionall "github.com/faxjam/faxjam/pkg/petition/all"
 	"github.com/faxjam/faxjam/pkg/render"
 	"github.com/faxjam/faxjam/pkg/signers"
 	"github.com/faxjam/faxjam/pkg/ui"
@@ -43,6 +38,7 @@ type SendOptions struct {
 	Now        func() time.Time
 	JSON       bool
 	Gateways   func() *gateway.Registry
+	Petitions  func() *petition.Registry
 	GatewayEnv gateway.Env
 	Secrets    *secrets
 	Prompter   Prompter
@@ -80,7 +76,7 @@ type SendOptions struct {
 
 func (f *Factory) sendOptions(o *SendOptions) {
 	o.IO, o.Campaign, o.Now, o.JSON = f.IO, f.Campaign, f.Now, f.JSON
-	o.Gateways, o.GatewayEnv, o.Secrets = f.Gateways, f.GatewayEnv(), &f.secrets
+	o.Gateways, o.Petitions, o.GatewayEnv, o.Secrets = f.Gateways, f.Petitions, f.GatewayEnv(), &f.secrets
 	o.DataDir, o.Version, o.CampaignRef = f.DataHome(), f.Build.Version, f.CampaignRef
 	if o.Prompter == nil {
 		o.Prompter = linePrompter{ios: f.IO}
@@ -245,12 +241,12 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	var list iter.Seq2[letter.Signer, error]
 	preview := ""
 	if bulk {
-		var closeList func() error
-		list, closeList, err = signerList(opts, c)
+		sl, err := signerList(opts, c)
 		if err != nil {
 			return err
 		}
-		defer closeList()
+		defer sl.Close()
+		list = sl.All()
 	} else {
 		s, err := oneSigner(ctx, opts, c, r)
 		if err != nil {
@@ -263,11 +259,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	if err := rig.openJournal(opts); err != nil {
 		return err
 	}
-	pr := newEventPrinter(opts.IO, opts.JSON, opts.Secrets.scrub)
-	eng, err := rig.engine(opts, c, r, lim, pr)
-	if err != nil {
-		return err
-	}
+	heading := ""
 	if !opts.JSON {
 		s := opts.IO.ErrStyles()
 		what := "Sending"
@@ -278,29 +270,10 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		if opts.Redirect != "" {
 			dest = "the rehearsal number " + opts.Redirect
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "%s %s via %s to %s%s\n", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.petitionURL))
+		heading = fmt.Sprintf("%s %s via %s to %s%s", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.petitionURL))
 	}
-	sum, runErr := eng.Run(ctx, list)
-	pr.Finish()
-	if pr.err != nil && runErr == nil {
-		runErr = pr.err
-	}
-	if !opts.JSON {
-		fmt.Fprint(opts.IO.ErrOut, summaryText(opts.IO.ErrStyles(), sum, rig.info(opts, pr, preview)))
-	}
-	if runErr != nil {
-		if errors.Is(runErr, dispatch.ErrConfig) {
-			return &UsageError{Err: runErr}
-		}
-		return runErr
-	}
-	if opts.DryRun {
-		if sum.Rejected > 0 {
-			return &PartialError{Rejected: sum.Rejected}
-		}
-		return nil
-	}
-	return partial(sum, opts.Redirect)
+	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.driver.WantsTIFF), lim),
+		Signers: list, Heading: heading, Preview: preview})
 }
 
 // rig is what a dispatch run is wired to: the gateway, the petition
@@ -359,8 +332,8 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 // info is what the summary of a run through rg says besides the counts.
 func (rg *rig) info(opts *SendOptions, pr *eventPrinter, preview string) runInfo {
 	ri := runInfo{DryRun: opts.DryRun, Offline: rg.driver.Offline, LastFax: pr.lastFax, Preview: preview}
-	if ob, ok := rg.gw.(*outbox.Gateway); ok {
-		ri.Outbox = ob.Dir
+	if l, ok := rg.gw.(gateway.Local); ok {
+		ri.Outbox = l.Folder()
 	}
 	return ri
 }
@@ -375,25 +348,20 @@ func (rg *rig) close() {
 	rg.lock.Release()
 }
 
-// engine builds the dispatcher for this rig, printing events with pr.
-func (rg *rig) engine(opts *SendOptions, c *campaign.Campaign, r *render.Renderer, lim rate.Limit, pr *eventPrinter) (*dispatch.Engine, error) {
+// config is the engine's configuration for this rig, composing letters with
+// compose (runEngine sets its Events).
+func (rg *rig) config(opts *SendOptions, c *campaign.Campaign, compose dispatch.ComposeFunc, lim rate.Limit) dispatch.Config {
 	var pet petition.Petition
 	if rg.pet != nil {
 		pet = scrubbedPetition{p: rg.pet, sec: opts.Secrets}
 	}
-	cfg := dispatch.Config{
+	return dispatch.Config{
 		Campaign: c, Gateway: scrubGateway(rg.gw, opts.Secrets), Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Petition: pet, Journal: rg.journal,
-		Compose:  composeFunc(c, r, opts.Now, rg.driver.WantsTIFF),
+		Compose:  compose,
 		Redirect: opts.Redirect, DryRun: opts.DryRun, Force: opts.Force,
 		Parallel: opts.Parallel, Rate: lim, Poll: opts.Poll, Wait: opts.Wait, Now: opts.Now,
 		StatusTimeout: opts.StatusTimeout, PetitionParallel: opts.PetitionParallel,
-		Events: pr.Event,
 	}
-	eng, err := dispatch.New(cfg)
-	if err != nil {
-		return nil, &UsageError{Err: err}
-	}
-	return eng, nil
 }
 
 func petitionNote(u string) string {
@@ -414,11 +382,12 @@ func openPetition(opts *SendOptions, c *campaign.Campaign) (petition.Petition, s
 		return nil, "", nil
 	}
 	opts.Secrets.addURL(raw, nil)
-	p, err := petitionall.Open(raw, opts.Version)
+	reg := opts.Petitions()
+	p, err := reg.Open(raw, petition.Env{Version: opts.Version})
 	if err != nil {
 		return nil, "", &UsageError{Err: fmt.Errorf("petition: %w", err)}
 	}
-	return p, petitionall.Redact(raw), nil
+	return p, reg.Redact(raw), nil
 }
 
 // composeFunc is the engine's Compose: the same letter and layout `faxjam
@@ -490,161 +459,19 @@ func oneSigner(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r *
 	return s, nil
 }
 
-// signerList streams --signers. Rejected rows go to the engine as errors
-// (it reports them) and to --rejects; with --strict the list is checked
-// whole before anything is sent.
-func signerList(opts *SendOptions, c *campaign.Campaign) (iter.Seq2[letter.Signer, error], func() error, error) {
-	open := func() (io.ReadCloser, error) {
-		if opts.SignersFile == "-" {
-			return io.NopCloser(opts.IO.In), nil
-		}
-		f, err := os.Open(opts.SignersFile)
-		if err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("--signers: %w", err)}
-		}
-		return f, nil
-	}
-	format := ""
-	switch strings.ToLower(filepath.Ext(opts.SignersFile)) {
-	case ".csv":
-		format = "csv"
-	case ".jsonl", ".ndjson":
-		format = "jsonl"
-	}
-	in, err := open()
-	if err != nil {
-		return nil, nil, err
-	}
-	if opts.Strict {
-		// Read it all once first; stdin can be read only once, so keep it.
-		var data []byte
-		if data, err = io.ReadAll(in); err != nil {
-			in.Close()
-			return nil, nil, fmt.Errorf("--signers: %w", err)
-		}
-		in.Close()
-		if err := checkList(data, format, c.RequireNote); err != nil {
-			return nil, nil, err
-		}
-		in = io.NopCloser(strings.NewReader(string(data)))
-	}
-	rd, err := signers.Open(bufio.NewReader(in), format)
-	if err != nil {
-		in.Close()
-		return nil, nil, &UsageError{Err: fmt.Errorf("--signers %s: %w", opts.SignersFile, err)}
-	}
-	rd.RequireNote = c.RequireNote
-	var rej *rejectWriter
-	if opts.Rejects != "" {
-		if rej, err = newRejectWriter(opts.Rejects); err != nil {
-			in.Close()
-			return nil, nil, err
-		}
-	}
-	seq := func(yield func(letter.Signer, error) bool) {
-		for {
-			row, err := rd.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				yield(letter.Signer{}, &UsageError{Err: fmt.Errorf("--signers %s: %w", opts.SignersFile, err)})
-				return
-			}
-			if row.Err != nil {
-				rej.write(row)
-				if !yield(row.Signer, row.Err) {
-					return
-				}
-				continue
-			}
-			if !yield(row.Signer, nil) {
-				return
-			}
-		}
-	}
-	closer := func() error {
-		err := in.Close()
-		if rej != nil {
-			if cerr := rej.close(); err == nil {
-				err = cerr
-			}
-		}
-		return err
-	}
-	return seq, closer, nil
+// signerList opens --signers for a bulk run.
+func signerList(opts *SendOptions, c *campaign.Campaign) (*signers.List, error) {
+	l, err := signers.OpenList(signers.ListOptions{Path: opts.SignersFile, Stdin: opts.IO.In,
+		Rejects: opts.Rejects, Strict: opts.Strict, RequireNote: c.RequireNote})
+	return l, listError(err)
 }
 
-// checkList is --strict: every problem of the list, before anything is sent.
-func checkList(data []byte, format string, requireNote bool) error {
-	rd, err := signers.Open(strings.NewReader(string(data)), format)
-	if err != nil {
-		return &UsageError{Err: fmt.Errorf("--signers: %w", err)}
+// listError makes the errors the list is at fault for usage errors.
+func listError(err error) error {
+	if errors.Is(err, signers.ErrInput) {
+		return &UsageError{Err: err}
 	}
-	rd.RequireNote = requireNote
-	var bad []string
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return &UsageError{Err: fmt.Errorf("--signers: %w", err)}
-		}
-		if row.Err != nil {
-			bad = append(bad, "  "+row.Err.Error())
-		}
-	}
-	if len(bad) > 0 {
-		return &UsageError{Err: fmt.Errorf("--strict: %d row(s) rejected, nothing was sent; fix them or drop --strict:\n%s", len(bad), strings.Join(bad, "\n"))}
-	}
-	return nil
-}
-
-// rejectWriter writes rejected rows as CSV: the line, the reason and the
-// row's fields, so an organizer can fix and re-send just those.
-type rejectWriter struct {
-	f *os.File
-	w *csv.Writer
-}
-
-func newRejectWriter(path string) (*rejectWriter, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, &UsageError{Err: fmt.Errorf("--rejects: %w", err)}
-	}
-	w := csv.NewWriter(f)
-	if err := w.Write(append([]string{"line", "reason"}, signers.Columns()...)); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--rejects: %w", err)
-	}
-	return &rejectWriter{f: f, w: w}, nil
-}
-
-func (r *rejectWriter) write(row signers.Row) {
-	if r == nil {
-		return
-	}
-	s := row.Signer
-	reason := row.Err.Error()
-	var re *signers.RowError
-	if errors.As(row.Err, &re) {
-		reason = strings.TrimPrefix(reason, fmt.Sprintf("line %d: ", re.Line))
-	}
-	_ = r.w.Write([]string{strconv.Itoa(row.Line), reason, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang})
-}
-
-func (r *rejectWriter) close() error {
-	r.w.Flush()
-	if err := r.w.Error(); err != nil {
-		r.f.Close()
-		return fmt.Errorf("--rejects: %w", err)
-	}
-	if err := r.f.Sync(); err != nil {
-		r.f.Close()
-		return fmt.Errorf("--rejects: %w", err)
-	}
-	return r.f.Close()
+	return err
 }
 
 // typedFlags lists which of names were given on the command line.

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
-	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -148,23 +147,7 @@ func follow(ctx context.Context, so *SendOptions, c *campaign.Campaign) error {
 	if err := rg.openJournal(so); err != nil {
 		return err
 	}
-	pr := newEventPrinter(so.IO, so.JSON, so.Secrets.scrub)
-	eng, err := rg.engine(so, c, r, 0, pr)
-	if err != nil {
-		return err
-	}
-	sum, err := eng.Resume(ctx)
-	pr.Finish()
-	if !so.JSON {
-		fmt.Fprint(so.IO.ErrOut, summaryText(so.IO.ErrStyles(), sum, rg.info(so, pr, "")))
-	}
-	if errors.Is(err, dispatch.ErrConfig) {
-		return &UsageError{Err: err}
-	}
-	if err != nil {
-		return err
-	}
-	return partial(sum, so.Redirect)
+	return runEngine(ctx, so, rg, engineRun{Config: rg.config(so, c, composeFunc(c, r, so.Now, rg.driver.WantsTIFF), 0)})
 }
 
 type numberJSON struct {

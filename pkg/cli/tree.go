@@ -2,31 +2,10 @@ package cli
 
 import (
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
-
-	"github.com/faxjam/faxjam/pkg/ui"
 )
-
-// newFactory is the Factory of a real run: the process's environment and
-// XDG folders, the real clock and gateway drivers, over the given streams.
-func newFactory(build BuildInfo, in io.Reader, out, errOut io.Writer) *Factory {
-	return &Factory{
-		IO:     ui.New(in, out, errOut, os.Getenv),
-		Build:  build,
-		Getenv: os.Getenv,
-		// xdg reads XDG_* once at start; both are plain path joins, no I/O.
-		ConfigHome: func() string { return filepath.Join(xdg.ConfigHome, "faxjam") },
-		DataHome:   func() string { return filepath.Join(xdg.DataHome, "faxjam") },
-		Now:        time.Now,
-		Gateways:   gatewayRegistry,
-	}
-}
 
 // CommandTree is faxjam's command tree as Execute runs it, for tools that
 // document it (cmd/faxjam-man writes the man pages from it). Building it

@@ -120,6 +120,13 @@ type Checker interface {
 	Check(ctx context.Context) error
 }
 
+// Local is implemented by drivers that write faxes into a folder on this
+// machine instead of dialling (outbox://): Folder is where, for a summary
+// to point at.
+type Local interface {
+	Folder() string
+}
+
 // Closer is implemented by drivers that hold connections.
 type Closer interface {
 	Close() error

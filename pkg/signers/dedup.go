@@ -44,6 +44,25 @@ func (d *Dedup) Seen(key string, line int) (first int, dup bool) {
 	}
 }
 
+// Line is the line key was first seen on, or 0 if it was not.
+func (d *Dedup) Line(key string) int {
+	if d.count == 0 {
+		return 0
+	}
+	h := maphash.String(d.seed, key)
+	if h == 0 {
+		h = 1
+	}
+	for i := d.slot(h); ; i = (i + 1) % len(d.hash) {
+		switch d.hash[i] {
+		case h:
+			return int(d.line[i])
+		case 0:
+			return 0
+		}
+	}
+}
+
 // Len is the number of distinct signers seen.
 func (d *Dedup) Len() int { return d.count }
 

@@ -2,8 +2,12 @@
 // sending: one row at a time, never the whole list in memory. A bad row is a
 // Row with an error, so a run can reject it and go on; only a list that
 // cannot be read at all is a fatal error. Every row passes
-// letter.ValidateSigner. It imports letter and nothing else of faxjam's, and
-// does no I/O beyond the reader it is given.
+// letter.ValidateSigner. It imports letter and nothing else of faxjam's.
+//
+// Reader does no I/O beyond the reader it is given. OpenList is what a bulk
+// run uses: it opens the file (or stdin), checks the whole list first under
+// --strict, writes every rejected row to the --rejects CSV (with its line),
+// and finds the line of a signer whose letter could not be made later on.
 package signers
 
 import (

@@ -170,6 +170,11 @@ func (g *Gateway) Send(ctx context.Context, fax gateway.Fax) (gateway.Receipt, e
 	return receipt(m), nil
 }
 
+var _ gateway.Local = (*Gateway)(nil)
+
+// Folder is where the faxes are written (gateway.Local).
+func (g *Gateway) Folder() string { return g.Dir }
+
 // Status reads the fax's manifest: a written fax is delivered.
 func (g *Gateway) Status(ctx context.Context, id string) (gateway.Status, error) {
 	if err := ctx.Err(); err != nil {

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+
+	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/letter"
+)
+
+// engineRun is one dispatch run as a command drives it: send, status
+// --follow and petition deliver differ only in these fields.
+type engineRun struct {
+	// Config is the engine's; runEngine sets its Events.
+	Config dispatch.Config
+	// Signers are the run's new signers; nil resumes the queued work only.
+	Signers iter.Seq2[letter.Signer, error]
+	// Heading is printed on stderr before the run (not with --json).
+	Heading string
+	// Preview is the command the summary suggests to see the letter.
+	Preview string
+	// Again, when set, is how a run that left work behind carries on.
+	Again string
+}
+
+// runEngine builds the engine for rg, prints its events (JSON lines or
+// progress) and the summary, and maps the outcome to the exit code's error:
+// a configuration the engine refuses is a usage error, a write error of
+// the printer (a broken pipe under --json) is the run's error, and work
+// left undone is a *PartialError.
+func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) error {
+	pr := newEventPrinter(opts.IO, opts.JSON, opts.Secrets.scrub)
+	cfg := er.Config
+	cfg.Events = pr.Event
+	eng, err := dispatch.New(cfg)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if !opts.JSON && er.Heading != "" {
+		fmt.Fprintln(opts.IO.ErrOut, er.Heading)
+	}
+	var sum dispatch.Summary
+	if er.Signers != nil {
+		sum, err = eng.Run(ctx, er.Signers)
+	} else {
+		sum, err = eng.Resume(ctx)
+	}
+	pr.Finish()
+	if pr.err != nil && err == nil {
+		err = pr.err
+	}
+	if !opts.JSON {
+		fmt.Fprint(opts.IO.ErrOut, summaryText(opts.IO.ErrStyles(), sum, rg.info(opts, pr, er.Preview)))
+	}
+	if errors.Is(err, dispatch.ErrConfig) {
+		return &UsageError{Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		if sum.Rejected > 0 {
+			return &PartialError{Rejected: sum.Rejected}
+		}
+		return nil
+	}
+	err = partial(sum, opts.Redirect)
+	var pe *PartialError
+	if er.Again != "" && errors.As(err, &pe) {
+		pe.Again = er.Again
+	}
+	return err
+}
