@@ -3,7 +3,7 @@
 // courtesy limits), how a campaign file is loaded (bundled, file, URL) and how
 // it is validated. It imports nothing of faxjam's but the bundled letters and
 // pkg/e164 (so a number is E.164 by the one definition, and the model does not
-// import the transport layer).
+// import the transport layer), and urlspec for what counts as a loopback host.
 package campaign
 
 // Campaign is one campaign file (see DESIGN.md, "Campaign file").

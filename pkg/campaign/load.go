@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/letters"
+	"github.com/faxjam/faxjam/pkg/urlspec"
 )
 
 // FileName is the campaign file inside a campaign folder.
@@ -191,7 +191,7 @@ func loadURL(ctx context.Context, ref string) (*Campaign, error) {
 	}
 	// Plain HTTP lets anyone on the path rewrite the letter: only with a
 	// pin, or from this machine (an organizer's local preview).
-	if u.Scheme == "http" && pin == "" && !loopback(u.Hostname()) {
+	if u.Scheme == "http" && pin == "" && !urlspec.Loopback(u.Hostname()) {
 		return nil, fmt.Errorf("campaign %s: plain http without a #sha256= pin; use https or pin the campaign", u.Redacted())
 	}
 	ctx, cancel := context.WithTimeout(ctx, FetchTimeout)
@@ -218,14 +218,6 @@ func loadURL(ctx context.Context, ref string) (*Campaign, error) {
 		}
 	}
 	return c, c.Validate()
-}
-
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func fetch(ctx context.Context, client *http.Client, u *url.URL) ([]byte, error) {

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/pack"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -48,10 +49,13 @@ ships with bundled campaigns; --campaign FILE|URL uses another one, and
 'campaign add' keeps a copy so that --campaign ID finds it.`,
 		Example: `  faxjam campaign list
   faxjam campaign show ./my-campaign/campaign.yaml
-  faxjam campaign add ./my-campaign/campaign.yaml`,
+  faxjam campaign add ./my-campaign/campaign.yaml
+  faxjam campaign add 'https://example.org/rk.pack#ed25519=KEY'
+  faxjam campaign update river-keepers`,
 		Args: usageArgs(cobra.NoArgs),
 	}
-	cmd.AddCommand(newCampaignListCmd(f), newCampaignShowCmd(f), newCampaignAddCmd(f))
+	cmd.AddCommand(newCampaignListCmd(f), newCampaignShowCmd(f), newCampaignAddCmd(f),
+		newCampaignKeygenCmd(f), newCampaignSignCmd(f), newCampaignUpdateCmd(f))
 	return cmd
 }
 
@@ -192,11 +196,17 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 	if err != nil {
 		return showInvalid(opts, err)
 	}
+	tr, signed := packInfo(c)
 	if opts.JSON {
+		var sig *packTrust
+		if signed {
+			sig = &tr
+		}
 		return ui.NewJSON(opts.IO.Out).Print("campaign", struct {
 			*campaign.Campaign
-			Digest string `json:"digest"`
-		}{c, c.Digest()})
+			Digest string     `json:"digest"`
+			Pack   *packTrust `json:"pack,omitempty"`
+		}{c, c.Digest(), sig})
 	}
 	s := opts.IO.Styles()
 	w := min(opts.IO.TerminalWidth(), 100)
@@ -226,6 +236,9 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 		kv = append(kv, ui.KV{Key: "note", Value: "required: every letter carries a personal paragraph"})
 	}
 	kv = append(kv, ui.KV{Key: "digest", Value: "sha256=" + c.Digest()})
+	if signed {
+		kv = append(kv, ui.KV{Key: "signed", Value: fmt.Sprintf("version %d, key %s, from %s", tr.Version, tr.Fingerprint, redactURL(tr.Source))})
+	}
 	b.WriteString(ui.KeyValues(s, w, kv))
 	b.WriteString("\n" + s.Heading.Render("Fax numbers") + "\n")
 	rows := make([][]string, 0, len(c.Target.Fax))
@@ -265,8 +278,14 @@ func newCampaignAddCmd(f *Factory) *cobra.Command {
 		Short: "Check a campaign and keep a copy so --campaign ID finds it",
 		Long: `Load and validate a campaign file (or URL, optionally pinned with
 #sha256=DIGEST) and copy it with its letters into faxjam's data folder
-($XDG_DATA_HOME/faxjam/campaigns/ID). Afterwards --campaign ID uses it.`,
-		Example: "  faxjam campaign add ./my-campaign/campaign.yaml\n  faxjam campaign add 'https://example.org/c/campaign.yaml#sha256=...'",
+($XDG_DATA_HOME/faxjam/campaigns/ID). Afterwards --campaign ID uses it.
+
+A signed campaign pack (made with 'faxjam campaign sign') is verified first.
+Pin its publisher's key with #ed25519=KEY, as the organizer publishes it;
+without a pin the key of this first pack is pinned (trust on first use: compare
+the fingerprint 'campaign show' prints with the organizer's). 'campaign update
+ID' later accepts only packs signed by the pinned key with a higher version.`,
+		Example: "  faxjam campaign add ./my-campaign/campaign.yaml\n  faxjam campaign add 'https://example.org/c/campaign.yaml#sha256=...'\n  faxjam campaign add 'https://example.org/c/rk.pack#ed25519=KEY'\n  faxjam campaign add ./rk.pack",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.campaignOptions(opts)
@@ -282,6 +301,9 @@ func campaignAddRun(ctx context.Context, opts *CampaignOptions) error {
 	if err := checkCampaignFolder(opts.Ref); err != nil {
 		return err
 	}
+	if done, err := campaignAddPack(ctx, opts); done {
+		return err
+	}
 	c, err := campaign.Load(ctx, opts.Ref)
 	if err != nil {
 		var v *campaign.ValidationError
@@ -290,18 +312,9 @@ func campaignAddRun(ctx context.Context, opts *CampaignOptions) error {
 		}
 		return showInvalid(opts, err)
 	}
-	bundled, err := campaign.Bundled()
+	dest, err := addDest(opts, c)
 	if err != nil {
 		return err
-	}
-	for _, b := range bundled {
-		if b.ID == c.ID {
-			return usagef("campaign id %q is a bundled campaign; give yours another id", c.ID)
-		}
-	}
-	dest := filepath.Join(opts.Dir, c.ID)
-	if _, err := os.Stat(dest); err == nil && !opts.Force {
-		return usagef("campaign %q was already added (%s); use --force to replace it", c.ID, dest)
 	}
 	if err := storeCampaign(c, opts.Dir, dest); err != nil {
 		return err
@@ -318,31 +331,36 @@ func campaignAddRun(ctx context.Context, opts *CampaignOptions) error {
 	return nil
 }
 
-// storeCampaign writes c (validated) and its templates into dest, built in
-// a temp folder beside it and renamed into place, so --campaign ID never
-// sees half a campaign.
+// storeCampaign writes c (validated) and its templates into dest.
 func storeCampaign(c *campaign.Campaign, dir, dest string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("campaign add: %w", err)
-	}
-	tmp, err := os.MkdirTemp(dir, "."+c.ID+".*")
-	if err != nil {
-		return fmt.Errorf("campaign add: %w", err)
-	}
-	defer os.RemoveAll(tmp)
 	data, err := yaml.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("campaign add: %w", err)
 	}
-	if err := writeFileAtomic(filepath.Join(tmp, campaign.FileName), data, 0o644); err != nil {
-		return err
-	}
+	files := []pack.File{{Name: campaign.FileName, Data: data}}
 	for _, l := range c.Languages {
-		p := filepath.Join(tmp, filepath.FromSlash(l.Template))
+		files = append(files, pack.File{Name: l.Template, Data: []byte(c.Templates[l.Code])})
+	}
+	return storeFiles(dir, dest, files)
+}
+
+// storeFiles writes files into dest, built in a temp folder beside it and
+// renamed into place, so --campaign ID never sees half a campaign.
+func storeFiles(dir, dest string, files []pack.File) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("campaign add: %w", err)
+	}
+	tmp, err := os.MkdirTemp(dir, "."+filepath.Base(dest)+".*")
+	if err != nil {
+		return fmt.Errorf("campaign add: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("campaign add: %w", err)
 		}
-		if err := writeFileAtomic(p, []byte(c.Templates[l.Code]), 0o644); err != nil {
+		if err := writeFileAtomic(p, f.Data, 0o644); err != nil {
 			return err
 		}
 	}

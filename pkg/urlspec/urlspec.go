@@ -12,6 +12,7 @@ package urlspec
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"sort"
@@ -277,4 +278,14 @@ func secretName(k string) bool {
 		}
 	}
 	return false
+}
+
+// Loopback reports whether host (a URL's Hostname) only reaches this
+// machine: "localhost" or a loopback IP.
+func Loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

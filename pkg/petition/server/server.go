@@ -37,6 +37,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/petition/store"
+	"github.com/faxjam/faxjam/pkg/urlspec"
 )
 
 // Defaults for the zero values of Config.
@@ -131,7 +132,7 @@ func (c *Config) Validate() error {
 		}
 		seen[cp.ID] = true
 	}
-	if c.Token == "" && !loopback(host) {
+	if c.Token == "" && !urlspec.Loopback(host) {
 		return fmt.Errorf("petition server: listening on %q, beyond this machine, needs an export token (--token, at least %d characters)", c.Addr, MinTokenLength)
 	}
 	for name, tok := range map[string]string{"token": c.Token, "sign token": c.SignToken} {
@@ -170,15 +171,6 @@ func (c *Config) Validate() error {
 		c.Now = time.Now
 	}
 	return nil
-}
-
-// loopback reports whether host only accepts connections from this machine.
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Server is a configured petition server.
