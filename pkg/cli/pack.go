@@ -223,8 +223,7 @@ func fetchPack(ctx context.Context, ref string) (data []byte, source string, pin
 	if u.Fragment != "" {
 		k, ok := strings.CutPrefix(u.Fragment, "ed25519=")
 		if !ok {
-			k, ok = strings.CutPrefix(u.Fragment, "sha256=")
-			if ok {
+			if strings.HasPrefix(u.Fragment, "sha256=") {
 				return nil, "", nil, errNotPack // a campaign.yaml pin: not a pack
 			}
 			return nil, "", nil, usagef("campaign URL: fragment %q: want #ed25519=KEY (or #sha256= for a campaign file)", u.Fragment)

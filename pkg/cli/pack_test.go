@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/pack/packtest"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -47,28 +48,8 @@ func (h cliHome) ok(args ...string) string {
 	return out
 }
 
-// packCampaign copies the bundled campaign to a folder under id rk-pack.
 func packCampaign(t *testing.T, edit func(yml string) string) string {
-	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join("..", "..", "letters", "norma-cruz-2012")
-	for _, n := range []string{"campaign.yaml", "en.tmpl", "es.tmpl"} {
-		b, err := os.ReadFile(filepath.Join(src, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == "campaign.yaml" {
-			s := strings.Replace(string(b), "id: norma-cruz-2012", "id: rk-pack", 1)
-			if edit != nil {
-				s = edit(s)
-			}
-			b = []byte(s)
-		}
-		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return packtest.CampaignDir(t, "rk-pack", edit)
 }
 
 // stored is the added campaign as --campaign rk-pack loads it.

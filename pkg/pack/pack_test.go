@@ -4,33 +4,14 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/pack/packtest"
 )
 
-// campaignDir copies the bundled campaign into a folder under a new id.
-func campaignDir(t testing.TB) string {
-	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join("..", "..", "letters", "norma-cruz-2012")
-	for _, n := range []string{"campaign.yaml", "en.tmpl", "es.tmpl"} {
-		b, err := os.ReadFile(filepath.Join(src, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == "campaign.yaml" {
-			b = bytes.Replace(b, []byte("id: norma-cruz-2012"), []byte("id: norma-pack"), 1)
-		}
-		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+func campaignDir(t testing.TB) string { return packtest.CampaignDir(t, "norma-pack", nil) }
 
 func signed(t testing.TB, priv ed25519.PrivateKey, version uint64, edit func([]File)) []byte {
 	t.Helper()
