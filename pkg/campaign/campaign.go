@@ -34,6 +34,9 @@ type Campaign struct {
 
 	// raw is the campaign file as read, kept for Digest.
 	raw []byte
+	// problems are the file's schema problems Parse found (unknown keys,
+	// values of the wrong kind); Validate lists them first.
+	problems []Problem
 }
 
 // Target is the person or office the letters are addressed to.

@@ -62,8 +62,8 @@ func LoadFS(fsys fs.FS, name string) (*Campaign, error) {
 		return nil, fmt.Errorf("campaign %s: %w", name, err)
 	}
 	c, err := Parse(data, name)
-	if err != nil {
-		return nil, err
+	if c == nil {
+		return nil, err // else Validate lists err's problems again
 	}
 	dir := path.Dir(name)
 	err = c.loadTemplates(func(file string) ([]byte, error) {
@@ -203,8 +203,8 @@ func loadURL(ctx context.Context, ref string) (*Campaign, error) {
 		return nil, err
 	}
 	c, err := Parse(data, source)
-	if err != nil {
-		return nil, err
+	if c == nil {
+		return nil, err // else Validate lists err's problems again
 	}
 	err = c.loadTemplates(func(file string) ([]byte, error) {
 		return fetch(ctx, client, u.ResolveReference(&url.URL{Path: file}))

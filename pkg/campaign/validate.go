@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/e164"
@@ -71,8 +71,15 @@ const DateLayout = "2006-01-02"
 // Validate checks everything a dispatcher and a letter rely on and returns a
 // *ValidationError listing every problem, or nil.
 func (c *Campaign) Validate() error {
-	v := &ValidationError{Source: c.Source}
+	v := &ValidationError{Source: c.Source, Problems: slices.Clone(c.problems)}
 	add := func(path, format string, args ...any) {
+		// A value the schema refused is not decoded: do not also call it
+		// missing.
+		for _, p := range c.problems {
+			if path == p.Path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[") {
+				return
+			}
+		}
 		v.Problems = append(v.Problems, Problem{Path: path, Reason: fmt.Sprintf(format, args...)})
 	}
 	switch {
@@ -187,13 +194,6 @@ func (c *Campaign) validateLanguages(add func(string, string, ...any)) {
 			add(p, "template %s does not parse: %v", l.Template, err)
 		}
 	}
-}
-
-// ParseTemplate parses a letter template the one way faxjam executes it, so
-// that Validate and pkg/letter agree on what a valid template is. A field
-// the data lacks is an error, not "<no value>" on a fax.
-func ParseTemplate(name, text string) (*template.Template, error) {
-	return template.New(name).Option("missingkey=error").Parse(text)
 }
 
 // validTemplatePath admits plain relative paths: a fetched campaign must not

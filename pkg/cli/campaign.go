@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/pack"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -28,6 +30,7 @@ type CampaignOptions struct {
 	Dir   string
 	Ref   string // show: the campaign; add: the FILE or URL
 	Force bool
+	Now   func() time.Time
 }
 
 func (f *Factory) campaignOptions(o *CampaignOptions) {
@@ -37,6 +40,7 @@ func (f *Factory) campaignOptions(o *CampaignOptions) {
 		o.Active = campaign.Default()
 	}
 	o.Load = f.loadCampaign
+	o.Now = f.Now
 }
 
 func newCampaignCmd(f *Factory) *cobra.Command {
@@ -305,6 +309,9 @@ func campaignAddRun(ctx context.Context, opts *CampaignOptions) error {
 		return err
 	}
 	c, err := campaign.Load(ctx, opts.Ref)
+	if err == nil {
+		err = letter.Check(ctx, c, opts.Now())
+	}
 	if err != nil {
 		var v *campaign.ValidationError
 		if !errors.As(err, &v) && !strings.Contains(opts.Ref, "://") {

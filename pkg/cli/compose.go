@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -57,11 +58,11 @@ func checkLang(c *campaign.Campaign, lang string) error {
 
 // composeLetter writes and lays out one letter: the same path `letter`,
 // `send` and the dispatcher take, so a preview is what gets faxed.
-func composeLetter(c *campaign.Campaign, r *render.Renderer, lang string, s letter.Signer, now time.Time) (letter.Letter, *render.Layout, error) {
+func composeLetter(ctx context.Context, c *campaign.Campaign, r *render.Renderer, lang string, s letter.Signer, now time.Time) (letter.Letter, *render.Layout, error) {
 	if err := checkLang(c, lang); err != nil {
 		return letter.Letter{}, nil, err
 	}
-	lt, err := letter.Compose(c, lang, s, now)
+	lt, err := letter.ComposeContext(ctx, c, lang, s, now)
 	if err != nil {
 		return letter.Letter{}, nil, err
 	}

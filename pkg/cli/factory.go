@@ -21,6 +21,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/petition"
+	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -201,7 +202,18 @@ func (f *Factory) Campaign(ctx context.Context) (*campaign.Campaign, error) {
 	return c, nil
 }
 
+// loadCampaign loads a campaign by reference and checks its letters by
+// composing each on a sample signer (letter.Check), so a template that
+// fails or runs past faxjam's bounds is refused before anything is sent.
 func (f *Factory) loadCampaign(ctx context.Context, ref string) (*campaign.Campaign, error) {
+	c, err := f.findCampaign(ctx, ref)
+	if err != nil {
+		return c, err
+	}
+	return c, letter.Check(ctx, c, f.Now())
+}
+
+func (f *Factory) findCampaign(ctx context.Context, ref string) (*campaign.Campaign, error) {
 	if err := checkCampaignFolder(ref); err != nil {
 		return nil, err
 	}

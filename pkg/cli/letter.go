@@ -153,7 +153,7 @@ func letterRun(ctx context.Context, opts *LetterOptions) error {
 	if err != nil {
 		return err
 	}
-	lt, lay, err := composeLetter(c, r, opts.Lang, opts.Signer, opts.Now())
+	lt, lay, err := composeLetter(ctx, c, r, opts.Lang, opts.Signer, opts.Now())
 	var fe *letter.FieldErrors
 	if errors.As(err, &fe) {
 		return signerError(err)

@@ -395,7 +395,7 @@ func openPetition(opts *SendOptions, c *campaign.Campaign) (petition.Petition, s
 // images).
 func composeFunc(c *campaign.Campaign, r *render.Renderer, now func() time.Time, tiff bool) dispatch.ComposeFunc {
 	return func(ctx context.Context, s letter.Signer) (dispatch.Document, error) {
-		_, lay, err := composeLetter(c, r, "", s, now())
+		_, lay, err := composeLetter(ctx, c, r, "", s, now())
 		if err != nil {
 			return dispatch.Document{}, err
 		}
@@ -432,7 +432,7 @@ func oneSigner(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r *
 			return s, err
 		}
 	}
-	lt, _, err := composeLetter(c, r, "", s, opts.Now())
+	lt, _, err := composeLetter(ctx, c, r, "", s, opts.Now())
 	var fe *letter.FieldErrors
 	if errors.As(err, &fe) {
 		return s, signerError(err)

@@ -1,7 +1,7 @@
 package letter
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,8 +28,16 @@ type Data struct {
 // Compose writes the campaign's letter in lang ("" = the language the target
 // reads) for signer s on the date of now in the target's time zone. The
 // signer is normalized and checked with ValidateSigner first; a rejected
-// signer is a *FieldErrors.
+// signer is a *FieldErrors. It is ComposeContext without a context.
 func Compose(c *campaign.Campaign, lang string, s Signer, now time.Time) (Letter, error) {
+	return ComposeContext(context.Background(), c, lang, s, now)
+}
+
+// ComposeContext is Compose that stops when ctx is done. The template runs
+// within campaign's bounds (campaign.MaxLetterBytes of output,
+// campaign.TemplateTimeout...): a template past them fails with an error
+// wrapping campaign.ErrTemplateBounds.
+func ComposeContext(ctx context.Context, c *campaign.Campaign, lang string, s Signer, now time.Time) (Letter, error) {
 	if c == nil {
 		return Letter{}, errors.New("letter: no campaign")
 	}
@@ -62,8 +70,7 @@ func Compose(c *campaign.Campaign, lang string, s Signer, now time.Time) (Letter
 		return Letter{}, fmt.Errorf("letter: campaign %s: %w", c.ID, err)
 	}
 	date := FormatDate(lang, now.In(loc))
-	var b bytes.Buffer
-	err = tmpl.Execute(&b, Data{
+	body, err := tmpl.Execute(ctx, Data{
 		Sender:   Sender{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email},
 		Note:     s.Note,
 		Date:     date,
@@ -78,7 +85,7 @@ func Compose(c *campaign.Campaign, lang string, s Signer, now time.Time) (Letter
 		Lang:      lang,
 		Date:      date,
 		Sender:    s,
-		Body:      tidy(b.String()),
+		Body:      tidy(body),
 		Footer:    Footer(lang, c.ID, s.Name, c.Contact),
 		PageLabel: PageLabel(lang),
 	}, nil
@@ -107,15 +114,25 @@ func tidy(s string) string {
 }
 
 // Check composes every language of c for a sample signer, so a template that
-// parses but names a field the data lacks ({{.Sender.Phone}}) is found when
-// the campaign is added, not when the first letter is sent.
-func Check(c *campaign.Campaign, now time.Time) error {
+// parses but names a field the data lacks ({{.Sender.Phone}}), or runs past
+// faxjam's bounds, is found when the campaign is loaded, not when the first
+// letter is sent. It returns a *campaign.ValidationError naming each
+// language that failed, or ctx's error.
+func Check(ctx context.Context, c *campaign.Campaign, now time.Time) error {
 	sample := Signer{Name: "Ana Pérez", City: "Lima", Country: "Perú", Email: "ana@example.org", Note: "Nota."}
-	var errs []error
+	v := &campaign.ValidationError{Source: c.Source}
 	for _, l := range c.Languages {
-		if _, err := Compose(c, l.Code, sample, now); err != nil {
-			errs = append(errs, fmt.Errorf("languages.%s: %w", l.Code, err))
+		_, err := ComposeContext(ctx, c, l.Code, sample, now)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			reason := strings.TrimPrefix(err.Error(), "letter: campaign "+c.ID+": ")
+			v.Problems = append(v.Problems, campaign.Problem{Path: "languages." + l.Code, Reason: "template " + l.Template + " fails on a sample signer: " + reason})
 		}
 	}
-	return errors.Join(errs...)
+	if len(v.Problems) == 0 {
+		return nil
+	}
+	return v
 }

@@ -169,11 +169,11 @@ func TestTemplateDataIsInsertedLiterally(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	if err := tmpl.Execute(&b, Data{Sender: Sender{Name: "{{.Campaign}}"}, Note: `{{template "x"}}`, Campaign: c}); err != nil {
+	got, err := tmpl.Execute(t.Context(), Data{Sender: Sender{Name: "{{.Campaign}}"}, Note: `{{template "x"}}`, Campaign: c})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := b.String(), `{{.Campaign}}|{{template "x"}}`; got != want {
+	if want := `{{.Campaign}}|{{template "x"}}`; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
@@ -222,12 +222,12 @@ func TestFooterWithoutContactOmitsWrongNumberHint(t *testing.T) {
 
 func TestCheckFindsTemplateNamingMissingField(t *testing.T) {
 	c := bundled(t)
-	if err := Check(c, fixedNow); err != nil {
+	if err := Check(t.Context(), c, fixedNow); err != nil {
 		t.Fatalf("bundled campaign: %v", err)
 	}
 	broken := *c
 	broken.Templates = map[string]string{"es": c.Templates["es"], "en": "Dear {{.Sender.Phone}}"}
-	err := Check(&broken, fixedNow)
+	err := Check(t.Context(), &broken, fixedNow)
 	if err == nil || !strings.Contains(err.Error(), "languages.en") || !strings.Contains(err.Error(), "Phone") {
 		t.Errorf("err = %v, want languages.en naming Phone", err)
 	}
