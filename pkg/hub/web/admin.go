@@ -1,0 +1,146 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	adminCookie  = "faxjam_admin"
+	adminSession = 12 * time.Hour
+)
+
+type adminView struct {
+	AdminView
+	Lines *Lines
+	Chart template.HTML
+	Hours []hourRow
+}
+
+// session is the admin cookie's value: an expiry and its HMAC under the
+// admin token, so the cookie never holds the token, every hub behind a load
+// balancer accepts it, and changing the token signs everyone out.
+func (h *Handler) session(expiry time.Time) string {
+	exp := strconv.FormatInt(expiry.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(h.cfg.AdminToken))
+	m.Write([]byte("faxjam-admin-session|" + exp))
+	return exp + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (h *Handler) signedIn(r *http.Request) bool {
+	c, err := r.Cookie(adminCookie)
+	if err != nil || h.cfg.AdminToken == "" {
+		return false
+	}
+	exp, _, ok := strings.Cut(c.Value, ".")
+	n, err := strconv.ParseInt(exp, 10, 64)
+	if !ok || err != nil || time.Unix(n, 0).Before(h.cfg.Now()) {
+		return false
+	}
+	return hmac.Equal([]byte(c.Value), []byte(h.session(time.Unix(n, 0))))
+}
+
+func (h *Handler) setSession(w http.ResponseWriter, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: adminCookie, Value: value, Path: "/admin", MaxAge: maxAge,
+		HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteStrictMode})
+}
+
+func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.AdminToken == "" {
+		http.NotFound(w, r)
+		return
+	}
+	v := h.newView(r, r.URL.Query().Get("lang"), "login")
+	if !h.signedIn(r) {
+		h.render(w, v)
+		return
+	}
+	ctx := r.Context()
+	a, err := h.cfg.Backend.Admin(ctx)
+	if err != nil {
+		h.log.Printf("admin: %v", err)
+		v.Page, v.Status = "unavailable", http.StatusServiceUnavailable
+		h.render(w, v)
+		return
+	}
+	av := &adminView{AdminView: a}
+	if l, err := h.cfg.Backend.Lines(ctx); err == nil {
+		av.Lines = &l
+		av.Paused = av.Paused || l.Paused
+	} else {
+		h.log.Printf("admin lines: %v", err)
+	}
+	av.Chart, av.Hours = chart(a.PerHour, a.Start, tr(v.Lang, "chart_desc", sum(a.PerHour), maxOf(a.PerHour)))
+	v.Page, v.Admin = "admin", av
+	h.render(w, v)
+}
+
+func (h *Handler) adminLogin(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.AdminToken == "" {
+		http.NotFound(w, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	_ = r.ParseForm() // a body too large leaves the token empty: refused below
+	ui := r.PostFormValue("ui")
+	if subtle.ConstantTimeCompare([]byte(r.PostFormValue("token")), []byte(h.cfg.AdminToken)) != 1 {
+		v := h.newView(r, ui, "login")
+		v.Errors = []fieldError{{Field: "token", Label: v.T("token"), Message: v.T("err_token")}}
+		v.Status = http.StatusUnauthorized
+		h.render(w, v)
+		return
+	}
+	h.setSession(w, h.session(h.cfg.Now().Add(adminSession)), int(adminSession/time.Second))
+	http.Redirect(w, r, "/admin?lang="+pageLang(r, ui), http.StatusSeeOther)
+}
+
+func (h *Handler) adminLogout(w http.ResponseWriter, r *http.Request) {
+	h.setSession(w, "", -1)
+	http.Redirect(w, r, "/admin?lang="+pageLang(r, r.PostFormValue("ui")), http.StatusSeeOther)
+}
+
+func (h *Handler) adminPause(paused bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.signedIn(r) {
+			if h.cfg.AdminToken == "" {
+				http.NotFound(w, r)
+				return
+			}
+			v := h.newView(r, r.PostFormValue("ui"), "login")
+			v.Status = http.StatusUnauthorized
+			h.render(w, v)
+			return
+		}
+		if err := h.cfg.Backend.Pause(r.Context(), paused); err != nil {
+			h.log.Printf("pause(%v): %v", paused, err)
+			v := h.newView(r, r.PostFormValue("ui"), "unavailable")
+			v.Status = http.StatusServiceUnavailable
+			h.render(w, v)
+			return
+		}
+		http.Redirect(w, r, "/admin?lang="+pageLang(r, r.PostFormValue("ui")), http.StatusSeeOther)
+	}
+}
+
+func sum(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
+
+func maxOf(xs []int) int {
+	m := 0
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
+}

@@ -1,0 +1,441 @@
+package web
+
+import (
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/letter"
+)
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+// Handler serves the pages. Build it with New.
+type Handler struct {
+	cfg    Config
+	mux    *http.ServeMux
+	pages  map[string]*template.Template
+	csp    string
+	static http.Handler
+	served http.Handler // mux behind CrossOriginProtection
+	log    *log.Logger
+}
+
+// New checks cfg and builds the handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Campaign == nil || cfg.Backend == nil {
+		return nil, errors.New("web: a campaign and a backend are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RefreshSeconds <= 0 {
+		cfg.RefreshSeconds = 5
+	}
+	if cfg.ContentLang == "" {
+		cfg.ContentLang = "en"
+	}
+	ancestors := "'none'"
+	if len(cfg.EmbedOrigins) > 0 {
+		for _, o := range cfg.EmbedOrigins {
+			if err := checkOrigin(o); err != nil {
+				return nil, fmt.Errorf("web: embed origin %q: %w", o, err)
+			}
+		}
+		ancestors = strings.Join(cfg.EmbedOrigins, " ")
+	}
+	h := &Handler{
+		cfg: cfg,
+		mux: http.NewServeMux(),
+		// No script at all; styles and images from this origin only (the
+		// preview is a data: image); forms post here only.
+		csp: "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; " +
+			"form-action 'self'; base-uri 'none'; frame-ancestors " + ancestors,
+		log: log.New(log.Writer(), "web: ", log.LstdFlags),
+	}
+	if err := h.parse(); err != nil {
+		return nil, err
+	}
+	static, _ := fs.Sub(assets, "static")
+	h.static = http.StripPrefix("/static/", http.FileServerFS(static))
+
+	h.mux.HandleFunc("GET /{$}", h.home)
+	h.mux.HandleFunc("POST /preview", h.preview)
+	h.mux.HandleFunc("POST /act", h.act)
+	h.mux.HandleFunc("GET /r/{id}/{token}", h.receipt)
+	h.mux.HandleFunc("GET /r/{id}/{token}/fax.png", h.faxPNG)
+	h.mux.HandleFunc("GET /static/", h.serveStatic)
+	h.mux.HandleFunc("GET /admin", h.admin)
+	h.mux.HandleFunc("POST /admin/login", h.adminLogin)
+	h.mux.HandleFunc("POST /admin/logout", h.adminLogout)
+	h.mux.HandleFunc("POST /admin/pause", h.adminPause(true))
+	h.mux.HandleFunc("POST /admin/resume", h.adminPause(false))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(h.crossOrigin))
+	h.served = cop.Handler(h.mux)
+	return h, nil
+}
+
+// checkOrigin accepts a scheme://host[:port] origin and nothing more (a
+// path or wildcard in frame-ancestors would widen it past one site).
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.ContainsAny(u.Host, "*; '") {
+		return errors.New("want an origin such as https://partner.example")
+	}
+	return nil
+}
+
+// ServeHTTP sets the security headers, refuses cross-origin POSTs and
+// routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", h.csp)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	if len(h.cfg.EmbedOrigins) == 0 {
+		hd.Set("X-Frame-Options", "DENY")
+	}
+	h.served.ServeHTTP(w, r)
+}
+
+// LogPath is r's path as it may be logged: a receipt path loses its
+// token (the receipt is a bearer secret).
+func LogPath(path string) string {
+	if rest, ok := strings.CutPrefix(path, "/r/"); ok {
+		id, tail, _ := strings.Cut(rest, "/")
+		_, after, _ := strings.Cut(tail, "/")
+		p := "/r/" + id + "/…"
+		if after != "" {
+			p += "/" + after
+		}
+		return p
+	}
+	return path
+}
+
+func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	h.static.ServeHTTP(w, r)
+}
+
+// view is what every template gets.
+type view struct {
+	Lang       string // the page's language
+	Title      string
+	Page       string // template name
+	LangLinks  []langLink
+	C          contentView
+	Lines      *linesView
+	Form       form
+	Errors     []fieldError
+	FormError  string // an error that belongs to no field
+	Letters    []langLink
+	Preview    template.URL
+	PreviewAlt string
+	PreviewW   int
+	PreviewH   int
+	Receipt    *receiptView
+	Admin      *adminView
+	Status     int
+	h          *Handler
+}
+
+type langLink struct {
+	Code, Name string
+	Current    bool
+}
+
+type contentView struct {
+	Lang, Title, Summary string
+	Facts, Asks          []string
+	Target               string
+}
+
+type linesView struct {
+	Lines
+	Total   int
+	AllDown bool
+}
+
+// T translates key into the page's language.
+func (v *view) T(key string, args ...any) string { return tr(v.Lang, key, args...) }
+
+// Err is the message for field, or "".
+func (v *view) Err(field string) string {
+	for _, e := range v.Errors {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// Describe is a field's aria-describedby: its hint and its error.
+func (v *view) Describe(field string, hint bool) string {
+	var ids []string
+	if hint {
+		ids = append(ids, "h-"+field)
+	}
+	if v.Err(field) != "" {
+		ids = append(ids, "e-"+field)
+	}
+	return strings.Join(ids, " ")
+}
+
+func (h *Handler) newView(r *http.Request, explicit, page string) *view {
+	lang := pageLang(r, explicit)
+	c := h.cfg.Campaign
+	v := &view{Lang: lang, Page: page, h: h, Title: c.Title, Status: http.StatusOK,
+		C: contentView{Lang: h.cfg.ContentLang, Title: c.Title, Summary: c.Summary, Facts: c.Facts, Asks: c.Asks,
+			Target: strings.TrimSpace(c.Target.Name + ", " + c.Target.Organization)},
+	}
+	for _, l := range pageLangs {
+		v.LangLinks = append(v.LangLinks, langLink{Code: l, Name: langName(l), Current: l == lang})
+	}
+	return v
+}
+
+func (h *Handler) lines(r *http.Request) *linesView {
+	l, err := h.cfg.Backend.Lines(r.Context())
+	if err != nil {
+		h.log.Printf("lines: %v", err)
+		return nil
+	}
+	return &linesView{Lines: l, Total: len(l.Lines), AllDown: len(l.Lines) > 0 && l.Answering() == 0}
+}
+
+func (h *Handler) formView(r *http.Request, f form, page string) *view {
+	v := h.newView(r, f.UI, page)
+	if f.Lang == "" {
+		f.Lang = h.letterLang(v.Lang)
+	}
+	if f.Key == "" || !validKey(f.Key) {
+		f.Key = newKey()
+	}
+	f.UI = v.Lang
+	v.Form = f
+	for _, code := range h.cfg.Campaign.Languages.Codes() {
+		v.Letters = append(v.Letters, langLink{Code: code, Name: langName(code), Current: code == f.Lang})
+	}
+	v.Lines = h.lines(r)
+	return v
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	h.render(w, h.formView(r, form{UI: r.URL.Query().Get("lang")}, "home"))
+}
+
+// post reads a form POST, or answers the error itself.
+func (h *Handler) post(w http.ResponseWriter, r *http.Request) (form, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		v := h.formView(r, form{}, "home")
+		v.FormError = v.T("err_too_big")
+		v.Status = http.StatusRequestEntityTooLarge
+		h.render(w, v)
+		return form{}, false
+	}
+	f := readForm(r)
+	if f.Honeypot != "" {
+		// A bot, most likely: a clear error, nothing kept, nothing sent.
+		v := h.formView(r, f, "home")
+		v.Form.Honeypot = ""
+		v.FormError = v.T("err_honeypot")
+		v.Status = http.StatusBadRequest
+		h.render(w, v)
+		return form{}, false
+	}
+	if errs := h.check(pageLang(r, f.UI), f); len(errs) > 0 {
+		v := h.formView(r, f, "home")
+		v.Errors = errs
+		v.Status = http.StatusBadRequest
+		h.render(w, v)
+		return form{}, false
+	}
+	return f, true
+}
+
+func (h *Handler) preview(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.post(w, r)
+	if !ok {
+		return
+	}
+	png, err := h.cfg.Backend.Preview(r.Context(), f.signer())
+	if h.backendError(w, r, f, err) {
+		return
+	}
+	v := h.formView(r, f, "home")
+	v.Preview = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	v.PreviewAlt = v.T("preview_alt", letter.Normalize(f.signer()).Name)
+	v.PreviewW, v.PreviewH = pngSize(png)
+	h.render(w, v)
+}
+
+func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.post(w, r)
+	if !ok {
+		return
+	}
+	rc, err := h.cfg.Backend.Act(r.Context(), f.Key, f.signer())
+	if h.backendError(w, r, f, err) {
+		return
+	}
+	u := "/r/" + url.PathEscape(rc.ID) + "/" + url.PathEscape(rc.Token)
+	q := url.Values{}
+	if f.UI != "" {
+		q.Set("lang", pageLang(r, f.UI))
+	}
+	if rc.Duplicate {
+		q.Set("first", "1")
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+}
+
+// backendError answers a failed Preview or Act: field errors on the form,
+// anything else a 503 with the form kept. It reports whether it answered.
+func (h *Handler) backendError(w http.ResponseWriter, r *http.Request, f form, err error) bool {
+	if err == nil {
+		return false
+	}
+	v := h.formView(r, f, "home")
+	var fe *letter.FieldErrors
+	if errors.As(err, &fe) {
+		reasons := map[string]string{}
+		for _, x := range fe.Fields {
+			reasons[x.Field] = x.Reason
+		}
+		v.Errors = h.fieldErrors(v.Lang, reasons)
+		v.Status = http.StatusBadRequest
+	} else {
+		h.log.Printf("backend: %v", err) // the backend's errors carry no personal data
+		v.FormError = v.T("err_backend")
+		v.Status = http.StatusServiceUnavailable
+	}
+	h.render(w, v)
+	return true
+}
+
+func (h *Handler) crossOrigin(w http.ResponseWriter, r *http.Request) {
+	v := h.newView(r, r.URL.Query().Get("lang"), "refused")
+	v.Status = http.StatusForbidden
+	h.render(w, v)
+}
+
+type receiptView struct {
+	Action
+	Path, Delivered string
+	Refresh         bool
+	Duplicate       bool
+	FaxURL          string
+}
+
+func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := h.newView(r, q.Get("lang"), "receipt")
+	id, token := r.PathValue("id"), r.PathValue("token")
+	a, err := h.cfg.Backend.Action(r.Context(), id, token)
+	if errors.Is(err, ErrNotFound) {
+		v.Page, v.Status = "notfound", http.StatusNotFound
+		h.render(w, v)
+		return
+	}
+	if err != nil {
+		h.log.Printf("receipt: %v", err)
+		v.Page, v.Status = "unavailable", http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", strconv.Itoa(h.cfg.RefreshSeconds))
+		h.render(w, v)
+		return
+	}
+	path := "/r/" + url.PathEscape(id) + "/" + url.PathEscape(token)
+	rv := &receiptView{Action: a, Path: path, Duplicate: q.Get("first") == "1"}
+	if !a.DeliveredAt.IsZero() {
+		rv.Delivered = a.DeliveredAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	if a.State == "delivered" {
+		rv.FaxURL = path + "/fax.png"
+	}
+	rv.Refresh = !a.Final() && q.Get("still") == ""
+	if rv.Refresh {
+		// The Refresh header reloads the page without script. It is a
+		// header rather than <meta http-equiv=refresh> so the page offers a
+		// way to stop it (WCAG 2.2.1) and axe's meta-refresh rule, which
+		// cannot see such a stop link, stays meaningful elsewhere.
+		w.Header().Set("Refresh", strconv.Itoa(h.cfg.RefreshSeconds))
+	}
+	v.Receipt = rv
+	v.Lines = h.lines(r)
+	h.render(w, v)
+}
+
+func (h *Handler) faxPNG(w http.ResponseWriter, r *http.Request) {
+	png, err := h.cfg.Backend.FaxPNG(r.Context(), r.PathValue("id"), r.PathValue("token"))
+	w.Header().Set("Cache-Control", "no-store")
+	if errors.Is(err, ErrNotFound) {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		h.log.Printf("fax.png: %v", err)
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Length", strconv.Itoa(len(png)))
+	_, _ = w.Write(png)
+}
+
+// render writes a page. Every page can hold personal data (a kept form, a
+// receipt) or live state, so none is cached anywhere.
+func (h *Handler) render(w http.ResponseWriter, v *view) {
+	t, ok := h.pages[v.Page]
+	if !ok {
+		http.Error(w, "no page "+v.Page, http.StatusInternalServerError)
+		return
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "base", v); err != nil {
+		h.log.Printf("template %s: %v", v.Page, err)
+		http.Error(w, "page error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Language", v.Lang)
+	hd.Set("Vary", "Accept-Language, Cookie")
+	w.WriteHeader(v.Status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+func (h *Handler) parse() error {
+	h.pages = map[string]*template.Template{}
+	base, err := template.New("").Funcs(template.FuncMap{"args": args, "clock": clock}).ParseFS(assets, "templates/base.html")
+	if err != nil {
+		return fmt.Errorf("web: %w", err)
+	}
+	for _, p := range []string{"home", "receipt", "notfound", "unavailable", "refused", "admin", "login"} {
+		t, err := template.Must(base.Clone()).ParseFS(assets, "templates/"+p+".html")
+		if err != nil {
+			return fmt.Errorf("web: %w", err)
+		}
+		h.pages[p] = t
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+// Package web is the hub's signing page and admin page: server-rendered
+// HTML (html/template) for people who take the campaign's action in a
+// browser rather than with the CLI, and for the organizer who watches the
+// lines. Every asset is embedded; no script is needed (there is none), no
+// font or file is loaded from elsewhere.
+//
+//	GET  /                      the campaign, the lines' live state and the form
+//	POST /preview               the same form, kept, and the fax page it makes
+//	POST /act                   takes the action; 303 to the receipt
+//	GET  /r/{id}/{token}        the receipt; refreshes itself (Refresh header) until final
+//	GET  /r/{id}/{token}/fax.png the page that was faxed
+//	GET  /admin                 login form, or the lines table, deliveries chart, pause/resume
+//	POST /admin/login · /admin/logout · /admin/pause · /admin/resume
+//	GET  /static/...            the embedded style sheet
+//
+// The page's own words come in es, en, fr, de and pt (?lang= switch, else
+// Accept-Language); the letter comes in each language the campaign has a
+// template for.
+//
+// Security: every POST passes net/http's CrossOriginProtection (a form sent
+// from another site gets a 403 page), forms carry a honeypot field, the
+// Content-Security-Policy allows nothing but this origin's style sheet and
+// images (frame-ancestors 'none' unless Config.EmbedOrigins names partner
+// sites), and every response that can hold personal data is
+// Cache-Control: no-store. Personal data only ever travels in POST bodies:
+// the preview image is inlined as a data: URL so it needs no GET. The
+// receipt URL carries the action id and its 128-bit receipt token, never a
+// name; LogPath gives the form of a path that is safe to log. The admin
+// token is posted once to /admin/login and then lives in an HttpOnly,
+// SameSite=Strict cookie as an HMAC, never in a URL.
+//
+// Rate limits are the hub's: it wraps this handler in its per-client
+// limiter. The package must not import pkg/hub (the hub imports it and
+// mounts Handler); Backend is everything it needs from the hub.
+package web
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/letter"
+)
+
+// Backend is what the pages need from the hub.
+type Backend interface {
+	// Lines is the public state of the target's lines.
+	Lines(ctx context.Context) (Lines, error)
+	// Act takes one person's action (key: idempotency key of this form).
+	// A signer that breaks the input rules is a *letter.FieldErrors. The same
+	// person acting again gets the first receipt with Duplicate set.
+	Act(ctx context.Context, key string, s letter.Signer) (Receipt, error)
+	// Action is the state of an action; ErrNotFound for an unknown id or a
+	// wrong token.
+	Action(ctx context.Context, id, token string) (Action, error)
+	// Preview is the fax page (PNG) the hub would send for s: the same
+	// composer and renderer as the fax. Bad input is a *letter.FieldErrors.
+	Preview(ctx context.Context, s letter.Signer) ([]byte, error)
+	// FaxPNG is the page that was faxed for an action; ErrNotFound when
+	// the id or token is wrong or nothing was faxed.
+	FaxPNG(ctx context.Context, id, token string) ([]byte, error)
+	// Admin is the organizer's summary: petition count, deliveries per
+	// hour, pause state.
+	Admin(ctx context.Context) (AdminView, error)
+	// Pause stops dialling (calls in flight finish; acceptance goes on);
+	// Pause(false) resumes.
+	Pause(ctx context.Context, paused bool) error
+}
+
+// ErrNotFound is an unknown action id or a wrong receipt token: the page
+// answers 404 without saying which.
+var ErrNotFound = errors.New("not found")
+
+// Lines is the public, anonymous state of the target's lines.
+type Lines struct {
+	Paused         bool
+	UpdatedAt      time.Time
+	Queue          int
+	Delivered      int
+	DeliveredToday int
+	Petitioned     int
+	Failed         int
+	IdealPerHour   int
+	Lines          []Line
+}
+
+// Line is one fax number.
+type Line struct {
+	Label, Number     string
+	State             string    // up | busy | down | quiet
+	Until             time.Time // for down and quiet, when known
+	InFlightSince     time.Time
+	DeliveredLastHour int
+	FailedLastHour    int
+}
+
+// Answering counts the lines that take calls now (up or busy).
+func (l Lines) Answering() int {
+	n := 0
+	for _, x := range l.Lines {
+		if x.State == "up" || x.State == "busy" {
+			n++
+		}
+	}
+	return n
+}
+
+// Receipt is the answer to an accepted action.
+type Receipt struct {
+	ID, Token, State string
+	Duplicate        bool
+}
+
+// Action is what a receipt shows.
+type Action struct {
+	ID           string
+	State        string // queued | sending | submitted | delivered | petitioned | failed | gave-up | unknown | ...
+	NumberLabel  string
+	Attempts     int
+	Pages        int
+	DeliveredAt  time.Time
+	PetitionedAt time.Time
+	UpdatedAt    time.Time
+	Reason       string
+}
+
+// Final reports whether the state will not change any more.
+func (a Action) Final() bool {
+	switch a.State {
+	case "delivered", "petitioned", "failed", "gave-up", "unknown", "expired":
+		return true
+	}
+	return false
+}
+
+// AdminView is what the admin page shows beyond the lines.
+type AdminView struct {
+	Paused     bool
+	Petitioned int
+	// PerHour holds deliveries per hour, oldest first, the last entry
+	// being the current hour; Start is the start of the first hour.
+	PerHour []int
+	Start   time.Time
+}
+
+// Config is what Handler needs.
+type Config struct {
+	Campaign *campaign.Campaign
+	Backend  Backend
+	// AdminToken guards /admin; empty disables the admin page (404).
+	AdminToken string
+	// EmbedOrigins are partner sites allowed to frame the page
+	// (CSP frame-ancestors), e.g. "https://amnesty.example".
+	EmbedOrigins []string
+	// ContentLang is the language the campaign file's own text (title,
+	// summary, facts, asks) is written in; "" means "en".
+	ContentLang string
+	// Secure marks cookies Secure (the hub serves TLS or sits behind it).
+	Secure bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// RefreshSeconds is how often an unfinished receipt reloads; 0 means 5.
+	RefreshSeconds int
+}
