@@ -31,9 +31,13 @@ fuzz:
 	  done; \
 	done
 
+# staticcheck at the version .ci/run pins (go run fetches it once).
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	@out=$$(gofmt -l cmd pkg letters); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
 
 # Start-up time of the commands that must feel instant (apt-get install hyperfine).
 startup: build

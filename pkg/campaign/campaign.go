@@ -6,7 +6,8 @@
 // import the transport layer), and urlspec for what counts as a loopback host.
 package campaign
 
-// Campaign is one campaign file (see DESIGN.md, "Campaign file").
+// Campaign is one campaign file (campaign.yaml): its fields, with their YAML
+// names, are the file's schema, and validate.go holds the rules they follow.
 type Campaign struct {
 	ID          string    `yaml:"id" json:"id"`
 	Title       string    `yaml:"title" json:"title"`

@@ -33,6 +33,8 @@ func TestExitCodeTable(t *testing.T) {
 		{"overflow", &render.OverflowError{Chars: 12}, ExitUsage},
 		{"missing glyph", &render.GlyphError{Rune: '王'}, ExitUsage},
 		{"partial", &PartialError{Failed: 1}, ExitPartial},
+		{"Ctrl-C during a run", fmt.Errorf("dispatch: %w", context.Canceled), ExitInterrupted},
+		{"Ctrl-D at a question", errAborted, ExitInterrupted},
 		{"partial beats usage", fmt.Errorf("%w %w", &PartialError{Queued: 1}, usagef("x")), ExitPartial},
 	}
 	for _, tt := range tests {
@@ -271,5 +273,20 @@ func TestVersionRun(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), `{"type":"version","version":"1.2.3","commit":"abc","date":"2026-01-02"`) {
 		t.Errorf("version --json = %s", out.String())
+	}
+}
+
+// TestInterruptedExits130: a run stopped by Ctrl-C (its context cancelled)
+// exits 130, as shells expect of SIGINT, and says so without "Error:".
+func TestInterruptedExits130(t *testing.T) {
+	f, _, errOut := testFactory(t, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code := run(ctx, f, []string{"--campaign", testCampaign(t), "send", "--name", "Ana", "--city", "Lima", "--country", "Perú", "--yes"})
+	if code != ExitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitInterrupted, errOut)
+	}
+	if got := errOut.String(); !strings.Contains(got, "Interrupted: nothing is lost") || strings.Contains(got, "Error:") {
+		t.Errorf("stderr:\n%s", got)
 	}
 }

@@ -19,6 +19,9 @@ const (
 	ExitError   = 1 // something went wrong (network, disk, gateway auth...)
 	ExitUsage   = 2 // bad flags, arguments, config values or input data
 	ExitPartial = 3 // the run finished but some submissions failed or are still queued
+	// ExitInterrupted is the shell's 128+SIGINT: stopped by Ctrl-C (or
+	// SIGTERM), or input ended (Ctrl-D) at a question.
+	ExitInterrupted = 130
 )
 
 // UsageError is bad input from the user: flags, arguments, a campaign or
@@ -105,6 +108,8 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.Is(err, context.Canceled), errors.Is(err, errAborted):
+		return ExitInterrupted
 	case errors.As(err, &pe):
 		return ExitPartial
 	case errors.As(err, &ue), isInputError(err):
@@ -120,8 +125,12 @@ func ExitCode(err error) int {
 func printError(ios *ui.IOStreams, cmdPath string, err error, scrub func(string) string) {
 	s := ios.ErrStyles()
 	msg := scrub(err.Error())
+	label := s.Error.Render("Error:")
 	if errors.Is(err, context.Canceled) {
-		msg = "interrupted; nothing is lost: re-run the same command to carry on"
+		msg = "nothing is lost: re-run the same command to carry on"
+	}
+	if ExitCode(err) == ExitInterrupted {
+		label = s.Warning.Render("Interrupted:") // the person's choice, not a fault
 	}
 	var v *campaign.ValidationError
 	if errors.As(err, &v) {
@@ -138,7 +147,7 @@ func printError(ios *ui.IOStreams, cmdPath string, err error, scrub func(string)
 		msg = strings.Join(lines, "\n")
 	}
 	first, rest, _ := strings.Cut(msg, "\n")
-	fmt.Fprintf(ios.ErrOut, "%s %s\n", s.Error.Render("Error:"), first)
+	fmt.Fprintf(ios.ErrOut, "%s %s\n", label, first)
 	if rest != "" {
 		fmt.Fprintln(ios.ErrOut, rest)
 	}

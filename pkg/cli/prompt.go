@@ -31,8 +31,12 @@ type linePrompter struct {
 	ios *ui.IOStreams
 }
 
-// errAborted is the person saying no: Ctrl-C, Ctrl-D, or no to sending.
+// errAborted is the person stopping at a question: Ctrl-C or Ctrl-D
+// (exit 130).
 var errAborted = errors.New("cancelled; nothing was sent")
+
+// errDeclined is the person answering no to sending: not an error (exit 0).
+var errDeclined = errors.New("declined; nothing was sent")
 
 // maxTries is how many answers a question takes before giving up: enough
 // for typos, and a script feeding the wrong input does not loop forever.

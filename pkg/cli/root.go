@@ -70,7 +70,7 @@ then 'faxjam send'.`,
   faxjam letter --name "José Pérez" --city Berlín --country Alemania
   faxjam send --dry-run
   faxjam send --signers people.csv --gateway 'telnyx://KEY@CONNECTION?from=+4930...'`,
-		Args:              usageArgs(cobra.NoArgs),
+		Args:              commandArgs,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		PersistentPreRunE: f.preRun,
@@ -92,6 +92,7 @@ then 'faxjam send'.`,
 		newConfigCmd(f),
 	)
 	addCommands(f, cmd)
+	checkGroups(cmd)
 	return cmd
 }
 

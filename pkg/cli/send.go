@@ -105,8 +105,9 @@ anything is sent.
 
 The default gateway is outbox:// (writes the documents into the data dir and
 dials nothing): the summary says where each fax went and how to preview it.
-Exit codes: 0 all delivered or petitioned, 3 some failed or still queued
-when --wait ran out, 2 bad input, 1 other errors.
+Exit codes: 0 all delivered or petitioned (or "n" at the confirmation:
+nothing was sent), 3 some failed or still queued when --wait ran out, 2 bad
+input, 1 other errors, 130 interrupted (run it again to carry on).
 
 --json prints one JSON object per line on stdout, each with a "type":
 queued, already (done before: not sent again), planned (--dry-run),
@@ -249,6 +250,10 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		list = sl.All()
 	} else {
 		s, err := oneSigner(ctx, opts, c, r)
+		if errors.Is(err, errDeclined) {
+			fmt.Fprintln(opts.IO.ErrOut, "Nothing was sent.")
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -454,7 +459,7 @@ func oneSigner(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r *
 		return s, err
 	}
 	if !ok {
-		return s, errAborted
+		return s, errDeclined
 	}
 	return s, nil
 }

@@ -124,8 +124,11 @@ func TestSendCancelledSendsNothing(t *testing.T) {
 	opts, _ := sendOpts(t, true, p)
 	opts.Signer = letter.Signer{Name: "Ana", City: "Lima", Country: "Perú"}
 	err := sendRun(context.Background(), opts)
-	if !errors.Is(err, errAborted) {
-		t.Fatalf("err = %v, want cancelled", err)
+	if err != nil || ExitCode(err) != ExitOK {
+		t.Fatalf("err = %v (exit %d), want none: no is an answer, not an error", err, ExitCode(err))
+	}
+	if got := opts.IO.ErrOut.(interface{ String() string }).String(); !strings.Contains(got, "Nothing was sent.") {
+		t.Errorf("stderr does not say nothing was sent:\n%s", got)
 	}
 	if _, err := os.Stat(filepath.Join(opts.DataDir, "outbox")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("outbox exists after a cancelled send: %v", err)

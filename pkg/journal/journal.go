@@ -23,7 +23,9 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
-// State is where a submission is. The vocabulary is DESIGN.md's.
+// State is where a submission is: queued and sending are the two states a
+// run works on, every other one is terminal (a re-run leaves it alone
+// unless --force). Status, receipts and --json events use these words.
 type State string
 
 const (

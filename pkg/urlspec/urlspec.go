@@ -126,9 +126,15 @@ func NewRegistry[D Declarer](kind Kind, ds ...D) *Registry[D] {
 	r := &Registry[D]{kind: kind, drivers: map[string]D{}}
 	for _, d := range ds {
 		s := d.Spec()
-		r.drivers[s.Scheme] = d
-		for _, a := range s.Aliases {
-			r.drivers[a] = d
+		for _, name := range append([]string{s.Scheme}, s.Aliases...) {
+			if prev, dup := r.drivers[name]; dup {
+				// A programming error in the one place drivers are
+				// registered: refuse it when the registry is built (every
+				// registry's test builds it) rather than let the last
+				// driver win in silence.
+				panic(fmt.Sprintf("urlspec: %s scheme %q registered twice (by %s and %s)", kind.Noun, name, prev.Spec().Scheme, s.Scheme))
+			}
+			r.drivers[name] = d
 		}
 	}
 	return r

@@ -166,3 +166,27 @@ func TestRegistryResolveChecksOptions(t *testing.T) {
 		t.Errorf("Resolve = %v, %v, %v; want the relay driver", u, d, err)
 	}
 }
+
+// TestRegistryRefusesASchemeTwice: two drivers claiming one scheme (or an
+// alias another driver has) stop the program when the registry is built,
+// naming both, instead of the last one winning in silence.
+func TestRegistryRefusesASchemeTwice(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ds   []drv
+		want string
+	}{
+		{"scheme", []drv{relay, {Spec{Scheme: "relay"}}}, `gateway scheme "relay" registered twice (by relay and relay)`},
+		{"alias", []drv{relay, {Spec{Scheme: "other", Aliases: []string{"relay+http"}}}}, `gateway scheme "relay+http" registered twice (by relay and other)`},
+		{"own alias", []drv{{Spec{Scheme: "x", Aliases: []string{"x"}}}}, `gateway scheme "x" registered twice (by x and x)`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if got := recover(); got != "urlspec: "+tt.want {
+					t.Errorf("panic %v, want %q", got, "urlspec: "+tt.want)
+				}
+			}()
+			NewRegistry(Kind{Noun: "gateway"}, tt.ds...)
+		})
+	}
+}

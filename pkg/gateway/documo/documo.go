@@ -1,5 +1,5 @@
 // Package documo is the gateway driver for the Documo (mFax) API
-// (shared/gateways.md §5). It imports package gateway and httpclient, and no
+// (docs/gateways.md §5). It imports package gateway and httpclient, and no
 // other driver.
 //
 // Contract points it relies on:
@@ -15,7 +15,7 @@
 //     (dataphone.cloud "Monitor Fax Delivery Status Using the Documo API").
 //   - Check: GET /v1/fax/history?limit=1.
 //
-// Looked up (UNVERIFIED in gateways.md) and what follows from it:
+// Looked up (UNVERIFIED in docs/gateways.md) and what follows from it:
 //   - Status values: only "processing" and "success" are confirmed. This
 //     driver reads processing (and queued, sending, in_progress, pending)
 //     as sending; success as delivered; failed, failure, error, canceled,

@@ -31,7 +31,7 @@ var failures = map[gateway.Reason]struct{ code, info string }{
 	gateway.ReasonGatewayError:  {"999", "Internal error"},
 }
 
-// fake is the Documo API as shared/gateways.md §5 documents it: the raw
+// fake is the Documo API as docs/gateways.md §5 documents it: the raw
 // key after "Basic", POST /v1/faxes as multipart/form-data (faxNumber in
 // digits, attachments file part) answered with the fax JSON (messageId,
 // status processing), GET /v1/fax/{id}/info, GET /v1/fax/history. Errors

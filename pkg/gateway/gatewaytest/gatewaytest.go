@@ -3,7 +3,7 @@
 //
 //	func TestConformance(t *testing.T) { gatewaytest.Run(t, harness) }
 //
-// The fake follows the vendor's documented contract (shared/gateways.md) and
+// The fake follows the vendor's documented contract (docs/gateways.md) and
 // fails the test on any deviation in the requests it receives; the suite
 // scripts how the fake answers and checks that the driver maps every answer
 // onto the common vocabulary of package gateway.

@@ -39,12 +39,11 @@ type fake struct {
 }
 
 type fakeJob struct {
-	id       string
-	params   map[string]string
-	docs     []string
-	script   string // gatewaytest job id, once submitted
-	outcome  gatewaytest.Outcome
-	sentKind bool
+	id      string
+	params  map[string]string
+	docs    []string
+	script  string // gatewaytest job id, once submitted
+	outcome gatewaytest.Outcome
 }
 
 func startFake(t *testing.T, user, pass string) *fake {

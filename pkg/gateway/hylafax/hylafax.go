@@ -1,6 +1,6 @@
 // Package hylafax is the gateway driver for a self-hosted HylaFAX server:
 // hylafax://USER[:PASS]@host[:4559]. It speaks hfaxd's client protocol
-// (shared/gateways.md §6) directly: an FTP-like control connection with RFC
+// (docs/gateways.md §6) directly: an FTP-like control connection with RFC
 // 959 replies (net/textproto, multi-line replies included) and passive data
 // connections for uploads and queue listings. It imports pkg/gateway and
 // nothing else of faxjam's.

@@ -42,7 +42,7 @@ var searchParams = map[string]bool{
 	"userId": true, "faxNumber": true, "limit": true, "offset": true,
 }
 
-// fake is the InterFAX REST API as shared/gateways.md §3 documents it:
+// fake is the InterFAX REST API as docs/gateways.md §3 documents it:
 // Basic auth, POST /outbound/faxes with options in the query and the PDF as
 // the body (Content-Type application/pdf), answered 201 with Location; GET
 // /outbound/faxes/{id} with the integer status; GET /outbound/search by

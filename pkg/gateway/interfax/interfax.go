@@ -1,5 +1,5 @@
 // Package interfax is the gateway driver for the InterFAX REST API (Upland,
-// shared/gateways.md §3). It imports package gateway and httpclient, and no
+// docs/gateways.md §3). It imports package gateway and httpclient, and no
 // other driver.
 //
 // Contract points it relies on:
@@ -14,7 +14,7 @@
 //   - Lookup: GET /outbound/search?reference=KEY&limit=10.
 //   - Check: GET /outbound/faxes?limit=1.
 //
-// Looked up (UNVERIFIED in gateways.md):
+// Looked up (UNVERIFIED in docs/gateways.md):
 //   - Send's status code. InterFAX's "Response format" page says a created
 //     resource is answered with its URI in Location (example
 //     Location: https://rest-sl.interfax.net/outbound/faxes/131201409296898);

@@ -38,7 +38,7 @@ var phaxioErrors = map[gateway.Reason]struct {
 	gateway.ReasonGatewayError:  {"generalError", 1, "An unexpected error occurred"},
 }
 
-// fake is the Phaxio API v2.1 as shared/gateways.md §2b documents it:
+// fake is the Phaxio API v2.1 as docs/gateways.md §2b documents it:
 // Basic auth api_key:api_secret, POST /faxes as multipart/form-data (to,
 // file part with a filename, tag[NAME]) answered {"success","message",
 // "data":{"id"}} with a numeric id, GET /faxes/{id} with recipients, the

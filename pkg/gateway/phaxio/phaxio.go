@@ -1,5 +1,5 @@
 // Package phaxio is the gateway driver for the Phaxio API v2.1, the legacy
-// API Sinch keeps for migrated Phaxio accounts (shared/gateways.md §2b; new
+// API Sinch keeps for migrated Phaxio accounts (docs/gateways.md §2b; new
 // Sinch accounts use the sinch driver). It imports package gateway and
 // httpclient, and no other driver.
 //

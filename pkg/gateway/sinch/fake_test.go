@@ -39,7 +39,7 @@ var sinchErrors = map[gateway.Reason]struct {
 	gateway.ReasonGatewayError:  {"GENERAL_ERROR", 1, "Internal error"},
 }
 
-// fake is the Sinch Fax API v3 as shared/gateways.md §2a documents it:
+// fake is the Sinch Fax API v3 as docs/gateways.md §2a documents it:
 // Basic auth with keyId:keySecret, POST /faxes as multipart/form-data (to,
 // from, file part, labels[KEY] parts) answered with the Fax object, GET
 // /faxes/{id}, and the list (direction, createTime, pageSize, page; key

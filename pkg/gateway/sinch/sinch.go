@@ -1,5 +1,5 @@
 // Package sinch is the gateway driver for the Sinch Fax API v3
-// (shared/gateways.md §2a). It imports package gateway and httpclient, and
+// (docs/gateways.md §2a). It imports package gateway and httpclient, and
 // no other driver.
 //
 // Contract points it relies on:
@@ -18,7 +18,7 @@
 //     aspects of a real fax without charging your account". Rehearse a run
 //     with --redirect +19898989898.
 //
-// Looked up (UNVERIFIED in gateways.md): how labels, a string→string map,
+// Looked up (UNVERIFIED in docs/gateways.md): how labels, a string→string map,
 // travel in multipart. Sinch's .NET SDK (src/Sinch/Core/Http.cs,
 // BuildMultipartFormDataContent) writes one part per entry named
 // labels[KEY]; the Node SDK hands the object to its form encoder. faxjam

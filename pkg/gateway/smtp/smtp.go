@@ -1,6 +1,6 @@
 // Package smtp is the email-to-fax gateway driver: it mails each fax's PDF,
 // through the organizer's own SMTP submission server, to the address an
-// email-to-fax service faxes from (shared/gateways.md §7), using
+// email-to-fax service faxes from (docs/gateways.md §7), using
 // wneessen/go-mail.
 //
 // URL: smtp://USER:PASS@host[:587]?domain=fax.example&from=me@example

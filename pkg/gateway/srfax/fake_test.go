@@ -59,7 +59,7 @@ var queueFields = map[string]bool{
 	"sQueueFaxDate": true, "sQueueFaxTime": true,
 }
 
-// fake is SRFax's web service as shared/gateways.md §4 documents it: one
+// fake is SRFax's web service as docs/gateways.md §4 documents it: one
 // POST endpoint taking a JSON body with action, access_id (a number) and
 // access_pwd; answers are HTTP 200 {"Status":"Success"|"Failed","Result"}.
 // It speaks Queue_Fax, Get_FaxStatus (Result as a one-element array, as

@@ -1,5 +1,5 @@
 // Package srfax is the gateway driver for the SRFax web-service API
-// (shared/gateways.md §4). It imports package gateway and httpclient, and no
+// (docs/gateways.md §4). It imports package gateway and httpclient, and no
 // other driver.
 //
 // Contract points it relies on:

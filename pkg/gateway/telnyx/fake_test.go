@@ -36,7 +36,7 @@ var failureReasons = map[gateway.Reason]string{
 	gateway.ReasonGatewayError:  "service_unavailable",
 }
 
-// fake is Telnyx API v2 as shared/gateways.md §1 documents it: Bearer
+// fake is Telnyx API v2 as docs/gateways.md §1 documents it: Bearer
 // auth, Media Storage upload (multipart, `media` part, 201), fax create
 // (JSON SendFaxRequest with media_name and base64 client_state, 202
 // {"data": Fax}), GET /faxes/{id}, and the fax list with

@@ -1,5 +1,5 @@
 // Package telnyx is the gateway driver for Telnyx Programmable Fax, API v2
-// (shared/gateways.md §1). It imports package gateway and httpclient, and no
+// (docs/gateways.md §1). It imports package gateway and httpclient, and no
 // other driver.
 //
 // Contract points it relies on:

@@ -1,6 +1,6 @@
 // Package actionnetwork is the petition driver for Action Network's OSDI API
 // v2, using the record-signature helper, which creates or finds the person
-// (by email or phone) and signs them in one call (shared/gateways.md §8):
+// (by email or phone) and signs them in one call (docs/gateways.md §8):
 //
 //	POST {endpoint}/petitions/{petition_id}/signatures/
 //	OSDI-API-Token: <token>

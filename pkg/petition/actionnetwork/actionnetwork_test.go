@@ -18,7 +18,7 @@ const (
 )
 
 // fake is Action Network's record-signature helper as documented
-// (shared/gateways.md §8): it checks path, method, token header and body
+// (docs/gateways.md §8): it checks path, method, token header and body
 // shape, dedupes by email like Action Network, and answers the signature
 // with its identifiers.
 type fake struct {

@@ -18,8 +18,10 @@ func Registry() *petition.Registry {
 	)
 }
 
-// Open opens the petition endpoint at raw (see DESIGN.md, "Petition
-// endpoints"); version goes into the User-Agent.
+// Open opens the petition endpoint at raw: https:// (faxjam's own petition
+// server or a compatible one), webhook+https:// (a relay) or
+// actionnetwork://TOKEN@PETITION_ID; Registry's drivers declare their URL
+// options. version goes into the User-Agent.
 func Open(raw, version string) (petition.Petition, error) {
 	return Registry().Open(raw, petition.Env{Version: version})
 }
