@@ -4,9 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -21,7 +19,7 @@ type BuildInfo struct {
 // Execute runs faxjam with args and returns the exit code. It is all
 // cmd/faxjam's main calls, so tests can run the whole program in-process.
 func Execute(build BuildInfo, args []string, in io.Reader, out, errOut io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(context.Background(), errOut, os.Exit)
 	defer stop()
 	return run(ctx, newFactory(build, in, out, errOut), args)
 }
