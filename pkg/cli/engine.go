@@ -23,6 +23,9 @@ type engineRun struct {
 	Preview string
 	// Again, when set, is how a run that left work behind carries on.
 	Again string
+	// Live shows the live view of the campaign's lines instead of the
+	// progress bar, where the streams want it (a terminal with colour).
+	Live bool
 }
 
 // runEngine builds the engine for rg, prints its events (JSON lines or
@@ -34,6 +37,9 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 	pr := newEventPrinter(opts.IO, opts.JSON, opts.Secrets.scrub)
 	cfg := er.Config
 	cfg.Events = pr.Event
+	if er.Live && cfg.Campaign != nil {
+		pr.watchLines(cfg.Campaign, opts.Redirect, opts.Now)
+	}
 	eng, err := dispatch.New(cfg)
 	if err != nil {
 		return &UsageError{Err: err}

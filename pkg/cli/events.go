@@ -6,30 +6,36 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/ui"
+	"github.com/faxjam/faxjam/pkg/ui/live"
 )
 
 // eventPrinter turns dispatch events into output: JSON lines on stdout with
 // --json, otherwise progress on stderr (a bar on a terminal, one plain line
-// per event into a pipe). It keeps the tally the progress bar shows. The
-// engine calls it from one goroutine at a time.
+// per event into a pipe, or, once watchLines is called, the live view of
+// the lines on a terminal with colour). It keeps the run's state, which the
+// bar and the view show. The engine calls it from one goroutine at a time.
 type eventPrinter struct {
 	ios      *ui.IOStreams
 	json     *ui.JSONPrinter
 	progress *ui.Progress
 	tty      bool
-	tally    ui.Tally
 	scrub    func(string) string
-	err      error  // the first write error, reported after the run
-	lastFax  string // the gateway id of the last fax handed over
+	err      error // the first write error, reported after the run
+
+	mu   sync.Mutex // guards st against the live view's ticker
+	st   *live.State
+	view *liveView // nil: no live view
 }
 
 func newEventPrinter(ios *ui.IOStreams, asJSON bool, scrub func(string) string) *eventPrinter {
-	p := &eventPrinter{ios: ios, tty: ios.IsStderrTTY(), scrub: scrub}
+	p := &eventPrinter{ios: ios, tty: ios.IsStderrTTY(), scrub: scrub, st: live.NewState("", time.Time{})}
 	if asJSON {
 		p.json = ui.NewJSON(ios.Out)
 	} else {
@@ -38,10 +44,26 @@ func newEventPrinter(ios *ui.IOStreams, asJSON bool, scrub func(string) string) 
 	return p
 }
 
+// watchLines turns on the live view of c's lines (or the rehearsal
+// number), where the streams want it (wantsLive); elsewhere it changes
+// nothing.
+func (p *eventPrinter) watchLines(c *campaign.Campaign, redirect string, now func() time.Time) {
+	if p.json != nil || !wantsLive(p.ios, false) {
+		return
+	}
+	p.mu.Lock()
+	p.st = live.NewState(c.ID, now(), campaignLines(c, redirect)...)
+	p.mu.Unlock()
+	p.view = newLiveView(p.ios, &p.mu, p.st, now)
+}
+
 // Event is the dispatch.Config.Events callback.
 func (p *eventPrinter) Event(ev dispatch.Event) {
 	ev.Message = p.scrub(ev.Message)
-	p.count(ev)
+	p.mu.Lock()
+	p.st.Apply(ev)
+	tally := p.st.Tally
+	p.mu.Unlock()
 	if p.json != nil {
 		if err := p.json.Encode(ev); err != nil && p.err == nil {
 			p.err = err
@@ -51,35 +73,18 @@ func (p *eventPrinter) Event(ev dispatch.Event) {
 	if ev.Type == dispatch.EventSummary {
 		return // printed by the command, after the bar is gone
 	}
-	p.progress.Event(p.line(ev), p.tally)
+	if p.view != nil {
+		p.view.event(ev, p.line(ev))
+		return
+	}
+	p.progress.Event(p.line(ev), tally)
 }
 
-func (p *eventPrinter) count(ev dispatch.Event) {
-	if (ev.Type == dispatch.EventSubmitted || ev.Type == dispatch.EventDelivered) && ev.VendorID != "" {
-		p.lastFax = ev.VendorID
-	}
-	t := &p.tally
-	switch ev.Type {
-	case dispatch.EventQueued:
-		t.Total++
-		t.Queued++
-	case dispatch.EventDelivered:
-		// EventSubmitted is the gateway taking the fax: delivery comes
-		// later (or, for email to fax, never; the summary counts those).
-		t.Done++
-		t.Queued = max(0, t.Queued-1)
-	case dispatch.EventPetitioned:
-		t.Petitioned++
-		t.Queued = max(0, t.Queued-1)
-	case dispatch.EventGaveUp, dispatch.EventUnknown:
-		t.Failed++
-		t.Queued = max(0, t.Queued-1)
-	case dispatch.EventRejected:
-		if ev.Key != "" { // a queued signer whose letter could not be made
-			t.Failed++
-			t.Queued = max(0, t.Queued-1)
-		}
-	}
+// lastFax is the gateway id of the last fax handed over.
+func (p *eventPrinter) lastFax() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.LastFax()
 }
 
 // line is one event as text: a time stamp when piped (RFC 3339), a styled
@@ -152,8 +157,15 @@ func suffix(msg string) string {
 
 func short(sha string) string { return sha[:min(12, len(sha))] }
 
-// Finish removes the progress bar.
+// Finish removes the progress bar, or leaves the live view's last frame.
 func (p *eventPrinter) Finish() {
+	if p.view != nil {
+		p.view.finish()
+		if err := p.view.screen.Err(); err != nil && p.err == nil {
+			p.err = err
+		}
+		return
+	}
 	if p.progress != nil {
 		p.progress.Finish()
 	}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/live/*.golden")
@@ -69,6 +71,63 @@ func TestPipedOutputUnchanged(t *testing.T) {
 			// Measured, not printed from the clock: the only bytes that vary.
 			got = measured.ReplaceAllString(got, `"$1":0`)
 			golden(t, "send-"+name+".golden", got)
+		})
+	}
+}
+
+// TestLiveViewOnlyOnAColourTerminal: a bulk send on a terminal with colour
+// shows the live view of the lines (synchronized redraws, the table);
+// NO_COLOR and --json on the same terminal keep today's output.
+func TestLiveViewOnlyOnAColourTerminal(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		noColor bool
+		json    bool
+		live    bool
+	}{
+		{"colour", false, false, true},
+		{"NO_COLOR", true, false, false},
+		{"json", false, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts, f := sendOpts(t, true, &fakePrompter{})
+			env := map[string]string{}
+			if tt.noColor {
+				env["NO_COLOR"] = "1"
+			}
+			f.IO.Getenv = func(k string) string { return env[k] }
+			f.JSON = tt.json
+			f.sendOptions(opts)
+			list := filepath.Join(t.TempDir(), "people.csv")
+			if err := os.WriteFile(list, []byte("name,city,country\nAna Gómez,Lima,Perú\nLuis Rojas,Quito,Ecuador\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			opts.SignersFile = list
+			if err := sendRun(context.Background(), opts); err != nil {
+				t.Fatal(err)
+			}
+			errOut := f.IO.ErrOut.(interface{ String() string }).String()
+			plain := ansi.Strip(errOut)
+			gotLive := strings.Contains(errOut, "\x1b[?2026h") && strings.Contains(plain, "IN FLIGHT")
+			if gotLive != tt.live {
+				t.Fatalf("live view %v, want %v:\n%q", gotLive, tt.live, errOut)
+			}
+			switch {
+			case tt.live:
+				for _, want := range []string{"test-send · lines", "A ", "up", "Total 2: 2 delivered · 0 queued", "Done: 2 written"} {
+					if !strings.Contains(plain, want) {
+						t.Errorf("no %q in the live view:\n%s", want, plain)
+					}
+				}
+			case tt.json:
+				if !strings.Contains(f.IO.Out.(interface{ String() string }).String(), `"type":"summary"`) {
+					t.Errorf("no JSON summary on stdout")
+				}
+			default:
+				if !strings.Contains(plain, "delivered Ana Gómez → +12025550142") {
+					t.Errorf("no event lines:\n%s", plain)
+				}
+			}
 		})
 	}
 }

@@ -278,7 +278,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		heading = fmt.Sprintf("%s %s via %s to %s%s", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.petitionURL))
 	}
 	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.driver.WantsTIFF), lim),
-		Signers: list, Heading: heading, Preview: preview})
+		Signers: list, Heading: heading, Preview: preview, Live: bulk && !opts.DryRun})
 }
 
 // rig is what a dispatch run is wired to: the gateway, the petition
@@ -336,7 +336,7 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 
 // info is what the summary of a run through rg says besides the counts.
 func (rg *rig) info(opts *SendOptions, pr *eventPrinter, preview string) runInfo {
-	ri := runInfo{DryRun: opts.DryRun, Offline: rg.driver.Offline, LastFax: pr.lastFax, Preview: preview}
+	ri := runInfo{DryRun: opts.DryRun, Offline: rg.driver.Offline, LastFax: pr.lastFax(), Preview: preview}
 	if l, ok := rg.gw.(gateway.Local); ok {
 		ri.Outbox = l.Folder()
 	}

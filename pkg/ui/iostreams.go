@@ -24,6 +24,7 @@ type IOStreams struct {
 	stdoutTTY func() bool
 	stderrTTY func() bool
 	width     func() int
+	size      func() (int, int) // SetSize; nil: ask the system (StderrSize)
 
 	mu        sync.Mutex
 	noColor   bool
