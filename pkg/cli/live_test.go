@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/live/*.golden")
@@ -19,20 +21,7 @@ var measured = regexp.MustCompile(`"(utilisation|duration_s|line_time_s)":[0-9.e
 // golden compares got with testdata/live/name, rewriting it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "live", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to record it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s changed:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	testtool.Golden(t, filepath.Join("testdata", "live", name), got, *update)
 }
 
 // TestPipedOutputUnchanged: into a pipe, and with --json, a bulk send and

@@ -95,10 +95,10 @@ func TestLiveViewInATerminal(t *testing.T) {
 			if len(f) >= 4 && f[0] == "Despacho" && f[1] == "up" && strings.HasSuffix(f[len(f)-4], "s") && f[len(f)-4] != "-" {
 				sawFlight = true // a name and how long it has been on the line
 			}
-			if strings.HasPrefix(l, "Fiscalía") && strings.Contains(l, "down until") {
+			if strings.HasPrefix(l, "Fiscal") && strings.Contains(l, " down until ") {
 				sawDown = true
 			}
-			if strings.HasPrefix(l, "Fiscalía") && len(f) > 4 && f[4] == "up" && !sawDown {
+			if strings.HasPrefix(l, "Fiscal") && strings.Contains(l, " up ") && !sawDown {
 				sawUp = true // before it was taken down: the state changed
 			}
 		}

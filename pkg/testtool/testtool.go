@@ -1,6 +1,6 @@
 // Package testtool is for tests only: it finds the external tools and files
 // a test needs (poppler, qpdf, libtiff, Ghostscript, HylaFAX, PostgreSQL,
-// fonts). When one is missing the test fails under CI=true, where .ci/deps
+// fonts), and compares output with golden files (Golden). When one is missing the test fails under CI=true, where .ci/deps
 // installs it, and elsewhere skips saying how to install it, so a skip is
 // never counted as a pass in CI. Nothing in the product imports it; it
 // imports nothing of faxjam's.
@@ -47,4 +47,24 @@ func File(t testing.TB, path, pkg string) []byte {
 		Missing(t, path+" is missing: apt-get install "+pkg)
 	}
 	return data
+}
+
+// Golden compares got with the golden file at path; with update (a test's
+// -update flag) it writes got there instead. A missing file fails, naming
+// the flag that records it.
+func Golden(t testing.TB, path, got string, update bool) {
+	t.Helper()
+	if update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to record it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s changed (-update records the new output):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/testtool"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -123,20 +124,7 @@ func recorded(t *testing.T) []dispatch.Event {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to record it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s changed:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	testtool.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 var guatemala = time.FixedZone("CST", -6*3600)
