@@ -87,7 +87,7 @@ func (e *Engine) Run(ctx context.Context, signers iter.Seq2[letter.Signer, error
 	if e.cfg.DryRun {
 		return e.dryRun(ctx, signers)
 	}
-	return e.run(ctx, signers)
+	return e.run(ctx, signers, nil)
 }
 
 // Resume reconciles attempts interrupted by a crash and dispatches the
@@ -96,10 +96,13 @@ func (e *Engine) Resume(ctx context.Context) (Summary, error) {
 	if e.cfg.DryRun {
 		return Summary{Run: map[journal.State]int{}}, nil
 	}
-	return e.run(ctx, nil)
+	return e.run(ctx, nil, nil)
 }
 
-func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, error]) (Summary, error) {
+// run dispatches until the work is done: signers' and the queue's. With
+// notify (Serve) it takes no signers and does not end when the queue is
+// empty: each receive on notify reads the queue again for new work.
+func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, error], notify <-chan struct{}) (Summary, error) {
 	start := time.Now()
 	r := &run{e: e, cfg: &e.cfg, j: e.cfg.Journal, parent: parent, wctx: context.WithoutCancel(parent),
 		wake: make(chan struct{}, 1), sum: Summary{Run: map[journal.State]int{}},
@@ -127,20 +130,24 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	var wg sync.WaitGroup
 	ingested := make(chan struct{})
 	more := make(chan struct{}, 1)
-	if signers != nil {
+	var feedMore <-chan struct{} = more
+	switch {
+	case signers != nil:
 		wg.Go(func() {
 			defer close(ingested)
 			if err := r.ingest(signers, more); err != nil {
 				r.stop(err)
 			}
 		})
-	} else {
+	case notify != nil: // ingestion never ends: the feed waits for notify
+		feedMore = notify
+	default:
 		close(ingested)
 	}
 	subs := make(chan journal.Submission)
 	wg.Go(func() {
 		defer close(subs)
-		if err := r.feed(subs, ingested, more); err != nil {
+		if err := r.feed(subs, ingested, feedMore); err != nil {
 			r.stop(err)
 		}
 	})

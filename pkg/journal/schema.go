@@ -11,6 +11,7 @@ import (
 var migrations = [...]func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1,
 	migrateV2,
+	migrateV3,
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -87,6 +88,27 @@ CREATE TABLE petitions (
 // Submissions of older journals were queued without one.
 func migrateV2(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `ALTER TABLE submissions ADD COLUMN redirect TEXT NOT NULL DEFAULT ''`)
+	return err
+}
+
+// migrateV3 adds the campaign hub's records: an action (what a person asked
+// the hub for, with the client's idempotency key, hashed) for each
+// submission the hub accepted, and named settings (the hub's receipt secret,
+// a campaign's pause).
+func migrateV3(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE actions (
+	id         TEXT    PRIMARY KEY,
+	campaign   TEXT    NOT NULL,
+	key_hash   TEXT    NOT NULL,
+	submission INTEGER NOT NULL UNIQUE REFERENCES submissions (id),
+	created    INTEGER NOT NULL,
+	UNIQUE (campaign, key_hash)
+);
+CREATE TABLE settings (
+	name  TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);`)
 	return err
 }
 
