@@ -17,6 +17,7 @@ func addCommands(f *Factory, root *cobra.Command) {
 		newSendCmd(f),
 		newStatusCmd(f),
 		newPetitionCmd(f),
+		newServeCmd(f),
 	)
 }
 

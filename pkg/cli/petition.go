@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"golang.org/x/time/rate"
 
@@ -117,17 +118,23 @@ behind a TLS proxy. Stop it with Ctrl-C: requests in flight finish.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Addr, "addr", server.DefaultAddr, "host:port to listen on")
+	addServerFlags(fl, opts)
 	fl.StringVar(&opts.DB, "db", "", "SQLite file or postgres:// URL (default petition.db in the data dir)")
 	fl.StringVar(&opts.Token, "token", "", "bearer token for the export API (env FAXJAM_PETITION_TOKEN)")
 	fl.StringVar(&opts.SignToken, "sign-token", "", "require this token to sign (petition URL https://TOKEN@host)")
+	bindConfig(fl, "token", "petition_token")
+	return cmd
+}
+
+// addServerFlags adds the listener's flags `petition serve` and `serve`
+// share.
+func addServerFlags(fl *pflag.FlagSet, opts *PetitionOptions) {
+	fl.StringVar(&opts.Addr, "addr", server.DefaultAddr, "host:port to listen on")
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", "TLS certificate (PEM)")
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "TLS key (PEM)")
 	fl.Float64Var(&opts.Rate, "rate", float64(server.DefaultRate), "requests per second per anonymous client address (token holders are not limited); 0 = no limit")
 	fl.IntVar(&opts.Burst, "burst", server.DefaultBurst, "requests an anonymous client may make at once")
 	fl.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind a reverse proxy that sets it)")
-	bindConfig(fl, "token", "petition_token")
-	return cmd
 }
 
 func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
@@ -136,49 +143,18 @@ func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
 	if err != nil {
 		return err
 	}
-	so.Secrets.add(opts.Token)
-	so.Secrets.add(opts.SignToken)
-	if opts.Rate < 0 || math.IsNaN(opts.Rate) {
-		return usagef("--rate %v: want requests per second, 0 for no limit", opts.Rate)
+	cfg, err := serverConfig(opts, c)
+	if err != nil {
+		return err
 	}
-	if opts.Burst < 1 {
-		return usagef("--burst %d: want 1 or more", opts.Burst)
-	}
-	lim := rate.Limit(opts.Rate)
-	if opts.Rate == 0 {
-		lim = rate.Inf
-	}
-	cfg := server.Config{
-		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c},
-		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
-		Rate: lim, Burst: opts.Burst, TrustProxy: opts.TrustProxy,
-		Log: so.IO.ErrOut, Now: so.Now,
-	}
-	// Check the flags before the database is opened: a bad --addr or a
-	// missing --token touches no file. Validate wants a store, so the
-	// probe gets a placeholder it never calls.
-	probe := cfg
-	probe.Store = unopenedStore{}
-	if err := probe.Validate(); err != nil {
-		return &UsageError{Err: err}
-	}
-	if isSQLite(opts.DB) {
-		if err := os.MkdirAll(filepath.Dir(strings.TrimPrefix(opts.DB, "sqlite://")), 0o700); err != nil {
-			return fmt.Errorf("petition database: %w", err)
-		}
-	}
-	st, err := openStore(ctx, opts.DB, so.Secrets)
+	st, err := openSignatures(ctx, opts.DB, so.Secrets)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	cfg.Store = st
 	cfg.Listening = func(addr net.Addr) {
-		scheme := "http"
-		if opts.TLSCert != "" {
-			scheme = "https"
-		}
-		u := fmt.Sprintf("%s://%s", scheme, addr)
+		u := listenURL(opts, addr)
 		if so.JSON {
 			_ = ui.NewJSON(so.IO.Out).Print("listening", map[string]any{"url": u, "campaign": c.ID, "export_token": opts.Token != ""})
 			return
@@ -197,6 +173,59 @@ func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
 		return err
 	}
 	return nil
+}
+
+// serverConfig checks the listener's flags and builds the petition
+// server's config (without its store) for campaign c. It touches no file:
+// a bad --addr or a missing --token is found before any database is opened.
+func serverConfig(opts *PetitionOptions, c *campaign.Campaign) (server.Config, error) {
+	so := &opts.Send
+	so.Secrets.add(opts.Token)
+	so.Secrets.add(opts.SignToken)
+	if opts.Rate < 0 || math.IsNaN(opts.Rate) {
+		return server.Config{}, usagef("--rate %v: want requests per second, 0 for no limit", opts.Rate)
+	}
+	if opts.Burst < 1 {
+		return server.Config{}, usagef("--burst %d: want 1 or more", opts.Burst)
+	}
+	lim := rate.Limit(opts.Rate)
+	if opts.Rate == 0 {
+		lim = rate.Inf
+	}
+	cfg := server.Config{
+		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c},
+		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
+		Rate: lim, Burst: opts.Burst, TrustProxy: opts.TrustProxy,
+		Log: so.IO.ErrOut, Now: so.Now,
+	}
+	// Validate wants a store, so the probe gets a placeholder it never
+	// calls.
+	probe := cfg
+	probe.Store = unopenedStore{}
+	if err := probe.Validate(); err != nil {
+		return server.Config{}, &UsageError{Err: err}
+	}
+	return cfg, nil
+}
+
+// openSignatures opens (for SQLite, creating its folder) the signature
+// store dsn names.
+func openSignatures(ctx context.Context, dsn string, sec *secrets) (store.Store, error) {
+	if isSQLite(dsn) {
+		if err := os.MkdirAll(filepath.Dir(strings.TrimPrefix(dsn, "sqlite://")), 0o700); err != nil {
+			return nil, fmt.Errorf("petition database: %w", err)
+		}
+	}
+	return openStore(ctx, dsn, sec)
+}
+
+// listenURL is the URL a server listening on addr answers at.
+func listenURL(opts *PetitionOptions, addr net.Addr) string {
+	scheme := "http"
+	if opts.TLSCert != "" {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://%s", scheme, addr)
 }
 
 // unopenedStore stands in for the store while the server's flags are

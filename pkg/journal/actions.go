@@ -226,3 +226,11 @@ func (j *Journal) InitSetting(ctx context.Context, name, value string) (string, 
 	}
 	return value, nil
 }
+
+// FinishedSince returns campaign's attempts that ended at or after t, oldest
+// first: what the hub's public lines view counts per number.
+func (j *Journal) FinishedSince(ctx context.Context, campaign string, t time.Time) ([]Attempt, error) {
+	return j.attempts(ctx, "finished attempts",
+		selectAttempt+` JOIN submissions s ON s.id = a.submission
+		WHERE s.campaign = ? AND a.finished >= ? ORDER BY a.finished`, campaign, unix(t))
+}

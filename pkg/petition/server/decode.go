@@ -73,6 +73,11 @@ func jsonError(err error) error {
 	return errors.New("body: not valid JSON")
 }
 
+// CheckKey applies the rules of an idempotency key: required, at most
+// MaxKey bytes of printable UTF-8 without spaces. Its errors start with
+// "key: ".
+func CheckKey(k string) error { return checkKey(k) }
+
 func checkKey(k string) error {
 	switch {
 	case k == "":

@@ -19,13 +19,35 @@ import (
 // Handler returns the server's routes wrapped in request logging.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/v1/campaigns/{id}/signatures", s.limited(s.signatures))
+	s.Routes(mux)
 	mux.HandleFunc("/v1/campaigns/{id}", s.limited(s.campaign))
-	mux.HandleFunc("/healthz", s.healthz)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found: the API is under /v1/campaigns/{id}")
 	})
 	return s.logged(mux)
+}
+
+// Routes registers the signature API and /healthz on mux, for a server
+// that serves more (the campaign hub): it registers its own
+// /v1/campaigns/{id} (a superset of this one's), its own "/", and wraps the
+// mux in Logged.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("/v1/campaigns/{id}/signatures", s.limited(s.signatures))
+	mux.HandleFunc("/healthz", s.healthz)
+}
+
+// Limited applies the server's per-client rate limit to h, as to the
+// signature API: requests with the export or sign token are not limited.
+func (s *Server) Limited(h http.HandlerFunc) http.HandlerFunc { return s.limited(h) }
+
+// Logged wraps h in the server's request log: one line per request, no
+// personal data.
+func (s *Server) Logged(h http.Handler) http.Handler { return s.logged(h) }
+
+// Signatures counts a campaign's signatures, as GET /v1/campaigns/{id}
+// gives them.
+func (s *Server) Signatures(ctx context.Context, campaignID string) (int, error) {
+	return s.cfg.Store.Count(ctx, campaignID)
 }
 
 // apiError is every error answer.
@@ -161,13 +183,7 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, e)
 		return
 	}
-	n := letter.Normalize(signer)
-	rec := store.Signature{
-		Campaign: c.ID, Key: req.Key,
-		Name: n.Name, City: n.City, Country: n.Country, Email: n.Email, Note: n.Note,
-		Person:   letter.SignerKey(c.ID, letter.Signer{Name: n.Name, City: n.City, Country: n.Country}),
-		EmailKey: strings.ToLower(n.Email),
-	}
+	rec := Record(c.ID, req.Key, signer)
 	// The signature is stored even if the client hangs up meanwhile: it
 	// may retry with the same key and must then find it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
@@ -182,6 +198,20 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, receipt{ID: got.ID})
+}
+
+// Record is the stored form of a signature: normalized (letter.Normalize),
+// with the person (letter.SignerKey of name, city and country) and the email
+// the store keeps one signature for. Every signature goes through it: the
+// API's, and the campaign hub's fallback when every line is down.
+func Record(campaignID, key string, signer letter.Signer) store.Signature {
+	n := letter.Normalize(signer)
+	return store.Signature{
+		Campaign: campaignID, Key: key,
+		Name: n.Name, City: n.City, Country: n.Country, Email: n.Email, Note: n.Note,
+		Person:   letter.SignerKey(campaignID, letter.Signer{Name: n.Name, City: n.City, Country: n.Country}),
+		EmailKey: strings.ToLower(n.Email),
+	}
 }
 
 // exportRow is one signature as the export gives it to the organizer.

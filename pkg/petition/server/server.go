@@ -212,8 +212,15 @@ func Run(ctx context.Context, cfg Config) error {
 // Serve serves on ln until ctx is cancelled, then shuts down gracefully. It
 // closes ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.ServeHandler(ctx, ln, s.Handler())
+}
+
+// ServeHandler serves h as Serve serves the petition API, with the same
+// timeouts, TLS and graceful shutdown: for a server that mounts the
+// petition API in a larger one (the campaign hub).
+func (s *Server) ServeHandler(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           s.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: min(5*time.Second, s.cfg.ReadTimeout),
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
@@ -259,6 +266,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	<-errc // http.ErrServerClosed
 	return nil
 }
+
+// Authorized reports whether r carries want as its bearer token (compared
+// in constant time); an empty want authorizes nothing.
+func Authorized(r *http.Request, want string) bool { return authorized(r, want) }
 
 // authorized compares a request's bearer token with want in constant time.
 func authorized(r *http.Request, want string) bool {

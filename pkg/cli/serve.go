@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/hub"
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/petition"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// ServeOptions are the inputs of `faxjam serve`.
+type ServeOptions struct {
+	// Server holds the listener's flags, --db and the admin --token;
+	// Server.Send the streams, the campaign and the secrets.
+	Server   PetitionOptions
+	DB       string        // --db: the journal file; "" = hub.db in the data dir
+	Gateway  string        // the organizer's gateway URL; "" = the petition server only
+	Petition string        // a petition endpoint for the fallback instead of the hub's own store
+	Poll     time.Duration // how often a fax's status is asked
+}
+
+func newServeCmd(f *Factory) *cobra.Command {
+	opts := &ServeOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the campaign hub: take everyone's action and fax it through your gateway",
+		Long: `Run the campaign hub for the active campaign (--campaign): one server that takes
+every activist's action (from 'faxjam send' with the campaign's hub, the web
+page, or scripts), composes each person's letter from its own copy of the
+campaign and faxes it through your gateway, line-aware across everyone: one
+call per line, rotation, the circuit breaker, quiet hours and caps. When
+every line is down, an action becomes a signature in the hub's petition
+store (one per person), which 'faxjam petition export' and 'petition
+deliver' read. Without --gateway it is the petition server alone (as
+'faxjam petition serve').
+
+  POST /v1/campaigns/{id}/actions   {key, name, city, country, email?, note?, lang?}
+                                    202 {id, receipt, state} · 200 duplicate
+  GET  /v1/actions/{id}             Authorization: Bearer RECEIPT: its state
+  GET  /v1/actions/{id}/fax.png     the page as faxed
+  GET  /v1/campaigns/{id}/lines     public: each line's state and the queue
+  GET  /v1/campaigns/{id}/actions   admin token: every action (JSON, or CSV by Accept)
+  POST /v1/campaigns/{id}/pause     admin token: dialling stops at once; /resume
+  and the petition API (signatures, /healthz).
+
+An action is answered 202 only once it is in the journal on disk, so it
+survives a crash right after. The journal and signatures are SQLite files
+(--db FILE: the journal there, the signatures beside it as FILE-petition.db;
+default hub.db and petition.db in the data dir). The hub holds the journal's
+lock: no 'faxjam send' dispatches from it meanwhile. A hub on anything but
+loopback needs --token (the admin token) and TLS (--tls-cert/--tls-key, or a
+proxy). Stop it with Ctrl-C: calls in flight finish, and what is queued
+waits for the next start.`,
+		Example: `  faxjam serve --gateway 'telnyx://KEY@CONNECTION?from=+4930123456' --token "$(openssl rand -hex 16)"
+  faxjam serve --campaign ./campaign.yaml --gateway 'hylafax://fax:secret@faxhost:4559' --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --token "$TOKEN"
+  faxjam send --hub http://127.0.0.1:8080   # an activist, through the hub`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.petitionOptions(&opts.Server)
+			return serveRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	addServerFlags(fl, &opts.Server)
+	fl.StringVar(&opts.Gateway, "gateway", "", "the organizer's fax gateway URL (see `faxjam gateway list`); without it, the petition server only")
+	fl.StringVar(&opts.Petition, "petition", "", "send the fallback signatures to this petition endpoint instead of the hub's own store")
+	fl.StringVar(&opts.DB, "db", "", "the hub's SQLite journal file (default hub.db in the data dir)")
+	fl.StringVar(&opts.Server.Token, "token", "", "the admin token: export, pause/resume, petition export (env FAXJAM_HUB_TOKEN)")
+	fl.DurationVar(&opts.Poll, "poll", 3*time.Second, "how often a fax's status is asked")
+	fl.StringVar(&opts.Server.Send.Paper, "paper", "", "paper size of the letters: a4 or letter (default: the campaign's locale)")
+	fl.StringVar(&opts.Server.Send.Font, "font", "", "an extra TrueType font for scripts the bundled fonts lack")
+	bindConfig(fl, "token", "hub_token")
+	bindConfig(fl, "paper", "paper")
+	bindConfig(fl, "font", "font")
+	return cmd
+}
+
+// hubPaths are where a hub keeps its journal and its signatures: --db FILE
+// and FILE-petition.db beside it, or hub.db and the petition server's
+// petition.db in the data dir (so `petition export` finds them).
+func hubPaths(db, dataDir string) (journalPath, signatures string) {
+	if db == "" {
+		return filepath.Join(dataDir, "hub.db"), defaultPetitionDB(dataDir)
+	}
+	db = strings.TrimPrefix(db, "sqlite://")
+	return db, strings.TrimSuffix(db, ".db") + "-petition.db"
+}
+
+func serveRun(ctx context.Context, opts *ServeOptions) error {
+	po := &opts.Server
+	so := &po.Send
+	if strings.HasPrefix(opts.DB, "postgres://") || strings.HasPrefix(opts.DB, "postgresql://") {
+		so.Secrets.addURL(opts.DB, nil)
+		return &UsageError{Err: errors.New("--db postgres://: the hub's journal on PostgreSQL is not available in this build"),
+			Hint: "give --db FILE (SQLite; one hub process)"}
+	}
+	jpath, sigs := hubPaths(opts.DB, so.DataDir)
+	po.DB = sigs
+	if opts.Gateway == "" {
+		return petitionServeRun(ctx, po)
+	}
+	if opts.Poll <= 0 {
+		return usagef("--poll %s: want a positive duration like 3s", opts.Poll)
+	}
+	c, err := so.Campaign(ctx)
+	if err != nil {
+		return err
+	}
+	hcfg, err := serverConfig(po, c)
+	if err != nil {
+		return err
+	}
+	r, err := newRenderer(so.Paper, so.Font)
+	if err != nil {
+		return err
+	}
+	gw, driver, err := openGateway(so.Gateways(), opts.Gateway, so.GatewayEnv, so.Secrets)
+	if err != nil {
+		return err
+	}
+	if cl, ok := gw.(gateway.Closer); ok {
+		defer cl.Close()
+	}
+	// The fallback goes to the hub's own store unless --petition names
+	// another endpoint (the campaign's petition URL is often the hub).
+	var pet petition.Petition
+	if opts.Petition != "" {
+		so.Petition = opts.Petition
+		p, _, err := openPetition(so, c)
+		if err != nil {
+			return err
+		}
+		pet = scrubbedPetition{p: p, sec: so.Secrets}
+	}
+	if err := os.MkdirAll(filepath.Dir(jpath), 0o700); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	lock, err := journal.Acquire(jpath)
+	var le *journal.LockedError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%w; one hub (or send) dispatches from a journal at a time", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	j, err := journal.Open(jpath)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer j.Close()
+	st, err := openSignatures(ctx, sigs, so.Secrets)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	hcfg.Listening = func(addr net.Addr) {
+		u := listenURL(po, addr)
+		if so.JSON {
+			_ = ui.NewJSON(so.IO.Out).Print("listening", map[string]any{"url": u, "campaign": c.ID, "gateway": showGateway(opts.Gateway), "admin_token": po.Token != ""})
+			return
+		}
+		s := so.IO.ErrStyles()
+		fmt.Fprintf(so.IO.ErrOut, "%s the hub for %s on %s, faxing via %s to %d number(s)\n", s.Success.Render("Serving"), c.ID, s.Accent.Render(u), showGateway(opts.Gateway), len(c.Target.Fax))
+		fmt.Fprintf(so.IO.ErrOut, "Activists: faxjam send --hub %s · lines: %s/v1/campaigns/%s/lines\n", u, u, c.ID)
+		if po.Token == "" {
+			fmt.Fprintln(so.IO.ErrOut, s.Warning.Render("No --token: the admin API (export, pause) answers 401."))
+		}
+	}
+	h, err := hub.New(ctx, hub.Config{
+		Campaign: c, Journal: j, Store: st, Gateway: scrubGateway(gw, so.Secrets), Driver: driver, Petition: pet,
+		Renderer: r, Token: po.Token, HTTP: hcfg,
+		Dispatch: dispatch.Config{Poll: opts.Poll},
+		Now:      so.Now,
+	})
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if err := h.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if errors.Is(err, dispatch.ErrConfig) {
+			return &UsageError{Err: err}
+		}
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,258 @@
+package hub
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/petition/server"
+)
+
+// MaxBody bounds a request body: an action is well under 2 KB (the note,
+// the only free text, is at most letter.MaxNote runes).
+const MaxBody = 16 << 10
+
+// ActionRequest is the body of POST /v1/campaigns/{id}/actions.
+type ActionRequest struct {
+	Key     string `json:"key"` // the client's idempotency key: the same key again is the same action
+	Name    string `json:"name"`
+	City    string `json:"city"`
+	Country string `json:"country"`
+	Email   string `json:"email,omitempty"`
+	Note    string `json:"note,omitempty"`
+	Lang    string `json:"lang,omitempty"`
+}
+
+// Accepted is the answer to an action: 202 new, 200 duplicate.
+type Accepted struct {
+	ID        string        `json:"id"`
+	Receipt   string        `json:"receipt,omitempty"` // absent for the same person under another key
+	State     journal.State `json:"state"`
+	Duplicate bool          `json:"duplicate,omitempty"`
+}
+
+// Status is the answer of GET /v1/actions/{id}.
+type Status struct {
+	ID           string        `json:"id"`
+	State        journal.State `json:"state"`
+	NumberLabel  string        `json:"number_label,omitempty"`
+	Attempts     int           `json:"attempts"`
+	Pages        int           `json:"pages"`
+	DeliveredAt  *time.Time    `json:"delivered_at,omitempty"`
+	PetitionedAt *time.Time    `json:"petitioned_at,omitempty"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+	Reason       string        `json:"reason,omitempty"`
+	Message      string        `json:"message,omitempty"`
+}
+
+// Final reports whether an action in state s is done with: status
+// --follow stops there.
+func Final(s journal.State) bool { return s.Terminal() }
+
+// apiError is every error answer.
+type apiError struct {
+	Error  string              `json:"error"`
+	Field  string              `json:"field,omitempty"`
+	Fields []letter.FieldError `json:"fields,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, field, msg string) {
+	writeJSON(w, status, apiError{Error: msg, Field: field})
+}
+
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, http.StatusMethodNotAllowed, "", fmt.Sprintf("method %s not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// ours answers 404 unless the path's campaign is the hub's.
+func (h *Hub) ours(w http.ResponseWriter, r *http.Request) bool {
+	if id := r.PathValue("id"); id != h.c.ID {
+		writeError(w, http.StatusNotFound, "", fmt.Sprintf("unknown campaign %q (this hub serves %s)", truncate(id, 64), h.c.ID))
+		return false
+	}
+	return true
+}
+
+func (h *Hub) actions(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		h.accept(w, r)
+	case http.MethodGet:
+		h.export(w, r)
+	default:
+		methodNotAllowed(w, r, http.MethodGet, http.MethodPost)
+	}
+}
+
+// decodeAction reads exactly one JSON object with the known fields. Its
+// errors name the field and quote no value.
+func decodeAction(r io.Reader) (ActionRequest, string, error) {
+	var req ActionRequest
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var te *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return req, "", err
+		case errors.As(err, &te):
+			if te.Field == "" {
+				return req, "", errors.New("body: want a JSON object")
+			}
+			return req, te.Field, fmt.Errorf("%s: want a string", te.Field)
+		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
+			return req, "", errors.New("body: not valid JSON")
+		case errors.Is(err, io.EOF):
+			return req, "", errors.New("body: empty; want a JSON action {key, name, city, country, email?, note?, lang?}")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return req, truncate(name, 40), fmt.Errorf("%s: unknown field (known: key, name, city, country, email, note, lang)", truncate(name, 40))
+		}
+		return req, "", errors.New("body: not valid JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, "", errors.New("body: want one JSON object and nothing after it")
+	}
+	if err := server.CheckKey(req.Key); err != nil {
+		return req, "key", err
+	}
+	return req, "", nil
+}
+
+func (h *Hub) accept(w http.ResponseWriter, r *http.Request) {
+	if !h.ours(w, r) {
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			writeError(w, http.StatusUnsupportedMediaType, "", "Content-Type: want application/json")
+			return
+		}
+	}
+	req, field, err := decodeAction(http.MaxBytesReader(w, r.Body, MaxBody))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, "", fmt.Sprintf("body: larger than %d bytes", MaxBody))
+		return
+	case err != nil:
+		writeError(w, http.StatusBadRequest, field, err.Error())
+		return
+	}
+	s := letter.Normalize(letter.Signer{Name: req.Name, City: req.City, Country: req.Country, Email: req.Email, Note: req.Note, Lang: req.Lang})
+	if err := letter.ValidateSigner(s, h.c.RequireNote); err != nil {
+		e := apiError{Error: err.Error()}
+		var fe *letter.FieldErrors
+		if errors.As(err, &fe) && len(fe.Fields) > 0 {
+			e.Fields, e.Field = fe.Fields, fe.Fields[0].Field
+		}
+		writeJSON(w, http.StatusBadRequest, e)
+		return
+	}
+	sub := journal.Submission{Campaign: h.c.ID, Key: letter.SignerKey(h.c.ID, s),
+		Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang}
+	// Stored even if the client hangs up meanwhile: it may retry with the
+	// same key and must then find it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
+	defer cancel()
+	a, got, found, err := h.j.Accept(ctx, journal.Action{ID: newID(), Campaign: h.c.ID, KeyHash: h.keyHash(req.Key)}, sub)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "", "could not store the action now; try again with the same key")
+		return
+	}
+	switch found {
+	case journal.New:
+		h.poke()
+		writeJSON(w, http.StatusAccepted, Accepted{ID: a.ID, Receipt: h.receipt(a.ID), State: got.State})
+	case journal.SameKey:
+		writeJSON(w, http.StatusOK, Accepted{ID: a.ID, Receipt: h.receipt(a.ID), State: got.State, Duplicate: true})
+	default:
+		writeJSON(w, http.StatusOK, Accepted{ID: a.ID, State: got.State, Duplicate: true})
+	}
+}
+
+// bearer returns the request's bearer token, "" for none.
+func bearer(r *http.Request) string {
+	t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(t)
+}
+
+// held looks up the action of the path's id for the holder of its receipt.
+// Without the receipt, with a wrong one or for an unknown id it answers
+// the same 404.
+func (h *Hub) held(w http.ResponseWriter, r *http.Request) (journal.Action, journal.Submission, bool) {
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, r, http.MethodGet)
+		return journal.Action{}, journal.Submission{}, false
+	}
+	id := r.PathValue("id")
+	if subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(h.receipt(id))) != 1 {
+		writeError(w, http.StatusNotFound, "", "no such action for this receipt: give it as Authorization: Bearer RECEIPT")
+		return journal.Action{}, journal.Submission{}, false
+	}
+	a, s, err := h.j.Action(r.Context(), id)
+	switch {
+	case errors.Is(err, journal.ErrNotFound):
+		writeError(w, http.StatusNotFound, "", "no such action for this receipt: give it as Authorization: Bearer RECEIPT")
+		return a, s, false
+	case err != nil:
+		writeError(w, http.StatusServiceUnavailable, "", "cannot read the action now; try again")
+		return a, s, false
+	}
+	return a, s, true
+}
+
+func (h *Hub) action(w http.ResponseWriter, r *http.Request) {
+	a, s, ok := h.held(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, h.status(a, s))
+}
+
+func (h *Hub) status(a journal.Action, s journal.Submission) Status {
+	st := Status{ID: a.ID, State: s.State, NumberLabel: h.label(s.Number), Attempts: s.Attempts, Pages: s.Pages,
+		UpdatedAt: s.Updated, Reason: s.Reason, Message: s.Message}
+	t := s.Updated
+	switch s.State {
+	case journal.Delivered, journal.Submitted:
+		st.DeliveredAt = &t
+	case journal.Petitioned:
+		st.PetitionedAt = &t
+	}
+	return st
+}
+
+// label is a number's label in the campaign, or the number when it has
+// none ("" for no number).
+func (h *Hub) label(number string) string { return h.labels[number] }

@@ -1,0 +1,161 @@
+package hub
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/petition/server"
+)
+
+// admin answers 401 unless the request carries the admin token.
+func (h *Hub) admin(w http.ResponseWriter, r *http.Request) bool {
+	if server.Authorized(r, h.cfg.Token) {
+		return true
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="faxjam hub"`)
+	msg := "this needs the hub's admin token: Authorization: Bearer TOKEN"
+	if h.cfg.Token == "" {
+		msg = "this hub was started without an admin token, so its admin API is closed"
+	}
+	writeError(w, http.StatusUnauthorized, "", msg)
+	return false
+}
+
+func (h *Hub) pause(paused bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, r, http.MethodPost)
+			return
+		}
+		if !h.ours(w, r) || !h.admin(w, r) {
+			return
+		}
+		if err := h.SetPaused(r.Context(), paused); err != nil {
+			writeError(w, http.StatusServiceUnavailable, "", "could not record the pause now; try again")
+			return
+		}
+		h.lines.mu.Lock()
+		h.lines.at = time.Time{}
+		h.lines.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"campaign": h.c.ID, "paused": paused})
+	}
+}
+
+// ExportRow is one action as the admin export gives it.
+type ExportRow struct {
+	ID          string        `json:"id"`
+	State       journal.State `json:"state"`
+	Name        string        `json:"name"`
+	City        string        `json:"city"`
+	Country     string        `json:"country"`
+	Email       string        `json:"email,omitempty"`
+	Note        string        `json:"note,omitempty"`
+	Lang        string        `json:"lang,omitempty"`
+	NumberLabel string        `json:"number_label,omitempty"`
+	Attempts    int           `json:"attempts"`
+	Reason      string        `json:"reason,omitempty"`
+	Accepted    time.Time     `json:"accepted"`
+	Updated     time.Time     `json:"updated"`
+}
+
+// csvSafe keeps a value from being read as a formula by a spreadsheet.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+func (h *Hub) export(w http.ResponseWriter, r *http.Request) {
+	if !h.ours(w, r) || !h.admin(w, r) {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	rows := h.j.Actions(r.Context(), h.c.ID)
+	if strings.Contains(r.Header.Get("Accept"), "text/csv") {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", h.c.ID+"-actions.csv"))
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"id", "state", "name", "city", "country", "email", "note", "lang", "number_label", "attempts", "reason", "accepted", "updated"})
+		for row, err := range rows {
+			if err != nil {
+				panic(http.ErrAbortHandler) // never a short list that looks whole
+			}
+			e := h.exportRow(row)
+			rec := []string{e.ID, string(e.State), e.Name, e.City, e.Country, e.Email, e.Note, e.Lang, e.NumberLabel,
+				strconv.Itoa(e.Attempts), e.Reason, e.Accepted.Format(time.RFC3339), e.Updated.Format(time.RFC3339)}
+			for i := range rec {
+				rec[i] = csvSafe(rec[i])
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+		if cw.Error() != nil {
+			panic(http.ErrAbortHandler)
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	enc := json.NewEncoder(w)
+	sep := "["
+	for row, err := range rows {
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		w.Write([]byte(sep))
+		sep = ","
+		enc.Encode(h.exportRow(row))
+	}
+	if sep == "[" {
+		w.Write([]byte("[]\n"))
+		return
+	}
+	w.Write([]byte("]\n"))
+}
+
+func (h *Hub) exportRow(row journal.ActionRow) ExportRow {
+	s := row.Submission
+	return ExportRow{ID: row.Action.ID, State: s.State, Name: s.Name, City: s.City, Country: s.Country, Email: s.Email,
+		Note: s.Note, Lang: s.Lang, NumberLabel: h.label(s.Number), Attempts: s.Attempts, Reason: s.Reason,
+		Accepted: row.Action.Created, Updated: s.Updated}
+}
+
+// Summary is GET /v1/campaigns/{id}: what a signing page shows, and the
+// petition API's {id, title, signatures}.
+type Summary struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Summary    string   `json:"summary,omitempty"`
+	Facts      []string `json:"facts,omitempty"`
+	Asks       []string `json:"asks,omitempty"`
+	Target     string   `json:"target,omitempty"`
+	Languages  []string `json:"languages,omitempty"`
+	Signatures int      `json:"signatures"`
+	Actions    bool     `json:"actions"` // the hub faxes actions (it has a gateway)
+	Ends       string   `json:"ends,omitempty"`
+}
+
+func (h *Hub) campaignSummary(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, r, http.MethodGet)
+		return
+	}
+	if !h.ours(w, r) {
+		return
+	}
+	n, err := h.ps.Signatures(r.Context(), h.c.ID)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "", "cannot count the signatures now; try again")
+		return
+	}
+	c := h.c
+	target := strings.TrimSpace(strings.Join([]string{c.Target.Name, c.Target.Title}, ", "))
+	writeJSON(w, http.StatusOK, Summary{ID: c.ID, Title: c.Title, Summary: c.Summary, Facts: c.Facts, Asks: c.Asks,
+		Target: strings.Trim(target, ", "), Languages: c.Languages.Codes(), Signatures: n, Actions: h.cfg.Gateway != nil, Ends: c.Ends})
+}

@@ -1,0 +1,255 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/petition"
+	"github.com/faxjam/faxjam/pkg/petition/server"
+	"github.com/faxjam/faxjam/pkg/petition/store"
+	"github.com/faxjam/faxjam/pkg/render"
+)
+
+// pausePoll is how often a dispatcher looks at the journal's pause setting:
+// another hub process on the same database may have paused or resumed.
+const pausePoll = time.Second
+
+// Paused reports whether dialling is paused for the hub's campaign.
+func (h *Hub) Paused(ctx context.Context) (bool, error) {
+	v, _, err := h.j.Setting(ctx, pausedSetting(h.c.ID))
+	return v == "1", err
+}
+
+// SetPaused pauses or resumes dialling. It is recorded in the journal, so a
+// pause outlives a restart and every hub process on the database sees it.
+func (h *Hub) SetPaused(ctx context.Context, paused bool) error {
+	v := "0"
+	if paused {
+		v = "1"
+	}
+	if err := h.j.PutSetting(ctx, pausedSetting(h.c.ID), v); err != nil {
+		return err
+	}
+	select {
+	case h.pauses <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Leader reports whether this process is dispatching now.
+func (h *Hub) Leader() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.leader
+}
+
+func (h *Hub) setLeader(v bool) {
+	h.mu.Lock()
+	h.leader = v
+	h.mu.Unlock()
+}
+
+// dispatchLoop runs the engine while this process leads and dialling is not
+// paused, until ctx ends. It returns an error only for what the organizer
+// must fix (bad credentials, a fictitious number on a real network): the
+// hub stops then, rather than accept actions it will never fax.
+func (h *Hub) dispatchLoop(ctx context.Context) error {
+	eng, err := h.engine()
+	if err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		lost, release := (<-chan struct{})(nil), func() {}
+		if h.cfg.Lead != nil {
+			if lost, release, err = h.cfg.Lead(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				h.logf("dispatch: leadership: %v; trying again", err)
+				sleep(ctx, pausePoll)
+				continue
+			}
+		}
+		h.setLeader(true)
+		err := h.lead(ctx, eng, lost)
+		h.setLeader(false)
+		release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lead dispatches until ctx ends or leadership is lost, pausing and
+// resuming the engine as the pause setting says.
+func (h *Hub) lead(ctx context.Context, eng *dispatch.Engine, lost <-chan struct{}) error {
+	for {
+		paused, err := h.Paused(ctx)
+		if err != nil && ctx.Err() == nil {
+			h.logf("dispatch: reading the pause: %v", err)
+		}
+		if !paused && err == nil {
+			if err := h.serve(ctx, eng, lost); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-lost:
+			return nil
+		case <-h.pauses:
+		case <-time.After(pausePoll):
+		}
+	}
+}
+
+// serve runs the engine until ctx ends, leadership is lost, a pause is
+// seen or the engine stops by itself (the campaign ended).
+func (h *Hub) serve(ctx context.Context, eng *dispatch.Engine, lost <-chan struct{}) error {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := eng.Serve(rctx, h.notify)
+		done <- err
+	}()
+	tick := time.NewTicker(pausePoll)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			switch {
+			case err == nil || errors.Is(err, context.Canceled):
+				return nil
+			case errors.Is(err, dispatch.ErrConfig):
+				return fmt.Errorf("hub: dispatch: %w", err)
+			}
+			// A gateway or petition endpoint that kept failing: the
+			// work stays queued; try again after a pause.
+			h.logf("dispatch: %v; starting again in %s", err, 10*pausePoll)
+			sleep(ctx, 10*pausePoll)
+			return nil
+		case <-ctx.Done():
+		case <-lost:
+		case <-h.pauses:
+		case <-tick.C:
+			if p, err := h.Paused(ctx); err != nil || !p {
+				continue
+			}
+		}
+		cancel() // dialling stops now; the calls in flight finish
+		<-done
+		return nil
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+func (h *Hub) logf(format string, args ...any) {
+	if h.cfg.HTTP.Log != nil {
+		fmt.Fprintf(h.cfg.HTTP.Log, "%s %s\n", h.cfg.Now().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
+	}
+}
+
+// engine builds the one dispatcher of the hub's campaign.
+func (h *Hub) engine() (*dispatch.Engine, error) {
+	cfg := h.cfg.Dispatch
+	cfg.Campaign, cfg.Gateway, cfg.Driver, cfg.Offline = h.c, h.cfg.Gateway, h.cfg.Driver.Scheme, h.cfg.Driver.Offline
+	cfg.Journal, cfg.Compose, cfg.Events = h.j, h.compose, h.event
+	cfg.Petition = h.cfg.Petition
+	if cfg.Petition == nil {
+		cfg.Petition = storePetition{h.cfg.Store}
+	}
+	cfg.Redirect, cfg.DryRun, cfg.Force, cfg.Wait, cfg.Only, cfg.NoFallback = "", false, false, 0, nil, false
+	if cfg.Now == nil {
+		cfg.Now = h.cfg.Now
+	}
+	eng, err := dispatch.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("hub: %w", err)
+	}
+	return eng, nil
+}
+
+// event passes the engine's events on, and logs the lines' news without
+// personal data.
+func (h *Hub) event(ev dispatch.Event) {
+	switch ev.Type {
+	case dispatch.EventNumberDown:
+		h.logf("dispatch: %s is down until %s", h.label(ev.Number), ev.Until.UTC().Format(time.RFC3339))
+	case dispatch.EventWaiting:
+		h.logf("dispatch: waiting: %s", ev.Message)
+	}
+	if h.cfg.Events != nil {
+		h.cfg.Events(ev)
+	}
+}
+
+// compose is the engine's Compose: the campaign's letter for the signer,
+// dated the day the hub accepted the action, so that fax.png can draw the
+// same page again later from the journal.
+func (h *Hub) compose(ctx context.Context, s letter.Signer) (dispatch.Document, error) {
+	sub, err := h.j.Submission(ctx, h.c.ID, letter.SignerKey(h.c.ID, s))
+	if err != nil {
+		return dispatch.Document{}, err
+	}
+	lay, err := h.layout(sub)
+	if err != nil {
+		return dispatch.Document{}, err
+	}
+	r := h.cfg.Renderer
+	var pdf bytes.Buffer
+	if err := r.PDF(lay, &pdf); err != nil {
+		return dispatch.Document{}, err
+	}
+	sum := sha256.Sum256(pdf.Bytes())
+	doc := dispatch.Document{PDF: pdf.Bytes(), Pages: lay.Pages(), SHA256: hex.EncodeToString(sum[:])}
+	if h.cfg.Driver.WantsTIFF {
+		var tiff bytes.Buffer
+		if err := r.TIFF(lay, &tiff, render.TIFFOptions{TwoD: true}); err != nil {
+			return dispatch.Document{}, err
+		}
+		doc.TIFF = tiff.Bytes()
+	}
+	return doc, nil
+}
+
+// layout lays out a submission's letter: in the language the target reads,
+// dated its acceptance.
+func (h *Hub) layout(sub journal.Submission) (*render.Layout, error) {
+	s := letter.Signer{Name: sub.Name, City: sub.City, Country: sub.Country, Email: sub.Email, Note: sub.Note, Lang: sub.Lang}
+	lt, err := letter.Compose(h.c, "", s, sub.Created)
+	if err != nil {
+		return nil, err
+	}
+	return h.cfg.Renderer.Letter(lt)
+}
+
+// storePetition signs into the hub's own petition store: one signature per
+// person, as the petition API stores them.
+type storePetition struct{ st store.Store }
+
+func (p storePetition) Sign(ctx context.Context, s petition.Signature) (petition.Receipt, error) {
+	rec := server.Record(s.Campaign, s.Key, letter.Signer{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note})
+	got, dup, err := p.st.Add(ctx, rec)
+	if err != nil {
+		return petition.Receipt{}, &petition.Error{Driver: "hub", Op: "sign", Retryable: true, Err: err}
+	}
+	return petition.Receipt{ID: got.ID, Duplicate: dup}, nil
+}

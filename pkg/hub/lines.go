@@ -1,0 +1,176 @@
+package hub
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/journal"
+)
+
+// Lines is the public view of the campaign's fax lines: no personal data.
+type Lines struct {
+	Campaign       string    `json:"campaign"`
+	Paused         bool      `json:"paused"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	Queue          int       `json:"queue"`
+	Sending        int       `json:"sending"`
+	Delivered      int       `json:"delivered"`
+	DeliveredToday int       `json:"delivered_today"`
+	Petitioned     int       `json:"petitioned"`
+	Failed         int       `json:"failed"`
+	SecondsPerFax  float64   `json:"seconds_per_fax"` // mean line time of the last hour's deliveries; 0 without any
+	IdealPerHour   float64   `json:"ideal_per_hour"`  // what the lines could take at that pace; 0 without any
+	Lines          []Line    `json:"lines"`
+}
+
+// Line is one of the target's numbers.
+type Line struct {
+	Label             string     `json:"label"`
+	Number            string     `json:"number"`
+	State             string     `json:"state"` // up, busy, down, quiet
+	Until             *time.Time `json:"until,omitempty"`
+	InFlightSince     *time.Time `json:"in_flight_since,omitempty"`
+	DeliveredLastHour int        `json:"delivered_last_hour"`
+	FailedLastHour    int        `json:"failed_last_hour"`
+	// Sparkline is the deliveries per 5-minute bucket over the last hour,
+	// oldest first.
+	Sparkline [12]int `json:"sparkline"`
+}
+
+// linesTTL is how long a lines view is served from memory: the view is
+// public, and polling clients must not cost a query each.
+const linesTTL = time.Second
+
+type linesCache struct {
+	mu   sync.Mutex
+	at   time.Time
+	view Lines
+}
+
+func (h *Hub) linesView(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, r, http.MethodGet)
+		return
+	}
+	if !h.ours(w, r) {
+		return
+	}
+	v, err := h.Lines(r.Context())
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "", "cannot read the lines now; try again")
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=1")
+	writeJSON(w, http.StatusOK, v)
+}
+
+// Lines returns the public view of the lines, at most linesTTL old.
+func (h *Hub) Lines(ctx context.Context) (Lines, error) {
+	h.lines.mu.Lock()
+	defer h.lines.mu.Unlock()
+	now := h.cfg.Now()
+	if !h.lines.at.IsZero() && now.Sub(h.lines.at) < linesTTL {
+		return h.lines.view, nil
+	}
+	v, err := h.readLines(ctx, now)
+	if err != nil {
+		return Lines{}, err
+	}
+	h.lines.at, h.lines.view = now, v
+	return v, nil
+}
+
+func (h *Hub) readLines(ctx context.Context, now time.Time) (Lines, error) {
+	c := h.c
+	v := Lines{Campaign: c.ID, UpdatedAt: now.UTC()}
+	var err error
+	if v.Paused, err = h.Paused(ctx); err != nil {
+		return v, err
+	}
+	counts, err := h.j.Counts(ctx, c.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Queue, v.Sending, v.Delivered = counts[journal.Queued], counts[journal.Sending], counts[journal.Delivered]+counts[journal.Submitted]
+	v.Petitioned, v.Failed = counts[journal.Petitioned], counts[journal.Failed]+counts[journal.GaveUp]+counts[journal.Unknown]
+	health, err := h.j.Numbers(ctx, c.ID)
+	if err != nil {
+		return v, err
+	}
+	pending, err := h.j.Pending(ctx, c.ID)
+	if err != nil {
+		return v, err
+	}
+	midnight := now
+	if loc, err := c.Location(); err == nil {
+		t := now.In(loc)
+		midnight = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+	}
+	hour := now.Add(-time.Hour)
+	since := hour
+	if midnight.Before(hour) {
+		since = midnight
+	}
+	done, err := h.j.FinishedSince(ctx, c.ID, since)
+	if err != nil {
+		return v, err
+	}
+	quiet, quietUntil := c.InQuiet(now)
+	var lineTime time.Duration
+	var timed int
+	for _, n := range h.numbers {
+		l := Line{Label: h.label(n), Number: n, State: "up"}
+		for _, hl := range health {
+			if hl.Number == n && hl.Down(now) {
+				t := hl.DownUntil.UTC()
+				l.State, l.Until = "down", &t
+			}
+		}
+		for _, a := range pending {
+			if a.Number == n && (l.InFlightSince == nil || a.Started.Before(*l.InFlightSince)) {
+				t := a.Started.UTC()
+				l.InFlightSince = &t
+			}
+		}
+		if l.InFlightSince != nil && l.State == "up" {
+			l.State = "busy"
+		}
+		if quiet && l.State != "down" {
+			t := quietUntil.UTC()
+			l.State, l.Until = "quiet", &t
+		}
+		for _, a := range done {
+			if a.Number != n {
+				continue
+			}
+			delivered := a.State == journal.AttemptDelivered || a.State == journal.AttemptSubmitted
+			if delivered && !a.Finished.Before(midnight) {
+				v.DeliveredToday++
+			}
+			if a.Finished.Before(hour) {
+				continue
+			}
+			switch {
+			case delivered:
+				l.DeliveredLastHour++
+				if b := int(a.Finished.Sub(hour) / (5 * time.Minute)); b >= 0 && b < len(l.Sparkline) {
+					l.Sparkline[b]++
+				}
+				lineTime += a.Finished.Sub(a.Started)
+				timed++
+			case a.State == journal.AttemptFailed:
+				l.FailedLastHour++
+			}
+		}
+		v.Lines = append(v.Lines, l)
+	}
+	if timed > 0 {
+		v.SecondsPerFax = (lineTime / time.Duration(timed)).Seconds()
+		if v.SecondsPerFax > 0 {
+			v.IdealPerHour = float64(len(h.numbers)*max(1, c.Limits.CallsPerNumber)) * 3600 / v.SecondsPerFax
+		}
+	}
+	return v, nil
+}
