@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,9 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/dispatch"
-	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/hub"
-	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/petition"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -74,7 +71,7 @@ waits for the next start.`,
 	}
 	fl := cmd.Flags()
 	addServerFlags(fl, &opts.Server)
-	fl.StringVar(&opts.Gateway, "gateway", "", "the organizer's fax gateway URL (see `faxjam gateway list`); without it, the petition server only")
+	fl.StringVar(&opts.Gateway, "gateway", "", "the organizer's fax gateway URL (faxjam gateway list shows the syntax); without it, the petition server only")
 	fl.StringVar(&opts.Petition, "petition", "", "send the fallback signatures to this petition endpoint instead of the hub's own store")
 	fl.StringVar(&opts.DB, "db", "", "the hub's SQLite journal file (default hub.db in the data dir)")
 	fl.StringVar(&opts.Server.Token, "token", "", "the admin token: export, pause/resume, petition export (env FAXJAM_HUB_TOKEN)")
@@ -130,9 +127,8 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	if cl, ok := gw.(gateway.Closer); ok {
-		defer cl.Close()
-	}
+	rg := &rig{gw: gw, driver: driver}
+	defer rg.close()
 	// The fallback goes to the hub's own store unless --petition names
 	// another endpoint (the campaign's petition URL is often the hub).
 	var pet petition.Petition
@@ -144,23 +140,10 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		}
 		pet = scrubbedPetition{p: p, sec: so.Secrets}
 	}
-	if err := os.MkdirAll(filepath.Dir(jpath), 0o700); err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	lock, err := journal.Acquire(jpath)
-	var le *journal.LockedError
-	if errors.As(err, &le) {
-		return fmt.Errorf("%w; one hub (or send) dispatches from a journal at a time", err)
-	}
-	if err != nil {
+	so.Journal = jpath
+	if err := rg.openJournal(so); err != nil {
 		return err
 	}
-	defer lock.Release()
-	j, err := journal.Open(jpath)
-	if err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	defer j.Close()
 	st, err := openSignatures(ctx, sigs, so.Secrets)
 	if err != nil {
 		return err
@@ -181,7 +164,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		}
 	}
 	h, err := hub.New(ctx, hub.Config{
-		Campaign: c, Journal: j, Store: st, Gateway: scrubGateway(gw, so.Secrets), Driver: driver, Petition: pet,
+		Campaign: c, Journal: rg.journal, Store: st, Gateway: scrubGateway(gw, so.Secrets), Driver: driver, Petition: pet,
 		Renderer: r, Token: po.Token, HTTP: hcfg,
 		Dispatch: dispatch.Config{Poll: opts.Poll},
 		Now:      so.Now,

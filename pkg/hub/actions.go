@@ -65,21 +65,13 @@ type apiError struct {
 	Fields []letter.FieldError `json:"fields,omitempty"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
+var writeJSON = server.WriteJSON
 
 func writeError(w http.ResponseWriter, status int, field, msg string) {
 	writeJSON(w, status, apiError{Error: msg, Field: field})
 }
 
-func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
-	w.Header().Set("Allow", strings.Join(allow, ", "))
-	writeError(w, http.StatusMethodNotAllowed, "", fmt.Sprintf("method %s not allowed here; use %s", r.Method, strings.Join(allow, " or ")))
-}
+var methodNotAllowed = server.MethodNotAllowed
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -77,6 +77,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/petition"
@@ -184,7 +185,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	h.cfg.HTTP = hc
 	h.labels = map[string]string{}
 	for i, f := range h.c.Target.Fax {
-		n, err := gateway.Normalize(f.Number)
+		n, err := e164.Normalize(f.Number)
 		if err != nil {
 			return nil, fmt.Errorf("hub: campaign %s: target.fax[%d]: %w", h.c.ID, i, err)
 		}

@@ -56,6 +56,15 @@ type apiError struct {
 	Fields []letter.FieldError `json:"fields,omitempty"`
 }
 
+// WriteJSON answers v as JSON with status, as every answer of the API is
+// written.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
+// MethodNotAllowed answers 405 naming the methods allowed.
+func MethodNotAllowed(w http.ResponseWriter, r *http.Request, allow ...string) {
+	methodNotAllowed(w, r, allow...)
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
