@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/signers"
 	"github.com/faxjam/faxjam/pkg/ui"
 	"github.com/faxjam/faxjam/pkg/ui/live"
 )
@@ -65,7 +67,11 @@ func (p *eventPrinter) Event(ev dispatch.Event) {
 	tally := p.st.Tally
 	p.mu.Unlock()
 	if p.json != nil {
-		if err := p.json.Encode(ev); err != nil && p.err == nil {
+		var v any = ev
+		if ev.Type == dispatch.EventRejected {
+			v = rejectedEvent(ev)
+		}
+		if err := p.json.Encode(v); err != nil && p.err == nil {
 			p.err = err
 		}
 		return
@@ -276,4 +282,22 @@ func partial(sum dispatch.Summary, redirect string) error {
 		return nil
 	}
 	return e
+}
+
+// rejectedJSON is a rejected event under --json: the row's line and field
+// (when known) and the reason alone, besides the whole message.
+type rejectedJSON struct {
+	dispatch.Event
+	Line   int    `json:"line,omitempty"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func rejectedEvent(ev dispatch.Event) rejectedJSON {
+	out := rejectedJSON{Event: ev, Reason: strings.TrimPrefix(ev.Message, "letter: ")}
+	var re *signers.RowError
+	if errors.As(ev.Err, &re) {
+		out.Line, out.Field, out.Reason = re.Line, re.Field, re.Reason
+	}
+	return out
 }

@@ -240,6 +240,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	defer rig.close()
 
 	var list iter.Seq2[letter.Signer, error]
+	var reject func(letter.Signer, error) error
 	preview := ""
 	if bulk {
 		sl, err := signerList(opts, c)
@@ -247,7 +248,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 			return err
 		}
 		defer sl.Close()
-		list = sl.All()
+		list, reject = sl.All(), sl.Reject
 	} else {
 		s, err := oneSigner(ctx, opts, c, r)
 		if errors.Is(err, errDeclined) {
@@ -277,7 +278,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		}
 		heading = fmt.Sprintf("%s %s via %s to %s%s", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.petitionURL))
 	}
-	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.driver.WantsTIFF), lim),
+	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.driver.WantsTIFF, reject), lim),
 		Signers: list, Heading: heading, Preview: preview, Live: bulk && !opts.DryRun})
 }
 
@@ -398,10 +399,17 @@ func openPetition(opts *SendOptions, c *campaign.Campaign) (petition.Petition, s
 // composeFunc is the engine's Compose: the same letter and layout `faxjam
 // letter` shows, drawn as PDF (and TIFF for drivers that transmit fax
 // images).
-func composeFunc(c *campaign.Campaign, r *render.Renderer, now func() time.Time, tiff bool) dispatch.ComposeFunc {
+//
+// reject, when set (a bulk run), is told of every letter that could not be
+// made: it records the signer's line in --rejects and returns the error the
+// engine reports.
+func composeFunc(c *campaign.Campaign, r *render.Renderer, now func() time.Time, tiff bool, reject func(letter.Signer, error) error) dispatch.ComposeFunc {
 	return func(ctx context.Context, s letter.Signer) (dispatch.Document, error) {
 		_, lay, err := composeLetter(ctx, c, r, "", s, now())
 		if err != nil {
+			if reject != nil {
+				err = reject(s, err)
+			}
 			return dispatch.Document{}, err
 		}
 		pdf, err := document(r, lay, "pdf")

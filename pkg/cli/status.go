@@ -147,7 +147,7 @@ func follow(ctx context.Context, so *SendOptions, c *campaign.Campaign) error {
 	if err := rg.openJournal(so); err != nil {
 		return err
 	}
-	return runEngine(ctx, so, rg, engineRun{Config: rg.config(so, c, composeFunc(c, r, so.Now, rg.driver.WantsTIFF), 0), Live: true})
+	return runEngine(ctx, so, rg, engineRun{Config: rg.config(so, c, composeFunc(c, r, so.Now, rg.driver.WantsTIFF, nil), 0), Live: true})
 }
 
 type numberJSON struct {

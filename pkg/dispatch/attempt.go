@@ -483,7 +483,7 @@ func (e *Engine) dryRun(ctx context.Context, signers iter.Seq2[letter.Signer, er
 				key := letter.SignerKey(e.cfg.Campaign.ID, s)
 				doc, err := e.cfg.Compose(ctx, s)
 				if err != nil {
-					emit(Event{Type: EventRejected, Key: key, Name: s.Name, Message: "letter: " + err.Error()}, func() { sum.Rejected++ })
+					emit(Event{Type: EventRejected, Key: key, Name: s.Name, Message: "letter: " + err.Error(), Err: err}, func() { sum.Rejected++ })
 					continue
 				}
 				to := e.lines[rotation(key, len(e.lines))].Number
@@ -494,7 +494,7 @@ func (e *Engine) dryRun(ctx context.Context, signers iter.Seq2[letter.Signer, er
 feed:
 	for s, err := range signers {
 		if err != nil {
-			emit(Event{Type: EventRejected, Message: err.Error()}, func() { sum.Rejected++ })
+			emit(Event{Type: EventRejected, Message: err.Error(), Err: err}, func() { sum.Rejected++ })
 			continue
 		}
 		select {

@@ -160,6 +160,10 @@ type Event struct {
 	Until    time.Time      `json:"until,omitzero"`
 	Time     time.Time      `json:"time"`
 	Summary  *Summary       `json:"summary,omitempty"`
+	// Err is the error behind an EventRejected (a *signers.RowError for a
+	// row of a list, with its line and field), for printers that show its
+	// parts; Message is its text.
+	Err error `json:"-"`
 }
 
 // Summary is what a run did.

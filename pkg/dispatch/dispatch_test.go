@@ -641,11 +641,36 @@ func TestUnprintableLetterIsRejectedOthersSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Rejected != 1 || sum.Counts[journal.Failed] != 1 || sum.Counts[journal.Delivered] != 2 {
-		t.Errorf("summary = %+v, want 1 rejected (failed), 2 delivered", sum)
+	if sum.Rejected != 1 || sum.Run[journal.Failed] != 0 || sum.Counts[journal.Delivered] != 2 {
+		t.Errorf("summary = %+v, want 1 rejected (counted once, not also failed), 2 delivered", sum)
 	}
-	if r := h.eventsOf(EventRejected); len(r) != 1 || !strings.Contains(r[0].Message, "glyph") {
+	if r := h.eventsOf(EventRejected); len(r) != 1 || !strings.Contains(r[0].Message, "glyph") || r[0].Err == nil {
 		t.Errorf("rejected events = %+v", r)
+	}
+
+	// The fix (a font that has the glyph): the same list again, without
+	// --force, sends the rejected signer and nobody else.
+	cfg := h.config()
+	cfg.Compose = func(ctx context.Context, s letter.Signer) (Document, error) {
+		s.Name = strings.ReplaceAll(s.Name, "UNPRINTABLE", "printable")
+		return cheapCompose(ctx, s)
+	}
+	sum, err = h.run(t.Context(), cfg, ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Run[journal.Delivered] != 1 || sum.Already != 2 || sum.Rejected != 0 {
+		t.Errorf("re-run with the fix: %+v, want 1 delivered, 2 already", sum)
+	}
+	for _, s := range ss {
+		if got := h.faxesPerSigner()[letter.SignerKey(h.c.ID, s)]; got != 1 {
+			t.Errorf("%s arrived %d times, want once", s.Name, got)
+		}
+	}
+	// What reached a line needs --force; a delivered signer is not sent
+	// again by a plain run.
+	if sum, err = h.run(t.Context(), h.config(), ss); err != nil || sum.Already != 3 {
+		t.Errorf("third run: %+v, %v; want 3 already", sum, err)
 	}
 }
 

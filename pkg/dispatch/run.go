@@ -327,11 +327,14 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 			case old[i] && s.State == journal.Queued && s.Redirect != r.e.redirect:
 				continue // another run's work: feed says so (held) or, with Force, takes it over
 			case !old[i] || s.State == journal.Queued:
-			case s.State.Terminal() && r.cfg.Force:
+			case s.State.Terminal() && (r.cfg.Force || neverFaxed(s)):
 				if err := r.j.Requeue(r.parent, s.ID, r.e.redirect); err != nil {
 					return err
 				}
 				ev.Message = "sent again (--force); it was " + string(s.State)
+				if neverFaxed(s) {
+					ev.Message = "its letter could not be made before; it is made again"
+				}
 			default:
 				ev.Type, ev.State = EventAlready, s.State
 				ev.Message = alreadyMessage(s)
@@ -353,7 +356,7 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 			r.mu.Lock()
 			r.sum.Rejected++
 			r.mu.Unlock()
-			r.emit(Event{Type: EventRejected, Message: err.Error()})
+			r.emit(Event{Type: EventRejected, Message: err.Error(), Err: err})
 			continue
 		}
 		if err := r.parent.Err(); err != nil {
@@ -368,6 +371,13 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 		}
 	}
 	return flush()
+}
+
+// neverFaxed reports a submission that ended before any attempt: its
+// letter could not be made (reject). Nothing reached a line, so a run that
+// has the signer again tries again, without --force.
+func neverFaxed(s journal.Submission) bool {
+	return s.State == journal.Failed && s.Attempts == 0
 }
 
 func alreadyMessage(s journal.Submission) string {
@@ -527,12 +537,13 @@ func (r *run) reject(jb *job, err error) {
 		r.stop(werr)
 		return
 	}
+	// Counted once, as rejected: it is no failed fax, and the next run that
+	// has the signer makes its letter again (neverFaxed).
 	r.mu.Lock()
 	r.sum.Rejected++
-	r.sum.Run[journal.Failed]++
 	r.mu.Unlock()
 	ev := r.jobEvent(EventRejected, jb)
-	ev.Message = msg
+	ev.Message, ev.Err = msg, err
 	r.emit(ev)
 }
 

@@ -172,7 +172,7 @@ func (l *List) Reject(s letter.Signer, reason error) error {
 	if line == 0 {
 		return reason
 	}
-	err := &RowError{Line: line, Reason: reason.Error()}
+	err := &RowError{Line: line, Reason: reason.Error(), Err: reason}
 	var fe *letter.FieldErrors
 	if errors.As(reason, &fe) && len(fe.Fields) > 0 {
 		err.Field, err.Reason, err.Fields = fe.Fields[0].Field, fe.Fields[0].Reason, fe.Fields

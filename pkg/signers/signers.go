@@ -55,7 +55,12 @@ type RowError struct {
 	// Fields lists every rejected field when the signer failed
 	// letter.ValidateSigner; Field and Reason are the first of them.
 	Fields []letter.FieldError
+	// Err is the error behind a row whose letter could not be made
+	// (List.Reject), when there is one.
+	Err error
 }
+
+func (e *RowError) Unwrap() error { return e.Err }
 
 func (e *RowError) Error() string {
 	if len(e.Fields) > 1 {
