@@ -24,6 +24,10 @@ type Campaign struct {
 	Contact     string    `yaml:"contact" json:"contact"`
 	Limits      Limits    `yaml:"limits" json:"limits"`
 	RequireNote bool      `yaml:"require_note,omitempty" json:"require_note,omitempty"`
+	// Closed is set by the organizer when the campaign is over (the person
+	// is safe, or the target answered): `send` then refuses it, whatever
+	// Ends says.
+	Closed bool `yaml:"closed,omitempty" json:"closed,omitempty"`
 
 	// Templates holds each language's template text by language code, as
 	// loaded from the files Languages names. Parse leaves it empty; the

@@ -358,3 +358,19 @@ func TestMarshalRoundTripsThroughParse(t *testing.T) {
 		t.Errorf("round trip changed the campaign:\n%+v\n%+v", back, c)
 	}
 }
+
+func TestClosedWhy(t *testing.T) {
+	now := time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC)
+	c := &Campaign{ID: "x", Target: Target{Timezone: "UTC"}}
+	if why := c.ClosedWhy(now); why != "" {
+		t.Errorf("open campaign: %q", why)
+	}
+	c.Ends = "2026-03-07"
+	if why := c.ClosedWhy(now); why != "it ended on 2026-03-07" {
+		t.Errorf("ended: %q", why)
+	}
+	c.Ends, c.Closed = "2026-12-31", true
+	if why := c.ClosedWhy(now); !strings.Contains(why, "closed: true") {
+		t.Errorf("closed: %q", why)
+	}
+}

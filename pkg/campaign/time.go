@@ -114,3 +114,15 @@ func (c *Campaign) Ended(t time.Time) bool {
 	}
 	return !t.Before(end.AddDate(0, 0, 1))
 }
+
+// ClosedWhy says why nothing may be sent for the campaign at t: its
+// organizer closed it, or its last day is past. "" when it is open.
+func (c *Campaign) ClosedWhy(t time.Time) string {
+	switch {
+	case c.Closed:
+		return "its organizer has closed it (closed: true)"
+	case c.Ended(t):
+		return "it ended on " + c.Ends
+	}
+	return ""
+}

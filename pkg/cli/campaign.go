@@ -236,6 +236,9 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 	lim := c.Limits
 	kv = append(kv, ui.KV{Key: "limits", Value: fmt.Sprintf("%d call(s) per number, %d pages per number per hour, at most %d attempts per number, quiet hours %s",
 		lim.CallsPerNumber, lim.PerNumberPerHour, lim.MaxAttemptsPerNumber, orNone(lim.QuietHours))})
+	if c.Closed {
+		kv = append(kv, ui.KV{Key: "closed", Value: "yes: its organizer has closed it, `send` refuses it"})
+	}
 	if c.RequireNote {
 		kv = append(kv, ui.KV{Key: "note", Value: "required: every letter carries a personal paragraph"})
 	}

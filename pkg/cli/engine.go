@@ -34,6 +34,9 @@ type engineRun struct {
 // the printer (a broken pipe under --json) is the run's error, and work
 // left undone is a *PartialError.
 func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) error {
+	if err := refuseClosed(er.Config.Campaign, opts.Now(), opts.DryRun); err != nil {
+		return err
+	}
 	pr := newEventPrinter(opts.IO, opts.JSON, opts.Secrets.scrub)
 	cfg := er.Config
 	cfg.Events = pr.Event

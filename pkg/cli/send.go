@@ -226,6 +226,9 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := refuseClosed(c, opts.Now(), opts.DryRun); err != nil {
+		return err
+	}
 	r, err := newRenderer(opts.Paper, opts.Font)
 	if err != nil {
 		return err
