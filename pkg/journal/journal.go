@@ -212,10 +212,12 @@ func Open(path string) (*Journal, error) {
 		}
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
+	// secure_delete: freed space and pages are zeroed, so data deleted by
+	// retention or forget (forget.go) does not linger in the file.
 	// synchronous=FULL: in WAL mode each commit syncs the log, so an intent
 	// survives a power cut, not only a killed process; grouping writes keeps
 	// that affordable.
-	wdb, err := sql.Open("sqlite", dsn("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)")+"&_txlock=immediate")
+	wdb, err := sql.Open("sqlite", dsn("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "secure_delete(1)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}

@@ -58,6 +58,9 @@ type Manifest struct {
 	Fictitious bool          `json:"fictitious,omitempty"`
 	Submitted  time.Time     `json:"submitted"`
 	State      gateway.State `json:"state"`
+	// Scrubbed: the documents were deleted (retention or forget, see
+	// Scrub); the manifest stays to account for the fax.
+	Scrubbed bool `json:"scrubbed,omitempty"`
 }
 
 // Driver declares the outbox driver.
