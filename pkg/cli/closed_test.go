@@ -16,7 +16,7 @@ func TestSendRefusesClosedCampaign(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			h := cliHome{t, t.TempDir()}
+			h := cliHome{t: t, dir: t.TempDir()}
 			dir := packtest.CampaignDir(t, "over", func(s string) string { return s + tc.yml })
 			signer := []string{"--campaign", filepath.Join(dir, "campaign.yaml"), "send", "--name", "Ana", "--city", "Lima", "--country", "Perú"}
 			code, _, errOut := h.run(signer...)

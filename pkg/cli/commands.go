@@ -18,6 +18,8 @@ func addCommands(f *Factory, root *cobra.Command) {
 		newStatusCmd(f),
 		newPetitionCmd(f),
 		newServeCmd(f),
+		newRetainCmd(f),
+		newForgetCmd(f),
 	)
 }
 

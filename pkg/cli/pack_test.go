@@ -21,6 +21,7 @@ import (
 type cliHome struct {
 	t   *testing.T
 	dir string
+	now time.Time // the clock of the runs; zero: the fixed test date
 }
 
 func (h cliHome) run(args ...string) (code int, stdout, stderr string) {
@@ -31,8 +32,14 @@ func (h cliHome) run(args ...string) (code int, stdout, stderr string) {
 		Getenv:     func(string) string { return "" },
 		ConfigHome: func() string { return filepath.Join(h.dir, "config") },
 		DataHome:   func() string { return filepath.Join(h.dir, "data") },
-		Now:        func() time.Time { return time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC) },
-		Gateways:   gatewayRegistry,
+		Now: func() time.Time {
+			if !h.now.IsZero() {
+				return h.now
+			}
+			return time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC)
+		},
+		Gateways:  gatewayRegistry,
+		Petitions: petitionRegistry,
 	}
 	ios.Getenv = f.Getenv
 	code = run(context.Background(), f, args)
@@ -68,7 +75,7 @@ func (h cliHome) stored() (*campaign.Campaign, packTrust) {
 }
 
 func TestCampaignPackAddUpdate(t *testing.T) {
-	h := cliHome{t, t.TempDir()}
+	h := cliHome{t: t, dir: t.TempDir()}
 	key := filepath.Join(h.dir, "org.key")
 	pub := strings.TrimSpace(h.ok("campaign", "keygen", "-o", key))
 	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
@@ -189,7 +196,7 @@ func TestCampaignPackAddUpdate(t *testing.T) {
 }
 
 func TestCampaignPackTOFUAndPins(t *testing.T) {
-	h := cliHome{t, t.TempDir()}
+	h := cliHome{t: t, dir: t.TempDir()}
 	key := filepath.Join(h.dir, "k")
 	h.ok("campaign", "keygen", "-o", key)
 	other := strings.TrimSpace(h.ok("campaign", "keygen", "-o", filepath.Join(h.dir, "k2")))

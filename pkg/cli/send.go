@@ -72,12 +72,17 @@ type SendOptions struct {
 	// which a suggested `faxjam letter` command must repeat.
 	Typed       []string
 	CampaignRef string
+	// Retain is config retain: the run scrubs what is older (forget.go).
+	Retain string
 }
 
 func (f *Factory) sendOptions(o *SendOptions) {
 	o.IO, o.Campaign, o.Now, o.JSON = f.IO, f.Campaign, f.Now, f.JSON
 	o.Gateways, o.Petitions, o.GatewayEnv, o.Secrets = f.Gateways, f.Petitions, f.GatewayEnv(), &f.secrets
 	o.DataDir, o.Version, o.CampaignRef = f.DataHome(), f.Build.Version, f.CampaignRef
+	if v := f.Config(); v != nil {
+		o.Retain = v.GetString("retain")
+	}
 	if o.Prompter == nil {
 		o.Prompter = linePrompter{ios: f.IO}
 	}
@@ -335,6 +340,7 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 		return fmt.Errorf("journal: %w", err)
 	}
 	rg.journal, rg.lock = j, l
+	retainAsRun(context.Background(), opts, j)
 	return nil
 }
 

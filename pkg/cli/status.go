@@ -119,6 +119,13 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return fmt.Errorf("journal: %w", err)
 	}
 	defer j.Close()
+	// Retention needs the journal to itself: while a send runs, it applies it.
+	if so.Retain != "" {
+		if l, err := journal.Acquire(path); err == nil {
+			retainAsRun(ctx, so, j)
+			l.Release()
+		}
+	}
 	switch {
 	case opts.Export != "":
 		err = exportReceipts(ctx, so, j, c, opts.Export, opts.Output)
