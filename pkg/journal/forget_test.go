@@ -55,18 +55,25 @@ func finish(t *testing.T, j *Journal, keys ...string) {
 	}
 }
 
-func TestScrubLeavesNoTrace(t *testing.T) {
+// secretJournal is a journal of secretSubs, Ana and Bo delivered.
+func secretJournal(t *testing.T) (string, *Journal) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "journal.db")
 	j, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer j.Close()
-	ctx := t.Context()
-	if _, _, err := j.Enqueue(ctx, secretSubs()); err != nil {
+	t.Cleanup(func() { j.Close() })
+	if _, _, err := j.Enqueue(t.Context(), secretSubs()); err != nil {
 		t.Fatal(err)
 	}
 	finish(t, j, "key-ana", "key-bo")
+	return path, j
+}
+
+func TestScrubLeavesNoTrace(t *testing.T) {
+	path, j := secretJournal(t)
+	ctx := t.Context()
 	// The search can find them before: the test can fail.
 	if got := filesContain(t, path, "ana.secret@example.org"); len(got) == 0 {
 		t.Fatal("the e-mail is not in the journal's files before scrubbing: the search is broken")
@@ -108,17 +115,8 @@ func TestScrubLeavesNoTrace(t *testing.T) {
 }
 
 func TestForgetLeavesNoTrace(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
-	j, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	path, j := secretJournal(t)
 	ctx := t.Context()
-	if _, _, err := j.Enqueue(ctx, secretSubs()); err != nil {
-		t.Fatal(err)
-	}
-	finish(t, j, "key-ana", "key-bo")
 	if _, err := j.Forget(ctx, Person{}); err == nil {
 		t.Error("Forget of nobody accepted")
 	}
