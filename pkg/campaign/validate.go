@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/faxjam/faxjam/pkg/e164"
 )
 
@@ -60,10 +62,22 @@ func (e *ValidationError) Has(path string) bool {
 	return false
 }
 
-var (
-	idPattern   = regexp.MustCompile(`^[a-z0-9-]+$`)
-	langPattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
-)
+var idPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
+
+// ValidLanguage reports whether code is a language tag faxjam accepts: a
+// valid BCP 47 tag (golang.org/x/text/language: well-formed, every subtag
+// known) that names a language, so not "und" nor a private-use "x-..." tag.
+func ValidLanguage(code string) bool {
+	if code == "" || len(code) > 35 {
+		return false
+	}
+	tag, err := language.Parse(code)
+	if err != nil {
+		return false
+	}
+	base, _, _ := tag.Raw() // Base would guess a language for "und"
+	return base.String() != "und"
+}
 
 // DateLayout is the layout of started and ends.
 const DateLayout = "2006-01-02"
@@ -177,8 +191,8 @@ func (c *Campaign) validateLanguages(add func(string, string, ...any)) {
 	}
 	for _, l := range c.Languages {
 		p := "languages." + l.Code
-		if !langPattern.MatchString(l.Code) {
-			add(p, "not a language code (e.g. es, en, pt-BR)")
+		if !ValidLanguage(l.Code) {
+			add(p, "not a language code: want a BCP 47 tag (e.g. es, en, pt-BR)")
 			continue
 		}
 		if !validTemplatePath(l.Template) {

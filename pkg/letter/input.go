@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/faxjam/faxjam/pkg/campaign"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
@@ -185,6 +186,11 @@ func checkCommon(v string, newlineOK bool) string {
 	return ""
 }
 
+// nameQuotes are the quotation marks names are written with: a nickname in
+// quotes (Ana "La Flaca" Pérez, «Chucho», “Nené”) is common in Latin
+// America. Markup (< >) stays refused.
+const nameQuotes = `"“”„‟«»‹›「」『』`
+
 // checkWords is the rule for names and places: letters of any script, marks,
 // digits, spaces and the punctuation names are written with.
 func checkWords(v string) string {
@@ -203,7 +209,7 @@ func checkWords(v string) string {
 		case unicode.IsLetter(r):
 			letter = true
 		case unicode.IsMark(r), unicode.IsDigit(r), r == ' ', r == '\u200c', r == '\u200d':
-		case strings.ContainsRune(".-'’‘,()/&·‐", r):
+		case strings.ContainsRune(".-'’‘,()/&·‐", r), strings.ContainsRune(nameQuotes, r):
 		default:
 			return fmt.Sprintf("character %q is not allowed in a name or place", r)
 		}
@@ -252,28 +258,10 @@ func checkLang(v string) string {
 	if v == "" {
 		return ""
 	}
-	if !validLang(v) {
-		return fmt.Sprintf("%q is not a language code (e.g. es, en, pt-BR)", v)
+	if !campaign.ValidLanguage(v) {
+		return fmt.Sprintf("%q is not a language code: want a BCP 47 tag (e.g. es, en, pt-BR)", v)
 	}
 	return ""
-}
-
-func validLang(v string) bool {
-	parts := strings.Split(v, "-")
-	if len(parts[0]) < 2 || len(parts[0]) > 3 {
-		return false
-	}
-	for i, p := range parts {
-		if i > 0 && (len(p) < 2 || len(p) > 8) {
-			return false
-		}
-		for _, r := range p {
-			if !(r >= 'a' && r <= 'z' || i > 0 && (r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // SignerKey is a signer's identity within a campaign, for idempotency and

@@ -20,6 +20,13 @@ func TestValidateSignerAcceptsNamesOfTheWorld(t *testing.T) {
 		{Name: "Dr. J. R. R. Tolkien", City: "Oxford", Country: "UK", Email: "jrr@example.ac.uk"},
 		{Name: "  Ana   Pérez ", City: "Lyon 3e", Country: "France", Note: "Line one\r\nLine two\n", Lang: "pt-BR"},
 		{Name: "Jose\u0301", City: "X", Country: "Y"}, // decomposed accent: NFC makes it José
+		// Nicknames in quotes, common in Latin America (issue 13).
+		{Name: `Ana "La Flaca" Pérez`, City: "Lima", Country: "Perú"},
+		{Name: "José «Chucho» Ramírez", City: "Quito", Country: "Ecuador"},
+		{Name: "María “Nené” López", City: "San Juan", Country: "Puerto Rico"},
+		{Name: "„Jupp“ Schmitz", City: "Köln", Country: "Deutschland", Lang: "de-DE"},
+		{Name: "Ana", City: "X", Country: "Y", Lang: "zh-Hant-TW"},
+		{Name: "Ana", City: "X", Country: "Y", Lang: "es-419"},
 	} {
 		if err := ValidateSigner(s, false); err != nil {
 			t.Errorf("%+v: %v", s, err)
@@ -57,6 +64,10 @@ func TestValidateSignerNamesEachBadField(t *testing.T) {
 		{"template in note", func(s *Signer) { s.Note = "{{range .}}" }, false, "note", "template syntax"},
 		{"required note", func(s *Signer) {}, true, "note", "required"},
 		{"bad lang", func(s *Signer) { s.Lang = "Spanish" }, false, "lang", "not a language code"},
+		{"lang not BCP 47", func(s *Signer) { s.Lang = "xx-notalang-123" }, false, "lang", `"xx-notalang-123" is not a language code: want a BCP 47 tag`},
+		{"unknown language subtag", func(s *Signer) { s.Lang = "xx" }, false, "lang", `"xx" is not a language code`},
+		{"undetermined language", func(s *Signer) { s.Lang = "und" }, false, "lang", "not a language code"},
+		{"markup between quotes", func(s *Signer) { s.Name = `Ana "<b>"` }, false, "name", "markup"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,4 +178,22 @@ func FuzzCompose(f *testing.F) {
 			t.Errorf("letter lacks the note %q", n.Note)
 		}
 	})
+}
+
+func TestJSONLoneSurrogate(t *testing.T) {
+	tests := map[string]string{
+		`{"name":"Ana","note":"hi \ud800 there"}`:      "note",
+		`{"name":"Ana","note":"\udc00"}`:               "note",
+		`{"city":"x\ud800\u0041","name":"A"}`:          "city",
+		`{"name":"Ana","note":"pair \ud83d\ude00 ok"}`: "",
+		`{"name":"Ana","note":"escaped \\ud800 text"}`: "",
+		`{"name":"Ana","note":"\u00e9 \n \" plain"}`:   "",
+		`{"name":"Ana"}`:  "",
+		`not json \ud800`: "",
+	}
+	for in, want := range tests {
+		if got := JSONLoneSurrogate([]byte(in)); got != want {
+			t.Errorf("JSONLoneSurrogate(%s) = %q, want %q", in, got, want)
+		}
+	}
 }

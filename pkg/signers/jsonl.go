@@ -90,5 +90,8 @@ func decodeLine(line int, b []byte, rd *Reader) Row {
 	if dec.InputOffset() != int64(len(b)) {
 		return bad("", "more than one JSON value on the line")
 	}
+	if field := letter.JSONLoneSurrogate(b); field != "" {
+		return bad(field, letter.LoneSurrogateReason)
+	}
 	return rd.finish(line, letter.Signer{Name: r.Name, City: r.City, Country: r.Country, Email: r.Email, Note: r.Note, Lang: r.Lang})
 }

@@ -88,7 +88,7 @@ type Reader struct {
 // to tell from the content. It reads the start of r to check that it is text
 // and not empty.
 func Open(r io.Reader, format string) (*Reader, error) {
-	br := bufio.NewReaderSize(r, maxLine)
+	br := bufio.NewReaderSize(&lineEnds{r: r}, maxLine)
 	head, err := br.Peek(sniffSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("signers: read: %w", err)
@@ -125,6 +125,33 @@ func Open(r io.Reader, format string) (*Reader, error) {
 		return nil, err
 	}
 	return rd, nil
+}
+
+// lineEnds makes every line ending "\n": "\r\n" (Windows) and a lone "\r"
+// (classic Mac OS, some spreadsheet exports), which the CSV reader would
+// otherwise take for characters of one long line.
+type lineEnds struct {
+	r  io.Reader
+	cr bool // the last byte read was a "\r", made "\n"
+}
+
+func (l *lineEnds) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	out := p[:0]
+	for _, c := range p[:n] {
+		if l.cr {
+			l.cr = false
+			if c == '\n' {
+				continue
+			}
+		}
+		if c == '\r' {
+			l.cr = true
+			c = '\n'
+		}
+		out = append(out, c)
+	}
+	return len(out), err
 }
 
 // Format is the list's format: "csv" or "jsonl".

@@ -60,7 +60,11 @@ func TestReadCSV(t *testing.T) {
 		{"several bad fields", "name,city,country\n,,\n", "2!line 2: name: required; city: required; country: required"},
 		{"duplicate", "name,city,country\nAna Pérez,Lima,Perú\nBo,Oslo,Norge\nANA  PÉREZ,lima,PERÚ\n", "2:Ana Pérez | 3:Bo | 4!line 4: duplicate of line 2"},
 		{"template syntax", "name,city,country\n{{.Campaign}},Lima,Perú\n", "2!line 2: name: must not contain template syntax ({{ or }})"},
-		{"lang column", "name,city,country,lang\nAna,Lima,Perú,xx-!\n", `2!line 2: lang: "xx-!" is not a language code (e.g. es, en, pt-BR)`},
+		{"lang column", "name,city,country,lang\nAna,Lima,Perú,xx-!\n", `2!line 2: lang: "xx-!" is not a language code: want a BCP 47 tag (e.g. es, en, pt-BR)`},
+		{"CR-only line endings", "name,city,country\rAna,Lima,Perú\rBo,Oslo,Norge\r", "2:Ana | 3:Bo"},
+		{"CRLF and CR mixed", "name,city,country\r\nAna,Lima,Perú\rBo,Oslo,Norge\r\n\"Cy\",Rome,Italia", "2:Ana | 3:Bo | 4:Cy"},
+		{"lang not BCP 47", "name,city,country,lang\nAna,Lima,Perú,xx-notalang-123\n", `2!line 2: lang: "xx-notalang-123" is not a language code: want a BCP 47 tag (e.g. es, en, pt-BR)`},
+		{"names with quotes", "name,city,country\n\"Ana \"\"La Flaca\"\" Pérez\",Lima,Perú\n«Chucho»,Quito,Ecuador\n“Nené”,Ponce,Puerto Rico\n", `2:Ana "La Flaca" Pérez | 3:«Chucho» | 4:“Nené”`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +130,7 @@ func TestReadJSONL(t *testing.T) {
 [1,2]
 {"name":"Di","city":"Nice","country":"France","lang":"fr"} {}
 {"name":"Ed","city":"Cork","country":"Éire","note":"a\nb"}
+{"name":"Flo","city":"Pau","country":"France","note":"lone \ud800 half"}
 `
 	rows, err := readAll(t, in, "")
 	if err != nil {
@@ -139,6 +144,7 @@ func TestReadJSONL(t *testing.T) {
 		"6!line 6: not a JSON object",
 		"7!line 7: more than one JSON value on the line",
 		"8:Ed",
+		"9!line 9: note: contains a lone UTF-16 surrogate escape (\\ud800–\\udfff without its pair): not a character",
 	}, " | ")
 	if got := summary(rows); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)

@@ -12,6 +12,7 @@ package urlspec
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"slices"
@@ -79,15 +80,36 @@ func (s Spec) Values(u *url.URL) (map[string]string, error) {
 		}
 		v[o.Name] = val
 	}
-	for k := range q {
+	keys := slices.Sorted(maps.Keys(q))
+	for _, k := range keys {
 		if !slices.Contains(known, k) {
-			return nil, fmt.Errorf("%s: unknown option %q in %s URL (known: %s)", s.Scheme, k, s.Noun, strings.Join(known, ", "))
+			return nil, s.unknownOption(u, k, known)
 		}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%s: %s URL is missing %s; syntax: %s", s.Scheme, s.Noun, strings.Join(missing, ", "), s.Syntax)
 	}
 	return v, nil
+}
+
+// unknownOption says what is wrong with query option k: an option that
+// belongs in another part of the URL says where, and a scheme without query
+// options says so rather than listing none. It names the scheme as given
+// (webhook+http, not the driver's webhook+https).
+func (s Spec) unknownOption(u *url.URL, k string, known []string) error {
+	scheme := strings.ToLower(u.Scheme)
+	if scheme == "" {
+		scheme = s.Scheme
+	}
+	for _, o := range s.Options {
+		if o.Name == k {
+			return fmt.Errorf("%s: %s is not a query option (?%s=): it goes in the URL's %s; syntax: %s", scheme, k, k, o.Place, s.Syntax)
+		}
+	}
+	if len(known) == 0 {
+		return fmt.Errorf("%s: unknown option %q: a %s URL takes no ?options; syntax: %s", scheme, k, s.Noun, s.Syntax)
+	}
+	return fmt.Errorf("%s: unknown option %q in %s URL (known: %s)", scheme, k, s.Noun, strings.Join(known, ", "))
 }
 
 // secretQuery names the query options s declares secret.

@@ -22,6 +22,18 @@ var relay = drv{Spec{Noun: "gateway", Scheme: "relay", Aliases: []string{"relay+
 		{Name: "timeout", Place: InQuery, Default: "30s"},
 	}}}
 
+// TestUnknownOptionWithoutQueryOptions: a scheme that takes no ?options
+// says so, under the scheme as given, instead of an empty "known:" list.
+func TestUnknownOptionWithoutQueryOptions(t *testing.T) {
+	hook := Spec{Scheme: "hook+https", Noun: "petition", Syntax: "hook+https://[TOKEN@]host/path", Options: []Option{
+		{Name: "token", Place: InUser}, {Name: "host", Place: InHost, Required: true}}}
+	u, _ := url.Parse("hook+http://127.0.0.1/x?tok=1")
+	_, err := hook.Values(u)
+	if err == nil || err.Error() != `hook+http: unknown option "tok": a petition URL takes no ?options; syntax: hook+https://[TOKEN@]host/path` {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestValues(t *testing.T) {
 	tests := []struct {
 		raw     string
@@ -33,6 +45,8 @@ func TestValues(t *testing.T) {
 		{raw: "relay://h", wantErr: "relay: gateway URL is missing token (user); syntax: relay://TOKEN@host"},
 		{raw: "relay://", wantErr: "missing token (user), host (host)"},
 		{raw: "relay://t0k@h?bogus=1", wantErr: `relay: unknown option "bogus" in gateway URL (known: from, stamp, timeout)`},
+		{raw: "relay://h?token=", wantErr: "relay: token is not a query option (?token=): it goes in the URL's user; syntax: relay://TOKEN@host"},
+		{raw: "RELAY://h?token=t0k", wantErr: "relay: token is not a query option"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {

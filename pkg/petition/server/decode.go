@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/faxjam/faxjam/pkg/letter"
 )
 
 // MaxKey bounds a signature's idempotency key.
@@ -33,13 +36,20 @@ type request struct {
 // later by letter.ValidateSigner.
 func decodeRequest(r io.Reader) (request, error) {
 	var req request
-	dec := json.NewDecoder(r)
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return request{}, jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		return request{}, jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return request{}, errors.New("body: want one JSON object and nothing after it")
+	}
+	if field := letter.JSONLoneSurrogate(body); field != "" {
+		return request{}, fmt.Errorf("%s: %s", field, letter.LoneSurrogateReason)
 	}
 	if err := checkKey(req.Key); err != nil {
 		return request{}, err

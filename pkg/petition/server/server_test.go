@@ -199,6 +199,7 @@ func TestSignAnswers(t *testing.T) {
 		{name: "no key", body: sigJSON(with(jose(""), "key", "\x00delete")), status: 400, errHas: "key: required"},
 		{name: "key with a space", body: sigJSON(jose("k x")), status: 400, errHas: "key"},
 		{name: "unknown field", body: `{"name":"A","city":"B","country":"C","key":"k","admin":true}`, status: 400, errHas: `"admin": unknown field`},
+		{name: "a lone surrogate in the note", body: `{"name":"Ana","city":"B","country":"C","key":"k-s","note":"hi \ud800"}`, status: 400, errHas: "note: contains a lone UTF-16 surrogate"},
 		{name: "a number for a name", body: `{"name":7,"city":"B","country":"C","key":"k"}`, status: 400, errHas: "name: want a string"},
 		{name: "not JSON", body: `name=José`, status: 400, errHas: "not valid JSON"},
 		{name: "two objects", body: sigJSON(jose("k-x")) + sigJSON(jose("k-y")), status: 400, errHas: "one JSON object"},
