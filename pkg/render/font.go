@@ -7,6 +7,7 @@ import (
 	"math"
 	"sync"
 
+	otfont "github.com/go-text/typesetting/font"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
@@ -31,7 +32,10 @@ const lowRunes = 0x530
 // layout, the PDF viewer and the raster agree on every pen position.
 type glyph struct {
 	index sfnt.GlyphIndex // 0: the face lacks the rune
-	adv   int32
+	// simple: the rune is drawn as this one glyph at this advance, in a
+	// left-to-right line, as HarfBuzz would (see shape.go).
+	simple bool
+	adv    int32
 }
 
 type face struct {
@@ -39,6 +43,12 @@ type face struct {
 	sf   *sfnt.Font
 	tt   *trueType // the tables the PDF embeds
 	upem float64
+	data []byte
+
+	// The font as go-text parses it, for shaping; parsed on first use.
+	otOnce sync.Once
+	ot     *otfont.Font
+	otErr  error
 
 	low  [lowRunes]glyph
 	high sync.Map // rune -> glyph, for runes >= lowRunes
@@ -68,7 +78,7 @@ func newFace(name string, data []byte) (*face, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &face{name: name, sf: sf, tt: tt, upem: float64(sf.UnitsPerEm())}
+	f := &face{name: name, sf: sf, tt: tt, upem: float64(sf.UnitsPerEm()), data: data}
 	f.bufs.New = func() any { return new(sfnt.Buffer) }
 	b := f.buf()
 	defer f.bufs.Put(b)
@@ -102,7 +112,7 @@ func (f *face) lookup(b *sfnt.Buffer, r rune) (glyph, error) {
 	if err != nil {
 		return glyph{}, err
 	}
-	return glyph{index: x, adv: int32(math.Round(float64(adv) / 64 * 1000 / f.upem))}, nil
+	return glyph{index: x, simple: !f.tt.layout && simpleRune(r), adv: int32(math.Round(float64(adv) / 64 * 1000 / f.upem))}, nil
 }
 
 // glyph returns r's glyph; index 0 means the face cannot draw r.
@@ -121,6 +131,11 @@ func (f *face) glyph(r rune) glyph {
 	}
 	f.high.Store(r, g)
 	return g
+}
+
+// advance is glyph id's advance in 1/1000 em, rounded as lookup rounds it.
+func (f *face) advance(id uint16) int32 {
+	return int32(math.Round(float64(f.tt.advance(int(id))) * 1000 / f.upem))
 }
 
 // width is the advance of s in 1/1000 em.

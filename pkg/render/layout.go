@@ -48,11 +48,16 @@ type page struct {
 }
 
 // span is text in one face at one size; x is the pen start, y the baseline.
+// A shaped span carries its glyphs, in visual order; text is then what
+// they stand for, in logical order. Any other span is drawn one glyph per
+// character of text.
 type span struct {
-	x, y float64
-	size float64
-	face faceID
-	text string
+	x, y   float64
+	size   float64
+	face   faceID
+	text   string
+	glyphs []shapedGlyph
+	rtl    bool // glyphs of right-to-left text
 }
 
 type rect struct{ x, y, w, h float64 }
@@ -242,8 +247,8 @@ func (l *layouter) paragraph(text string, size float64, fc faceID, gapLines floa
 		p := l.page()
 		p.spans = l.r.appendSpans(p.spans, ln, fc, size, l.left, l.y+ascentRatio*size)
 		l.y += lead
-		l.st.chars += utf8.RuneCountInString(ln)
-		l.st.adv += int64(l.r.faces[fc].width(ln))
+		l.st.chars += utf8.RuneCountInString(ln.text)
+		l.st.adv += int64(ln.width)
 	}
 	l.y += gapLines * lead
 	return nil
@@ -274,8 +279,8 @@ func (l *layouter) table(t Table) error {
 	lead := size * leadingRatio
 	xs, ws := columns(t.Widths, ncol, l.left, l.width)
 
-	wrapRow := func(cells []string, fc faceID) ([][]string, error) {
-		out := make([][]string, ncol)
+	wrapRow := func(cells []string, fc faceID) ([][]line, error) {
+		out := make([][]line, ncol)
 		for i := range ncol {
 			if i >= len(cells) {
 				continue
@@ -294,9 +299,9 @@ func (l *layouter) table(t Table) error {
 	}
 	// emit draws up to n lines of every cell of a row at l.y and returns the
 	// lines left over.
-	emit := func(cells [][]string, fc faceID, n int, rule float64) [][]string {
+	emit := func(cells [][]line, fc faceID, n int, rule float64) [][]line {
 		p := l.page()
-		rest := make([][]string, ncol)
+		rest := make([][]line, ncol)
 		for i, lines := range cells {
 			k := min(n, len(lines))
 			for j, ln := range lines[:k] {
@@ -309,7 +314,7 @@ func (l *layouter) table(t Table) error {
 		p.rules = append(p.rules, rect{l.left, l.y, l.width, rule})
 		return rest
 	}
-	rowLines := func(cells [][]string) int {
+	rowLines := func(cells [][]line) int {
 		n := 0
 		for _, c := range cells {
 			n = max(n, len(c))
@@ -417,38 +422,49 @@ func (r *Renderer) resolve(c rune, fc faceID) (faceID, glyph, bool) {
 
 // wrap breaks text into lines no wider than maxW points, at spaces, and
 // inside a word only when the word alone is wider than a line. It fails on
-// the first character no font can draw.
-func (r *Renderer) wrap(text string, fc faceID, size, maxW float64) ([]string, error) {
+// the first character no font can draw. A hard line that needs shaping
+// (see shape.go) is laid out by wrapShaped; every other one here, one glyph
+// per character.
+func (r *Renderer) wrap(text string, fc faceID, size, maxW float64) ([]line, error) {
 	text = clean(text)
 	limit := int32(math.Floor(maxW * 1000 / size))
 	space := r.faces[fc].glyph(' ').adv
-	var out []string
+	var out []line
+hardLines:
 	for _, hard := range strings.Split(text, "\n") {
-		var line strings.Builder
+		first := len(out)
+		var ln strings.Builder
 		var lineW int32
 		started := false
 		for _, word := range strings.Split(hard, " ") {
 			var ww int32
 			for _, c := range word {
 				_, g, ok := r.resolve(c, fc)
-				if !ok {
-					return nil, &GlyphError{Rune: c, Text: text}
+				if !ok || !g.simple {
+					var err error
+					if out, err = r.wrapShaped(out[:first], hard, fc, limit); err != nil {
+						if ge, ok := err.(*GlyphError); ok {
+							ge.Text = text
+						}
+						return nil, err
+					}
+					continue hardLines
 				}
 				ww += g.adv
 			}
 			switch {
 			case !started:
 			case lineW+space+ww <= limit:
-				line.WriteByte(' ')
+				ln.WriteByte(' ')
 				lineW += space
 			default:
-				out = append(out, line.String())
-				line.Reset()
+				out = append(out, line{text: ln.String(), width: lineW})
+				ln.Reset()
 				lineW = 0
 			}
 			started = true
 			if ww <= limit || lineW > 0 {
-				line.WriteString(word)
+				ln.WriteString(word)
 				lineW += ww
 				continue
 			}
@@ -456,34 +472,43 @@ func (r *Renderer) wrap(text string, fc faceID, size, maxW float64) ([]string, e
 			for _, c := range word {
 				_, g, _ := r.resolve(c, fc)
 				if lineW+g.adv > limit && lineW > 0 {
-					out = append(out, line.String())
-					line.Reset()
+					out = append(out, line{text: ln.String(), width: lineW})
+					ln.Reset()
 					lineW = 0
 				}
-				line.WriteRune(c)
+				ln.WriteRune(c)
 				lineW += g.adv
 			}
 		}
-		out = append(out, line.String())
+		out = append(out, line{text: ln.String(), width: lineW})
 	}
 	return out, nil
 }
 
-// appendSpans places one line at (x, baseline), split into spans where the
-// face changes (a character drawn by the extra font).
-func (r *Renderer) appendSpans(dst []span, line string, fc faceID, size, x, base float64) []span {
+// appendSpans places one line at (x, baseline): a shaped line run by run,
+// in visual order; any other split into spans where the face changes (a
+// character drawn by the extra font).
+func (r *Renderer) appendSpans(dst []span, ln line, fc faceID, size, x, base float64) []span {
+	if ln.runs != nil {
+		pen := x
+		for _, run := range ln.runs {
+			dst = append(dst, span{x: pen, y: base, size: size, face: run.face, text: run.text, glyphs: run.glyphs, rtl: run.rtl})
+			pen += float64(run.width) * size / 1000
+		}
+		return dst
+	}
 	start := 0
 	cur := fc
 	pen := x
 	var w int32
 	flush := func(end int) {
 		if end > start {
-			dst = append(dst, span{x: pen, y: base, size: size, face: cur, text: line[start:end]})
+			dst = append(dst, span{x: pen, y: base, size: size, face: cur, text: ln.text[start:end]})
 			pen += float64(w) * size / 1000
 		}
 		start, w = end, 0
 	}
-	for i, c := range line {
+	for i, c := range ln.text {
 		f, g, _ := r.resolve(c, fc)
 		if f != cur {
 			flush(i)
@@ -491,6 +516,6 @@ func (r *Renderer) appendSpans(dst []span, line string, fc faceID, size, x, base
 		}
 		w += g.adv
 	}
-	flush(len(line))
+	flush(len(ln.text))
 	return dst
 }

@@ -76,14 +76,18 @@ func TestGlyphCoverage(t *testing.T) {
 		name     string
 		name2    string
 		wantRune rune
+		script   string // named in the error
 	}{
-		{"latin accents", "José Pérez Ñandú", 0},
-		{"greek", "Αλέξης Παπαδόπουλος", 0},
-		{"cyrillic", "Наталья Иванова", 0},
-		{"decomposed accent is composed first", "Jose\u0301", 0},
-		{"cjk", "王中华", '王'},
-		{"emoji", "Ana 🙂", '🙂'},
-		{"control character", "Ana\x07", '\x07'},
+		{"latin accents", "José Pérez Ñandú", 0, ""},
+		{"greek", "Αλέξης Παπαδόπουλος", 0, ""},
+		{"cyrillic", "Наталья Иванова", 0, ""},
+		{"decomposed accent is composed first", "Jose\u0301", 0, ""},
+		{"arabic", "محمد علي", 'م', "Arabic"},
+		{"hebrew", "דנה כהן", 'ד', "Hebrew"},
+		{"devanagari", "प्रिया शर्मा", 'प', "Devanagari"},
+		{"cjk", "王中华", '王', "Han"},
+		{"emoji", "Ana 🙂", '🙂', ""},
+		{"control character", "Ana\x07", '\x07', ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +112,9 @@ func TestGlyphCoverage(t *testing.T) {
 				t.Errorf("Text = %q, want the text holding %q", ge.Text, tt.name2)
 			}
 			want := fmt.Sprintf("character %q (%U) is not in the fax font; pass --font FILE.ttf with a font that has it", string(tt.wantRune), tt.wantRune)
+			if tt.script != "" {
+				want = fmt.Sprintf("character %q (%U, %s) is not in the fax font; pass --font FILE.ttf with a font that has %s", string(tt.wantRune), tt.wantRune, tt.script, tt.script)
+			}
 			if err.Error() != want {
 				t.Errorf("Error() = %q, want %q", err, want)
 			}
@@ -248,16 +255,23 @@ func TestWrapKeepsEveryWordWithinTheWidth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	joined := strings.Join(lines, "")
-	if strings.Count(joined, "x") != 300 {
-		t.Errorf("lost characters: %q", lines)
+	var joined strings.Builder
+	for _, ln := range lines {
+		joined.WriteString(ln.text)
+	}
+	if strings.Count(joined.String(), "x") != 300 {
+		t.Errorf("lost characters: %+v", lines)
 	}
 	for _, ln := range lines {
-		if w := float64(r.faces[faceRegular].width(ln)) * 11 / 1000; w > 200 {
-			t.Errorf("line %q is %.1f pt wide, want <= 200", ln, w)
+		w := r.faces[faceRegular].width(ln.text)
+		if w != ln.width {
+			t.Errorf("line %q: width %d, want the sum of its advances %d", ln.text, ln.width, w)
+		}
+		if w := float64(w) * 11 / 1000; w > 200 {
+			t.Errorf("line %q is %.1f pt wide, want <= 200", ln.text, w)
 		}
 	}
-	if lines[0] != "Una línea corta" || lines[1] != "" {
-		t.Errorf("explicit breaks not kept: %q", lines[:2])
+	if lines[0].text != "Una línea corta" || lines[1].text != "" {
+		t.Errorf("explicit breaks not kept: %+v", lines[:2])
 	}
 }

@@ -60,7 +60,8 @@ type faceUse struct {
 
 type usedGlyph struct {
 	id  uint16
-	r   rune // the character it was drawn for, for ToUnicode
+	r   rune   // the character it was drawn for, for ToUnicode
+	txt string // or, for a shaped glyph, the characters ("" for none)
 	adv int32
 }
 
@@ -187,6 +188,18 @@ func (pw *pdfWriter) collect(r *Renderer, l *Layout) error {
 				fu.keep = slices.Grow(fu.keep[:0], n)[:n]
 				clear(fu.keep)
 			}
+			if s.glyphs != nil {
+				for _, g := range s.glyphs {
+					if int(g.id) >= f.tt.numGlyphs {
+						return fmt.Errorf("glyph %d is not in the font: the layout was made by another Renderer", g.id)
+					}
+					if fu.keep[g.id/64]&(1<<(g.id%64)) == 0 {
+						fu.keep[g.id/64] |= 1 << (g.id % 64)
+						fu.glyphs = append(fu.glyphs, usedGlyph{id: g.id, txt: g.text, adv: f.advance(g.id)})
+					}
+				}
+				continue
+			}
 			for _, c := range s.text {
 				g := f.glyph(c)
 				if g.index == 0 || int(g.index) >= f.tt.numGlyphs {
@@ -273,12 +286,16 @@ func (pw *pdfWriter) content(r *Renderer, l *Layout, p int) []byte {
 			c = appendNum(c, s.size)
 			c = append(c, " Tf\n"...)
 		}
+		f := r.faces[s.face]
+		if s.glyphs != nil {
+			c = shapedSpan(c, f, s, h)
+			continue
+		}
 		c = append(c, "1 0 0 1 "...)
 		c = appendNum(c, s.x)
 		c = append(c, ' ')
 		c = appendNum(c, h-s.y)
 		c = append(c, " Tm ("...)
-		f := r.faces[s.face]
 		for _, ch := range s.text {
 			id := uint16(f.glyph(ch).index)
 			for _, v := range [2]byte{byte(id >> 8), byte(id)} {
@@ -297,6 +314,50 @@ func (pw *pdfWriter) content(r *Renderer, l *Layout, p int) []byte {
 	c = append(c, "ET"...)
 	pw.raw = c
 	return c
+}
+
+// shapedSpan draws a shaped span: its glyphs by id with TJ, each moved
+// from where the font's own advance would put it to where the shaper did
+// (and raised with Ts for a mark), inside a marked-content span whose
+// ActualText is the span's characters in logical order, so that text
+// extraction gives "محمد" and not its glyphs left to right.
+func shapedSpan(c []byte, f *face, s span, h float64) []byte {
+	if !s.rtl {
+		c = append(c, "/Span << /ActualText <FEFF"...)
+		c = appendUTF16(c, s.text)
+		c = append(c, "> >> BDC\n"...)
+	}
+	c = append(c, "1 0 0 1 "...)
+	c = appendNum(c, s.x)
+	c = append(c, ' ')
+	c = appendNum(c, h-s.y)
+	c = append(c, " Tm ["...)
+	var pen, at, rise int32 // 1/1000 em from the span's start: the shaper's pen, the PDF's
+	for _, g := range s.glyphs {
+		if g.dy != rise {
+			rise = g.dy
+			c = append(c, "] TJ "...)
+			c = appendNum(c, float64(rise)*s.size/1000)
+			c = append(c, " Ts ["...)
+		}
+		if want := pen + g.dx; want != at {
+			c = strconv.AppendInt(c, int64(at-want), 10)
+			at = want
+		}
+		c = append(c, '<')
+		c = appendHex16(c, g.id)
+		c = append(c, '>')
+		at += f.advance(g.id)
+		pen += g.adv
+	}
+	c = append(c, "] TJ"...)
+	if rise != 0 {
+		c = append(c, " 0 Ts"...)
+	}
+	if !s.rtl {
+		c = append(c, "\nEMC"...)
+	}
+	return append(c, '\n')
 }
 
 // font writes the five objects of face f, starting at fu.obj.
@@ -389,20 +450,27 @@ func (pw *pdfWriter) toUnicode(glyphs []usedGlyph) []byte {
 		"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"+
 		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"+
 		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"...)
-	// At most 100 entries to a bfchar block.
+	// At most 100 entries to a bfchar block. A shaped glyph that is not
+	// its cluster's first (a Devanagari vowel sign's second part) maps to
+	// nothing: the span's ActualText has the characters.
 	for start := 0; start < len(glyphs); start += 100 {
 		chunk := glyphs[start:min(start+100, len(glyphs))]
+		if k := countMapped(chunk); k < len(chunk) {
+			chunk = slices.DeleteFunc(slices.Clone(chunk), func(g usedGlyph) bool { return g.r == 0 && g.txt == "" })
+			if k == 0 {
+				continue
+			}
+		}
 		c = strconv.AppendInt(c, int64(len(chunk)), 10)
 		c = append(c, " beginbfchar\n"...)
 		for _, g := range chunk {
 			c = append(c, '<')
 			c = appendHex16(c, g.id)
 			c = append(c, "> <"...)
-			if r1, r2 := utf16.EncodeRune(g.r); r1 != '\uFFFD' {
-				c = appendHex16(c, uint16(r1))
-				c = appendHex16(c, uint16(r2))
+			if g.txt != "" {
+				c = appendUTF16(c, g.txt)
 			} else {
-				c = appendHex16(c, uint16(g.r))
+				c = appendUTF16Rune(c, g.r)
 			}
 			c = append(c, ">\n"...)
 		}
@@ -411,6 +479,16 @@ func (pw *pdfWriter) toUnicode(glyphs []usedGlyph) []byte {
 	c = append(c, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"...)
 	pw.raw = c
 	return c
+}
+
+func countMapped(glyphs []usedGlyph) int {
+	n := 0
+	for _, g := range glyphs {
+		if g.r != 0 || g.txt != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // subsetName is the subset's PostScript name: a tag of six capital letters
@@ -430,6 +508,21 @@ func subsetName(glyphs []usedGlyph, ps string) string {
 	}
 	name[6] = '+'
 	return string(append(name, ps...))
+}
+
+// appendUTF16Rune writes r as UTF-16BE in hex.
+func appendUTF16Rune(c []byte, r rune) []byte {
+	if r1, r2 := utf16.EncodeRune(r); r1 != '\uFFFD' {
+		return appendHex16(appendHex16(c, uint16(r1)), uint16(r2))
+	}
+	return appendHex16(c, uint16(r))
+}
+
+func appendUTF16(c []byte, s string) []byte {
+	for _, r := range s {
+		c = appendUTF16Rune(c, r)
+	}
+	return c
 }
 
 func appendHex16(c []byte, v uint16) []byte {

@@ -168,6 +168,15 @@ func (r *Renderer) draw(img *image.Paletted, l *Layout, p int) {
 	for _, s := range l.pages[p].spans {
 		fc := r.faces[s.face]
 		pen := s.x
+		if s.glyphs != nil {
+			k := s.size / 1000
+			for _, g := range s.glyphs {
+				m := r.mask(s.face, sfnt.GlyphIndex(g.id), s.size)
+				m.blit(img, int(math.Round(xoff+(pen+float64(g.dx)*k)*scaleX)), int(math.Round((s.y-float64(g.dy)*k)*scaleY)))
+				pen += float64(g.adv) * k
+			}
+			continue
+		}
 		by := int(math.Round(s.y * scaleY))
 		for _, c := range s.text {
 			g := fc.glyph(c)

@@ -38,6 +38,7 @@ type Renderer struct {
 	zlibs   sync.Pool // *zlib.Writer for PNG, reset per image
 	bitmaps sync.Pool // *image.Paletted page bitmaps, cleared per use
 	pdfs    sync.Pool // *pdfWriter: a PDF's buffers and compressor
+	shapers sync.Pool // *shaper: HarfBuzz state, for lines that need shaping
 }
 
 // paper is a page size in points (1/72 in).

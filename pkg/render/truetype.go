@@ -41,6 +41,8 @@ type trueType struct {
 	comps     []uint16
 
 	psName string // PostScript name, from the name table
+	layout bool   // has GSUB, GPOS, kern or morx: text in it is shaped
+
 
 	// Font descriptor values, in 1/1000 em.
 	bbox                       [4]int
@@ -48,6 +50,12 @@ type trueType struct {
 	italicAngle                float64
 	fixedPitch                 bool
 	stemV                      int
+}
+
+// advance is glyph g's advance from hmtx, in font units.
+func (t *trueType) advance(g int) int {
+	hm := t.tables[ttHmtx]
+	return int(be16(hm[4*min(g, t.numHM-1):]))
 }
 
 func be16(b []byte) uint16 { return binary.BigEndian.Uint16(b) }
@@ -80,6 +88,8 @@ func parseTrueType(data []byte) (*trueType, error) {
 			post = tb
 		case "name":
 			name = tb
+		case "GSUB", "GPOS", "kern", "morx", "kerx":
+			t.layout = true
 		}
 		for k := range ttTables {
 			if subsetTags[4*k:4*k+4] == tag {
