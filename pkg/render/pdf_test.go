@@ -168,7 +168,7 @@ func TestPDFDrawsWhatTheRasterDraws(t *testing.T) {
 	pdftoppm := testtool.Need(t, "pdftoppm", "poppler-utils")
 	r := newRenderer(t, Options{ExtraFont: dejaVu(t)})
 	lt := testLetter()
-	lt.Body = strings.ReplaceAll(lt.Body, "José Pérez", "José Pérez (ნინო Nguyễn Ọ)")
+	lt.Body = strings.ReplaceAll(lt.Body, "José Pérez", "José Pérez (ნინო Nguyễn Ọ مُحَمَّد علي שָׁלוֹם Adéṣọ̀lá)")
 	l, err := r.Letter(lt)
 	if err != nil {
 		t.Fatal(err)

@@ -242,10 +242,20 @@ func (r *Renderer) wrapShaped(out []line, text string, fc faceID, limit int32) (
 			j++
 		}
 		f := r.faces[faces[i]]
-		if ok, err := f.canShape(scripts[i]); err != nil {
+		// The item's script is that of its letters: neutrals alone (a
+		// space between runs of two fonts) need no rules.
+		script := language.Common
+		for _, c := range runes[i:j] {
+			if sc := language.LookupScript(c); sc != language.Common && sc != language.Inherited && sc != language.Unknown {
+				script = scripts[i]
+				break
+			}
+		}
+		if ok, err := f.canShape(script); err != nil {
 			return nil, err
 		} else if !ok {
-			return nil, &GlyphError{Rune: firstOfScript(runes[i:j], scripts[i]), Text: text, Script: scriptName(firstOfScript(runes[i:j], scripts[i])), NoShaping: true}
+			c := firstOfScript(runes[i:j], script)
+			return nil, &GlyphError{Rune: c, Text: text, Script: scriptName(c), NoShaping: true}
 		}
 		hf, err := s.font(r, faces[i])
 		if err != nil {
@@ -254,7 +264,7 @@ func (r *Renderer) wrapShaped(out []line, text string, fc faceID, limit int32) (
 		b := s.buf
 		b.Clear()
 		b.AddRunes(runes, i, j-i)
-		b.Props = harfbuzz.SegmentProperties{Direction: harfbuzz.LeftToRight, Script: scripts[i]}
+		b.Props = harfbuzz.SegmentProperties{Direction: harfbuzz.LeftToRight, Script: script}
 		if levels[i]%2 == 1 {
 			b.Props.Direction = harfbuzz.RightToLeft
 		}

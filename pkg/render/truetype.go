@@ -43,7 +43,6 @@ type trueType struct {
 	psName string // PostScript name, from the name table
 	layout bool   // has GSUB, GPOS, kern or morx: text in it is shaped
 
-
 	// Font descriptor values, in 1/1000 em.
 	bbox                       [4]int
 	ascent, descent, capHeight int
