@@ -26,8 +26,9 @@ import (
 // character from the cmap (what HarfBuzz gives too for a font without
 // layout tables, such as the Go fonts).
 //
-// Paragraphs are left to right (a letter's template is); a right-to-left
-// name or phrase inside one is reordered as a run, by rule L2 of UAX #9.
+// A paragraph takes the direction of its first letter; right-to-left runs
+// inside it are reordered by rule L2 of UAX #9. Lines stay left-aligned,
+// as the letter's template is.
 
 // shapedGlyph is one glyph of a shaped run, in 1/1000 em like glyph.adv:
 // rounded once here and used as is by the PDF and the raster.
@@ -508,37 +509,44 @@ func runeScripts(runes []rune) []language.Script {
 }
 
 // levels resolves the bidi embedding level of every character of a
-// left-to-right paragraph with x/text's bidi.
+// paragraph (one hard line) with x/text's bidi. The paragraph's direction
+// is that of its first letter (UAX #9 rules P2, P3): a note written in
+// Arabic ends with its full stop on the left, a Spanish sentence with an
+// Arabic name in it stays left to right. Lines stay left-aligned.
 //
-// x/text gives runs and their direction, not levels: its even runs merge
-// level 0 with level 2, the numbers after right-to-left text (UAX #9 rules
-// W2, W7, I1: "אב 12 cd" has 12 at level 2), which must be reversed with
-// that text and not with the left-to-right text after them. raiseNumbers
-// restores those; explicit embeddings, the other source of deeper levels,
-// are refused before this runs.
+// x/text gives runs and their direction, not levels: in a left-to-right
+// paragraph its even runs merge level 0 with level 2, the numbers after
+// right-to-left text (rules W2, W7, I1: "אב 12 cd" has 12 at level 2),
+// which must be reversed with that text and not with the left-to-right
+// text after them. raiseNumbers restores those; explicit embeddings, the
+// other source of deeper levels, are refused before this runs.
 func (s *shaper) levels(text string, runes []rune) ([]uint8, error) {
 	lv := make([]uint8, len(runes))
-	// A leading LRM makes the paragraph left to right whatever its
-	// first strong character (x/text's DefaultDirection only applies to
-	// text with none).
-	if _, err := s.para.SetString("\u200e" + text); err != nil {
+	if _, err := s.para.SetString(text); err != nil {
 		return nil, err
 	}
 	o, err := s.para.Order()
 	if err != nil {
 		return nil, err
 	}
+	ltr := s.para.IsLeftToRight()
 	for i := range o.NumRuns() {
 		run := o.Run(i)
-		if run.Direction() != bidi.RightToLeft {
-			continue
+		l := uint8(0)
+		switch rtl := run.Direction() == bidi.RightToLeft; {
+		case rtl:
+			l = 1
+		case !ltr:
+			l = 2 // left to right in a right-to-left paragraph
 		}
-		a, b := run.Pos() // runes, end inclusive, counting the LRM
-		for k := max(a-1, 0); k < b && k < len(lv); k++ {
-			lv[k] = 1
+		a, b := run.Pos() // runes, end inclusive
+		for k := a; k <= b && k < len(lv); k++ {
+			lv[k] = l
 		}
 	}
-	raiseNumbers(runes, lv)
+	if ltr {
+		raiseNumbers(runes, lv)
+	}
 	return lv, nil
 }
 

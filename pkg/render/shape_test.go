@@ -101,8 +101,10 @@ func TestShapingMatchesHBShape(t *testing.T) {
 		{"vietnamese, from the extra font", "Nguyễn Văn An", dejaVuFile, true},
 		{"latin in the go fonts: the fast path", "Zoë Ångström-Straße", dejaVuFile, false},
 		{"mixed, hebrew in latin", "Dana כהן (Tel Aviv)", dejaVuFile, true},
-		{"mixed, number after hebrew", "רחוב הרצל 12, Tel Aviv", dejaVuFile, true},
+		{"hebrew paragraph with a number and latin", "רחוב הרצל 12, Tel Aviv", dejaVuFile, true},
 		{"mixed, arabic and latin", "Ali محمد علي Hassan", dejaVuFile, true},
+		{"arabic sentence with latin and a full stop", "أنا محمد علي (Ali) من القاهرة.", dejaVuFile, true},
+		{"number after hebrew in a latin paragraph", "Tel Aviv, רחוב הרצל 12, Israel", dejaVuFile, true},
 	}
 	extras := map[string][]byte{dejaVuFile: dejaVu(t), lohitFile: lohit(t)}
 	for _, tt := range tests {
@@ -169,7 +171,7 @@ func TestShapingMatchesHBShape(t *testing.T) {
 			// them after their base; a run keeps them where the shaper
 			// put them).
 			var want []int
-			for _, f := range strings.Fields(runStdin(t, string(runes), fribidi, "--nopad", "--ltr", "--nobreak", "--novisual", "--vtol")) {
+			for _, f := range strings.Fields(runStdin(t, string(runes), fribidi, "--nopad", "--nobreak", "--novisual", "--vtol")) {
 				k, err := strconv.Atoi(f)
 				if err != nil {
 					t.Fatalf("fribidi --vtol: %q", f)
