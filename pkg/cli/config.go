@@ -114,10 +114,11 @@ Settings:
 ` + configKeyHelp(),
 		Example: `  faxjam config init
   faxjam config set sender.name "José Pérez"
+  faxjam config unset gateway
   faxjam config show`,
 		Args: usageArgs(cobra.NoArgs),
 	}
-	cmd.AddCommand(newConfigInitCmd(f), newConfigShowCmd(f), newConfigSetCmd(f), newConfigPathCmd(f))
+	cmd.AddCommand(newConfigInitCmd(f), newConfigShowCmd(f), newConfigSetCmd(f), newConfigUnsetCmd(f), newConfigPathCmd(f))
 	return cmd
 }
 
@@ -340,14 +341,24 @@ func newConfigSetCmd(f *Factory) *cobra.Command {
 	}
 }
 
-func configSetRun(_ context.Context, opts *ConfigOptions) error {
-	k, ok := lookupConfigKey(opts.Key)
+// knownConfigKey is the config key named key, or a usage error listing
+// the keys there are.
+func knownConfigKey(key string) (configKey, error) {
+	k, ok := lookupConfigKey(key)
 	if !ok {
 		names := make([]string, 0)
 		for _, k := range configKeys() {
 			names = append(names, k.Key)
 		}
-		return usagef("unknown config key %q; known keys: %s", opts.Key, strings.Join(names, ", "))
+		return k, usagef("unknown config key %q; known keys: %s", key, strings.Join(names, ", "))
+	}
+	return k, nil
+}
+
+func configSetRun(_ context.Context, opts *ConfigOptions) error {
+	k, err := knownConfigKey(opts.Key)
+	if err != nil {
+		return err
 	}
 	if k.Check != nil {
 		if err := k.Check(opts.Value); err != nil {

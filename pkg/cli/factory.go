@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,7 @@ type Factory struct {
 	CampaignRef string
 	JSON        bool
 	NoColor     bool
+	ShowVersion bool // faxjam --version
 
 	// Gateways and Petitions are the registries of gateway and petition
 	// drivers (registry.go builds the real ones; tests may give their own).
@@ -63,7 +65,7 @@ type Factory struct {
 func newFactory(build BuildInfo, in io.Reader, out, errOut io.Writer) *Factory {
 	return &Factory{
 		IO:     ui.New(in, out, errOut, os.Getenv),
-		Build:  build,
+		Build:  build.fillFrom(debug.ReadBuildInfo),
 		Getenv: os.Getenv,
 		// xdg reads XDG_* once at start; both are plain path joins, no I/O.
 		ConfigHome: func() string { return filepath.Join(xdg.ConfigHome, "faxjam") },

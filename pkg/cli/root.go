@@ -73,6 +73,9 @@ then 'faxjam send'.`,
 		SilenceUsage:      true,
 		PersistentPreRunE: f.preRun,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.ShowVersion {
+				return versionRun(cmd.Context(), &VersionOptions{IO: f.IO, Build: f.Build, JSON: f.JSON})
+			}
 			return bannerRun(cmd.Context(), opts)
 		},
 	}
@@ -82,6 +85,7 @@ then 'faxjam send'.`,
 	pf.StringVar(&f.CampaignRef, "campaign", "", "campaign: a bundled ID, a FILE or a URL (default: the first bundled campaign)")
 	pf.BoolVar(&f.JSON, "json", false, "print JSON, one object per line, for scripts")
 	pf.BoolVar(&f.NoColor, "no-color", false, "no colour (also NO_COLOR=1)")
+	cmd.Flags().BoolVar(&f.ShowVersion, "version", false, "print the version (as faxjam version does)")
 	bindConfig(pf, "campaign", "campaign")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &UsageError{Err: err} })
 
@@ -109,6 +113,9 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 const noConfig = "faxjam/no-config"
 
 func skipsConfig(cmd *cobra.Command) bool {
+	if v := cmd.Flags().Lookup("version"); v != nil && v.Changed && !cmd.HasParent() {
+		return true
+	}
 	for c := cmd; c != nil; c = c.Parent() {
 		if c.Annotations[noConfig] == "true" {
 			return true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -33,6 +34,43 @@ include its output in a bug report.`,
 			return versionRun(cmd.Context(), opts)
 		},
 	}
+}
+
+// fillFrom completes what the linker did not stamp (a `go build` or `go
+// run` without -ldflags leaves "dev" or nothing) from the Go toolchain's
+// record of the build: the module version (a tagged `go install` has one)
+// and the VCS revision, time and dirty flag of a build in a checkout.
+func (b BuildInfo) fillFrom(read func() (*debug.BuildInfo, bool)) BuildInfo {
+	unset := func(s string) bool { return s == "" || s == "dev" }
+	if !unset(b.Version) && !unset(b.Commit) && !unset(b.Date) {
+		return b
+	}
+	bi, ok := read()
+	if !ok {
+		return b
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if v := bi.Main.Version; unset(b.Version) && v != "" && v != "(devel)" {
+		b.Version = v
+	}
+	if rev := settings["vcs.revision"]; unset(b.Commit) && rev != "" {
+		b.Commit = rev[:min(len(rev), 12)]
+		if settings["vcs.modified"] == "true" {
+			b.Commit += "-dirty"
+		}
+	}
+	if t := settings["vcs.time"]; unset(b.Date) && t != "" {
+		b.Date = t
+	}
+	for _, s := range []*string{&b.Version, &b.Commit, &b.Date} {
+		if *s == "" {
+			*s = "dev"
+		}
+	}
+	return b
 }
 
 type versionJSON struct {
