@@ -85,12 +85,12 @@ func seed(t *testing.T) uint64 {
 // workspace is one test's world: a work directory (faxjam runs in it) and
 // its own HOME and XDG directories.
 type workspace struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 	env []string
 }
 
-func newWorkspace(t *testing.T) *workspace {
+func newWorkspace(t testing.TB) *workspace {
 	t.Helper()
 	dir := t.TempDir()
 	var env []string
@@ -284,7 +284,7 @@ func (w *workspace) writeCampaign(edits map[string]any) (string, *campaign.Campa
 }
 
 // editLimits rewrites the limits mapping of a campaign file.
-func editLimits(t *testing.T, src []byte, edits map[string]any) []byte {
+func editLimits(t testing.TB, src []byte, edits map[string]any) []byte {
 	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
@@ -333,7 +333,7 @@ func editLimits(t *testing.T, src []byte, edits map[string]any) []byte {
 	return out
 }
 
-func node(t *testing.T, v any) *yaml.Node {
+func node(t testing.TB, v any) *yaml.Node {
 	var n yaml.Node
 	if err := n.Encode(v); err != nil {
 		t.Fatal(err)
