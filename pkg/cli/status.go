@@ -317,8 +317,10 @@ func showSubmission(ctx context.Context, so *SendOptions, j *journal.Journal, c 
 		}
 		b.WriteString(ui.Table(s, []string{"#", "number", "gateway", "job id", "state", "started", "why"}, rows))
 	}
-	_, err = fmt.Fprint(so.IO.Out, b.String())
-	return err
+	if _, err = fmt.Fprint(so.IO.Out, b.String()); err != nil || !so.IO.IsStdoutTTY() {
+		return err
+	}
+	return showSentFax(ctx, so, c, sub, atts)
 }
 
 // exportReceipts writes every accepted fax of the campaign: CSV with a
