@@ -67,7 +67,7 @@ func (b *memBackend) Lines(context.Context) (Lines, error) {
 }
 
 func (b *memBackend) page(s letter.Signer) ([]byte, error) {
-	lt, err := letter.Compose(b.c, s.Lang, s, b.now())
+	lt, err := letter.Compose(b.c, "", s, b.now()) // the hub faxes the letter the target reads
 	if err != nil {
 		var fe *letter.FieldErrors
 		if errors.As(err, &fe) {
@@ -100,11 +100,14 @@ func (b *memBackend) Act(_ context.Context, key string, s letter.Signer) (Receip
 	defer b.mu.Unlock()
 	b.calls["Act"]++
 	sk := letter.SignerKey(b.c.ID, s)
-	for _, k := range []string{key, sk} {
-		if id, ok := b.byKey[k]; ok {
-			a := b.actions[id]
-			return Receipt{ID: id, Token: a.token, State: a.State, Duplicate: true}, nil
-		}
+	// As the hub: the same key gets its receipt again; the same person
+	// under another key gets the first action without it.
+	if id, ok := b.byKey[key]; ok {
+		a := b.actions[id]
+		return Receipt{ID: id, Token: a.token, State: a.State, Duplicate: true}, nil
+	}
+	if id, ok := b.byKey[sk]; ok {
+		return Receipt{ID: id, State: b.actions[id].State, Duplicate: true}, nil
 	}
 	id := randomID(9)
 	a := &memAction{Action: Action{ID: id, State: "queued", UpdatedAt: b.now()}, token: randomID(16), signer: s}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -82,7 +83,7 @@ func (h *Handler) check(lang string, f form) []fieldError {
 	} else if err != nil {
 		errs["name"] = err.Error()
 	}
-	if _, ok := errs["lang"]; !ok && !h.hasLetter(f.Lang) {
+	if _, ok := errs["lang"]; !ok && !slices.Contains(h.langs(), f.Lang) {
 		errs["lang"] = "not a language of this campaign"
 	}
 	return h.fieldErrors(lang, errs)
@@ -143,23 +144,16 @@ func explain(lang, field, reason string) string {
 	return tr(lang, "err_other", reason)
 }
 
-// hasLetter reports whether the campaign has a letter in code.
-func (h *Handler) hasLetter(code string) bool {
+// langs are the languages a person can say is theirs: the page's and
+// the campaign's letters'.
+func (h *Handler) langs() []string {
+	out := append([]string(nil), pageLangs...)
 	for _, c := range h.cfg.Campaign.Languages.Codes() {
-		if c == code {
-			return true
+		if !slices.Contains(out, c) {
+			out = append(out, c)
 		}
 	}
-	return false
-}
-
-// letterLang is the letter language offered first: the page's language
-// when the campaign has a letter in it, else the target's.
-func (h *Handler) letterLang(page string) string {
-	if h.hasLetter(page) {
-		return page
-	}
-	return h.cfg.Campaign.TargetLanguage()
+	return out
 }
 
 func (e fieldError) String() string { return fmt.Sprintf("%s: %s", e.Field, e.Message) }

@@ -10,6 +10,7 @@ import (
 	"log"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,6 +145,11 @@ type view struct {
 	Errors     []fieldError
 	FormError  string // an error that belongs to no field
 	Letters    []langLink
+	TargetLang string // the name of the language the letter is faxed in
+	// LetterLang and LetterText are the letter in the page's language, when
+	// the campaign has one and faxes another: what the person signs.
+	LetterLang string
+	LetterText []string
 	Preview    template.URL
 	PreviewAlt string
 	PreviewW   int
@@ -221,16 +227,17 @@ func (h *Handler) lines(r *http.Request) *linesView {
 func (h *Handler) formView(r *http.Request, f form, page string) *view {
 	v := h.newView(r, f.UI, page)
 	if f.Lang == "" {
-		f.Lang = h.letterLang(v.Lang)
+		f.Lang = v.Lang
 	}
 	if f.Key == "" || !validKey(f.Key) {
 		f.Key = newKey()
 	}
 	f.UI = v.Lang
 	v.Form = f
-	for _, code := range h.cfg.Campaign.Languages.Codes() {
+	for _, code := range h.langs() {
 		v.Letters = append(v.Letters, langLink{Code: code, Name: langName(code), Current: code == f.Lang})
 	}
+	v.TargetLang = langName(h.cfg.Campaign.TargetLanguage())
 	v.Lines = h.lines(r)
 	return v
 }
@@ -282,8 +289,28 @@ func (h *Handler) preview(w http.ResponseWriter, r *http.Request) {
 	v.Preview = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 	v.PreviewAlt = v.T("preview_alt", letter.Normalize(f.signer()).Name)
 	v.PreviewW, v.PreviewH = pngSize(png)
+	v.LetterLang, v.LetterText = h.translation(v.Lang, f)
 	h.render(w, v)
 }
+
+// translation is the letter's text in the page's language, as paragraphs,
+// when the campaign has a letter in it other than the one it faxes.
+func (h *Handler) translation(lang string, f form) (string, []string) {
+	c := h.cfg.Campaign
+	if lang == c.TargetLanguage() || !slices.Contains(c.Languages.Codes(), lang) {
+		return "", nil
+	}
+	lt, err := letter.Compose(c, lang, f.signer(), h.cfg.Now())
+	if err != nil {
+		return "", nil // the fax page above is what counts; this is a courtesy
+	}
+	return lang, strings.Split(lt.Body, "\n\n")
+}
+
+// receiptCookie keeps this browser's receipt, so that acting again from
+// it shows the first receipt: the hub gives a receipt only to the request
+// with the same form key, never to someone who merely knows a name.
+const receiptCookie = "faxjam_receipt"
 
 func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	f, ok := h.post(w, r)
@@ -294,6 +321,23 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	if h.backendError(w, r, f, err) {
 		return
 	}
+	if rc.Token == "" {
+		if c, err := r.Cookie(receiptCookie); err == nil {
+			if id, tok, ok := strings.Cut(c.Value, "."); ok && id == rc.ID {
+				rc.Token = tok
+			}
+		}
+	}
+	if rc.Token == "" {
+		// The same person, from another browser or a new form: the first
+		// action stands, and its receipt stays with whoever holds it.
+		v := h.newView(r, f.UI, "already")
+		v.Receipt = &receiptView{Action: Action{ID: rc.ID, State: rc.State}}
+		h.render(w, v)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: receiptCookie, Value: rc.ID + "." + rc.Token, Path: "/", MaxAge: 180 * 24 * 3600,
+		HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
 	u := "/r/" + url.PathEscape(rc.ID) + "/" + url.PathEscape(rc.Token)
 	q := url.Values{}
 	if f.UI != "" {
@@ -430,7 +474,7 @@ func (h *Handler) parse() error {
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
-	for _, p := range []string{"home", "receipt", "notfound", "unavailable", "refused", "admin", "login"} {
+	for _, p := range []string{"home", "receipt", "already", "notfound", "unavailable", "refused", "admin", "login"} {
 		t, err := template.Must(base.Clone()).ParseFS(assets, "templates/"+p+".html")
 		if err != nil {
 			return fmt.Errorf("web: %w", err)

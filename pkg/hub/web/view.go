@@ -61,3 +61,6 @@ func pngSize(b []byte) (w, h int) {
 	}
 	return int(binary.BigEndian.Uint32(b[16:20])), int(binary.BigEndian.Uint32(b[20:24]))
 }
+
+// LangName is a language's name in that language.
+func (v *view) LangName(code string) string { return langName(code) }

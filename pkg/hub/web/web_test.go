@@ -105,7 +105,7 @@ func TestHomeShowsTheCampaignTheLinesAndTheForm(t *testing.T) {
 		html.EscapeString(s.b.c.Title), html.EscapeString(s.b.c.Facts[0]), html.EscapeString(s.b.c.Asks[0]),
 		"2 of 3 fax lines answer right now.", "Letters delivered today: 7.",
 		`<label for="f-name">`, `<label for="f-city">`, `<label for="f-country">`, `<label for="f-email">`, `<label for="f-note">`, `<label for="f-lang">`,
-		`name="website"`, `<option value="es" lang="es">Español</option>`, `<option value="en" lang="en" selected>English</option>`,
+		`name="website"`, `<option value="es" lang="es">Español</option>`, `<option value="en" lang="en" selected>English</option>`, `<option value="pt" lang="pt">Português</option>`,
 		`formaction="/preview"`,
 	} {
 		if !strings.Contains(p.body, want) {
@@ -136,12 +136,9 @@ func TestPageLanguageFromSwitchThenAcceptLanguage(t *testing.T) {
 			t.Errorf("%q %q: Content-Language %q, want %q", c.query, c.accept, got, c.want)
 		}
 	}
-	// The letter language follows the page where the campaign has that letter.
-	if p := s.get("/?lang=es"); !strings.Contains(p.body, `<option value="es" lang="es" selected>`) {
-		t.Error("a Spanish page should offer the Spanish letter first")
-	}
-	if p := s.get("/?lang=de"); !strings.Contains(p.body, `<option value="es" lang="es" selected>`) {
-		t.Error("a German page (no German letter) should offer the target's language (es) first")
+	// "Your language" follows the page, and offers the campaign's too.
+	if p := s.get("/?lang=de"); !strings.Contains(p.body, `<option value="de" lang="de" selected>`) {
+		t.Error("a German page should say the person's language is German")
 	}
 }
 
@@ -163,7 +160,7 @@ func TestBadInputIsAnErrorNextToItsFieldAndNothingIsStored(t *testing.T) {
 		{"3000-character note", with(goodForm(), "note", long), nil, 400, "note", "Demasiado largo: 3000 caracteres, como máximo 600.", long[:200]},
 		{"missing field", with(goodForm(), "country", ""), nil, 400, "country", "Rellene este campo.", ""},
 		{"bad email", with(goodForm(), "email", "ana@"), nil, 400, "email", "nombre@ejemplo.org", "ana@"},
-		{"letter language the campaign lacks", with(goodForm(), "lang", "de"), nil, 400, "lang", "Elija uno de los idiomas", ""},
+		{"a language neither page nor campaign has", with(goodForm(), "lang", "ja"), nil, 400, "lang", "Elija uno de los idiomas", ""},
 		{"honeypot filled in", with(goodForm(), "website", "http://spam.example"), nil, 400, "", "Deje este campo vacío", ""},
 		{"wrong origin", goodForm(), []string{"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"}, 403, "", "se envió desde otro sitio", ""},
 	} {
@@ -270,13 +267,26 @@ func TestActLandsOnTheReceiptAndActingAgainShowsTheFirst(t *testing.T) {
 		t.Error("stop updating must stop the refresh")
 	}
 
-	// The same person again, with a new form key: the first receipt.
-	again := s.post("/act", with(goodForm(), "key", "another-key-0123456789", "note", "otra vez"))
+	// The same form sent twice (a double click): the same receipt.
+	if again := s.post("/act", goodForm()); !strings.HasPrefix(again.header.Get("Location"), strings.Split(loc, "?")[0]+"?") {
+		t.Errorf("the same form again went to %q, want %q", again.header.Get("Location"), loc)
+	}
+	// The same person with a new form, from this browser: the first receipt.
+	cookie := strings.Split(p.header.Get("Set-Cookie"), ";")[0]
+	if !strings.HasPrefix(cookie, receiptCookie+"=") || !strings.Contains(p.header.Get("Set-Cookie"), "HttpOnly") {
+		t.Fatalf("receipt cookie %q", p.header.Get("Set-Cookie"))
+	}
+	again := s.post("/act", with(goodForm(), "key", "another-key-0123456789", "note", "otra vez"), "Cookie", cookie)
 	if again.status != http.StatusSeeOther || !strings.HasPrefix(again.header.Get("Location"), strings.Split(loc, "?")[0]) {
 		t.Fatalf("second action: %d to %q, want the first receipt %q", again.status, again.header.Get("Location"), loc)
 	}
 	if d := s.get(again.header.Get("Location")); !strings.Contains(d.body, "este es su primer recibo") {
 		t.Error("the first receipt does not say it is the first")
+	}
+	// From another browser: told so, and no receipt (it is the holder's).
+	other := s.post("/act", with(goodForm(), "key", "third-key-0123456789ab"))
+	if other.status != 200 || !strings.Contains(other.body, "Ya ha participado") || strings.Contains(other.body, "/r/") {
+		t.Fatalf("the same person from another browser: %d %s", other.status, other.body)
 	}
 	if s.b.count() != 1 {
 		t.Errorf("%d actions for one person", s.b.count())
