@@ -73,8 +73,8 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("GET /{$}", h.home)
 	h.mux.HandleFunc("POST /preview", h.preview)
 	h.mux.HandleFunc("POST /act", h.act)
-	h.mux.HandleFunc("GET /r/{id}/{token}", h.receipt)
-	h.mux.HandleFunc("GET /r/{id}/{token}/fax.png", h.faxPNG)
+	h.mux.HandleFunc("GET /r/{id}", h.receipt)
+	h.mux.HandleFunc("GET /r/{id}/fax.png", h.faxPNG)
 	h.mux.HandleFunc("GET /static/", h.serveStatic)
 	h.mux.HandleFunc("GET /admin", h.admin)
 	h.mux.HandleFunc("POST /admin/login", h.adminLogin)
@@ -111,21 +111,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set("X-Frame-Options", "DENY")
 	}
 	h.served.ServeHTTP(w, r)
-}
-
-// LogPath is r's path as it may be logged: a receipt path loses its
-// token (the receipt is a bearer secret).
-func LogPath(path string) string {
-	if rest, ok := strings.CutPrefix(path, "/r/"); ok {
-		id, tail, _ := strings.Cut(rest, "/")
-		_, after, _ := strings.Cut(tail, "/")
-		p := "/r/" + id + "/…"
-		if after != "" {
-			p += "/" + after
-		}
-		return p
-	}
-	return path
 }
 
 func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request) {
@@ -338,18 +323,11 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: receiptCookie, Value: rc.ID + "." + rc.Token, Path: "/", MaxAge: 180 * 24 * 3600,
 		HttpOnly: true, Secure: h.cfg.Secure, SameSite: http.SameSiteLaxMode})
-	u := "/r/" + url.PathEscape(rc.ID) + "/" + url.PathEscape(rc.Token)
-	q := url.Values{}
-	if f.UI != "" {
-		q.Set("lang", pageLang(r, f.UI))
-	}
+	q := url.Values{"t": {rc.Token}, "lang": {pageLang(r, f.UI)}}
 	if rc.Duplicate {
 		q.Set("first", "1")
 	}
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	http.Redirect(w, r, u, http.StatusSeeOther)
+	http.Redirect(w, r, "/r/"+url.PathEscape(rc.ID)+"?"+q.Encode(), http.StatusSeeOther)
 }
 
 // backendError answers a failed Preview or Act: field errors on the form,
@@ -384,7 +362,8 @@ func (h *Handler) crossOrigin(w http.ResponseWriter, r *http.Request) {
 
 type receiptView struct {
 	Action
-	Path, Delivered string
+	URL, StillURL   string // this receipt, and this receipt without refreshing
+	Delivered       string
 	Refresh         bool
 	Duplicate       bool
 	FaxURL          string
@@ -393,7 +372,7 @@ type receiptView struct {
 func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	v := h.newView(r, q.Get("lang"), "receipt")
-	id, token := r.PathValue("id"), r.PathValue("token")
+	id, token := r.PathValue("id"), q.Get("t")
 	a, err := h.cfg.Backend.Action(r.Context(), id, token)
 	if errors.Is(err, ErrNotFound) {
 		v.Page, v.Status = "notfound", http.StatusNotFound
@@ -407,13 +386,14 @@ func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
 		h.render(w, v)
 		return
 	}
-	path := "/r/" + url.PathEscape(id) + "/" + url.PathEscape(token)
-	rv := &receiptView{Action: a, Path: path, Duplicate: q.Get("first") == "1"}
+	path := "/r/" + url.PathEscape(id)
+	tq := "t=" + url.QueryEscape(token)
+	rv := &receiptView{Action: a, URL: path + "?" + tq + "&lang=" + v.Lang, StillURL: path + "?" + tq + "&still=1&lang=" + v.Lang, Duplicate: q.Get("first") == "1"}
 	if !a.DeliveredAt.IsZero() {
 		rv.Delivered = a.DeliveredAt.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	if a.State == "delivered" {
-		rv.FaxURL = path + "/fax.png"
+		rv.FaxURL = path + "/fax.png?" + tq
 	}
 	rv.Refresh = !a.Final() && q.Get("still") == ""
 	if rv.Refresh {
@@ -429,7 +409,7 @@ func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) faxPNG(w http.ResponseWriter, r *http.Request) {
-	png, err := h.cfg.Backend.FaxPNG(r.Context(), r.PathValue("id"), r.PathValue("token"))
+	png, err := h.cfg.Backend.FaxPNG(r.Context(), r.PathValue("id"), r.URL.Query().Get("t"))
 	w.Header().Set("Cache-Control", "no-store")
 	if errors.Is(err, ErrNotFound) {
 		http.Error(w, "not found", http.StatusNotFound)

@@ -7,8 +7,8 @@
 //	GET  /                      the campaign, the lines' live state and the form
 //	POST /preview               the same form, kept, and the fax page it makes
 //	POST /act                   takes the action; 303 to the receipt
-//	GET  /r/{id}/{token}        the receipt; refreshes itself (Refresh header) until final
-//	GET  /r/{id}/{token}/fax.png the page that was faxed
+//	GET  /r/{id}?t=RECEIPT      the receipt; refreshes itself (Refresh header) until final
+//	GET  /r/{id}/fax.png?t=RECEIPT the page that was faxed
 //	GET  /admin                 login form, or the lines table, deliveries chart, pause/resume
 //	POST /admin/login · /admin/logout · /admin/pause · /admin/resume
 //	GET  /static/...            the embedded style sheet
@@ -24,8 +24,9 @@
 // sites), and every response that can hold personal data is
 // Cache-Control: no-store. Personal data only ever travels in POST bodies:
 // the preview image is inlined as a data: URL so it needs no GET. The
-// receipt URL carries the action id and its 128-bit receipt token, never a
-// name; LogPath gives the form of a path that is safe to log. The admin
+// receipt URL carries the action id and, in its query, the 128-bit receipt
+// token, never a name: the hub's request log records paths and never
+// queries, so the token stays out of it. The admin
 // token is posted once to /admin/login and then lives in an HttpOnly,
 // SameSite=Strict cookie as an HMAC, never in a URL.
 //

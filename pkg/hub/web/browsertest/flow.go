@@ -61,7 +61,7 @@ func (b *Browser) Flow(base, shots string, onReceipt func(), deliverWithin time.
 
 	b.Do("send the letter", chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.CSS("#state")))
 	receipt := b.URL()
-	if !regexp.MustCompile(`/r/[\w-]+/[\w-]+`).MatchString(receipt) || strings.Contains(receipt, "Ana") {
+	if !regexp.MustCompile(`/r/[\w-]+\?(.*&)?t=[\w-]{22}`).MatchString(receipt) || strings.Contains(receipt, "Ana") {
 		t.Fatalf("the receipt's address is %q", receipt)
 	}
 	b.Axe("receipt")
