@@ -13,6 +13,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/hub"
+	"github.com/faxjam/faxjam/pkg/hub/web"
 	"github.com/faxjam/faxjam/pkg/petition"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -26,6 +27,9 @@ type ServeOptions struct {
 	Gateway  string        // the organizer's gateway URL; "" = the petition server only
 	Petition string        // a petition endpoint for the fallback instead of the hub's own store
 	Poll     time.Duration // how often a fax's status is asked
+	// EmbedOrigins are partner sites that may show the signing page in a
+	// frame (--embed-origin); none: no site may.
+	EmbedOrigins []string
 }
 
 func newServeCmd(f *Factory) *cobra.Command {
@@ -52,6 +56,13 @@ deliver' read. Without --gateway it is the petition server alone (as
   POST /v1/campaigns/{id}/pause     admin token: dialling stops at once; /resume
   and the petition API (signatures, /healthz).
 
+The hub's root URL is the signing page for people without the CLI: the
+campaign, the lines' live state, a form, a preview of the fax page and a
+receipt that updates itself; no JavaScript needed, in es, en, fr, de and
+pt. /admin is the organizer's page (sign in with --token): the lines, a
+chart of deliveries per hour, pause and resume. The page refuses to be
+framed by other sites unless --embed-origin names a partner's site.
+
 An action is answered 202 only once it is in the journal on disk, so it
 survives a crash right after. The journal and signatures are SQLite files
 (--db FILE: the journal there, the signatures beside it as FILE-petition.db;
@@ -62,6 +73,7 @@ proxy). Stop it with Ctrl-C: calls in flight finish, and what is queued
 waits for the next start.`,
 		Example: `  faxjam serve --gateway 'telnyx://KEY@CONNECTION?from=+4930123456' --token "$(openssl rand -hex 16)"
   faxjam serve --campaign ./campaign.yaml --gateway 'hylafax://fax:secret@faxhost:4559' --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --token "$TOKEN"
+  faxjam serve --gateway "$GATEWAY" --token "$TOKEN" --embed-origin https://partner.example   # a partner may frame the page
   faxjam send --hub http://127.0.0.1:8080   # an activist, through the hub`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -76,6 +88,7 @@ waits for the next start.`,
 	fl.StringVar(&opts.DB, "db", "", "the hub's SQLite journal file (default hub.db in the data dir)")
 	fl.StringVar(&opts.Server.Token, "token", "", "the admin token: export, pause/resume, petition export (env FAXJAM_HUB_TOKEN)")
 	fl.DurationVar(&opts.Poll, "poll", 3*time.Second, "how often a fax's status is asked")
+	fl.StringSliceVar(&opts.EmbedOrigins, "embed-origin", nil, "a partner site that may show the signing page in a frame, as https://host[:port] (repeat for more)")
 	fl.StringVar(&opts.Server.Send.Paper, "paper", "", "paper size of the letters: a4 or letter (default: the campaign's locale)")
 	fl.StringVar(&opts.Server.Send.Font, "font", "", "an extra TrueType font for scripts the bundled fonts lack")
 	bindConfig(fl, "token", "hub_token")
@@ -102,6 +115,11 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		so.Secrets.addURL(opts.DB, nil)
 		return &UsageError{Err: errors.New("--db postgres://: the hub's journal on PostgreSQL is not available in this build"),
 			Hint: "give --db FILE (SQLite; one hub process)"}
+	}
+	for _, o := range opts.EmbedOrigins {
+		if err := web.CheckOrigin(o); err != nil {
+			return usagef("--embed-origin %q: %v", o, err)
+		}
 	}
 	jpath, sigs := hubPaths(opts.DB, so.DataDir)
 	po.DB = sigs
@@ -159,6 +177,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		s := so.IO.ErrStyles()
 		fmt.Fprintf(so.IO.ErrOut, "%s the hub for %s on %s, faxing via %s to %d number(s)\n", s.Success.Render("Serving"), c.ID, s.Accent.Render(u), showGateway(opts.Gateway), len(c.Target.Fax))
 		fmt.Fprintf(so.IO.ErrOut, "Activists: faxjam send --hub %s · lines: %s/v1/campaigns/%s/lines\n", u, u, c.ID)
+		fmt.Fprintf(so.IO.ErrOut, "Signing page: %s/ · organizer: %s/admin\n", u, u)
 		if po.Token == "" {
 			fmt.Fprintln(so.IO.ErrOut, s.Warning.Render("No --token: the admin API (export, pause) answers 401."))
 		}
@@ -167,6 +186,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		Campaign: c, Journal: rg.journal, Store: st, Gateway: scrubGateway(gw, so.Secrets), Driver: driver, Petition: pet,
 		Renderer: r, Token: po.Token, HTTP: hcfg,
 		Dispatch: dispatch.Config{Poll: opts.Poll},
+		Web:      hub.WebConfig{EmbedOrigins: opts.EmbedOrigins},
 		Now:      so.Now,
 	})
 	if err != nil {

@@ -79,6 +79,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/hub/web"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/petition"
 	"github.com/faxjam/faxjam/pkg/petition/server"
@@ -124,6 +125,8 @@ type Config struct {
 	// Events receives the engine's events (for a log: they carry names,
 	// which must not be logged); may be nil.
 	Events func(dispatch.Event)
+	// Web configures the signing page and admin page served at / (web.go).
+	Web WebConfig
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -143,7 +146,8 @@ type Hub struct {
 	numbers []string
 	labels  map[string]string
 	mu      sync.Mutex
-	leader  bool // this process dispatches now
+	leader  bool         // this process dispatches now
+	page    *web.Handler // the signing page and admin page (web.go)
 }
 
 // secretSetting names the receipt secret in the journal's settings.
@@ -191,6 +195,9 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 		}
 		h.numbers = append(h.numbers, n)
 		h.labels[n] = cmp.Or(f.Label, n)
+	}
+	if h.page, err = h.newPage(); err != nil {
+		return nil, err
 	}
 	return h, nil
 }
@@ -275,6 +282,9 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc("/v1/campaigns/{id}/resume", lim(h.pause(false)))
 	mux.HandleFunc("/v1/actions/{id}", lim(h.action))
 	mux.HandleFunc("/v1/actions/{id}/fax.png", lim(h.faxPNG))
+	for _, p := range h.page.Patterns() { // the signing page, limited as the API is
+		mux.HandleFunc(p, lim(h.page.ServeHTTP))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "not found: the API is under /v1/campaigns/"+h.c.ID)
 	})

@@ -49,7 +49,7 @@ func New(cfg Config) (*Handler, error) {
 	ancestors := "'none'"
 	if len(cfg.EmbedOrigins) > 0 {
 		for _, o := range cfg.EmbedOrigins {
-			if err := checkOrigin(o); err != nil {
+			if err := CheckOrigin(o); err != nil {
 				return nil, fmt.Errorf("web: embed origin %q: %w", o, err)
 			}
 		}
@@ -87,9 +87,15 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// checkOrigin accepts a scheme://host[:port] origin and nothing more (a
+// Patterns are the paths the handler serves, for a server that mounts it
+// beside an API of its own (the hub) and keeps its own answer elsewhere.
+func (h *Handler) Patterns() []string {
+	return []string{"/{$}", "/preview", "/act", "/r/{id}", "/r/{id}/fax.png", "/static/", "/admin", "/admin/{op}"}
+}
+
+// CheckOrigin accepts a scheme://host[:port] origin and nothing more (a
 // path or wildcard in frame-ancestors would widen it past one site).
-func checkOrigin(o string) error {
+func CheckOrigin(o string) error {
 	u, err := url.Parse(o)
 	if err != nil {
 		return err
@@ -362,11 +368,11 @@ func (h *Handler) crossOrigin(w http.ResponseWriter, r *http.Request) {
 
 type receiptView struct {
 	Action
-	URL, StillURL   string // this receipt, and this receipt without refreshing
-	Delivered       string
-	Refresh         bool
-	Duplicate       bool
-	FaxURL          string
+	URL, StillURL string // this receipt, and this receipt without refreshing
+	Delivered     string
+	Refresh       bool
+	Duplicate     bool
+	FaxURL        string
 }
 
 func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
