@@ -56,7 +56,7 @@ type Target struct {
 
 // FaxNumber is one of the target's fax lines.
 type FaxNumber struct {
-	Number     string `yaml:"number" json:"number"` // E.164
+	Number     string `yaml:"number" json:"number"` // E.164 once loaded, however the file spelt it
 	Label      string `yaml:"label,omitempty" json:"label,omitempty"`
 	Fictitious bool   `yaml:"fictitious,omitempty" json:"fictitious,omitempty"`
 }

@@ -55,6 +55,9 @@ func TestParseKeepsLanguageOrderAndDefaults(t *testing.T) {
 	if c.Limits.CallsPerNumber != 1 || c.Limits.MaxAttemptsPerNumber != 3 {
 		t.Errorf("limits %+v, want defaults 1 and 3", c.Limits)
 	}
+	if c.Target.Fax[1].Number != "+12025550143" {
+		t.Errorf("number %q, want E.164 +12025550143 (the file says +1 202 555 0143)", c.Target.Fax[1].Number)
+	}
 	if c.Started != "2024-05-01" {
 		t.Errorf("started %q", c.Started)
 	}

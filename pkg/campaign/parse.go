@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/faxjam/faxjam/pkg/e164"
 )
 
 // Defaults for limits a campaign file leaves at zero.
@@ -79,6 +81,7 @@ func Parse(data []byte, source string) (*Campaign, error) {
 	c.Source = source
 	c.raw = bytes.Clone(data)
 	c.applyDefaults()
+	c.normalizeNumbers()
 	if len(s.problems) > 0 {
 		c.problems = s.problems
 		return &c, &ValidationError{Source: source, Problems: s.problems}
@@ -351,6 +354,18 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// normalizeNumbers writes every fax number in E.164, however the file
+// spelt it ("+57 601 555 0101" becomes "+576015550101"): the journal, line
+// health and status key on that form. A number that is not one is left as
+// written for Validate to name.
+func (c *Campaign) normalizeNumbers() {
+	for i, f := range c.Target.Fax {
+		if n, err := e164.Normalize(f.Number); err == nil {
+			c.Target.Fax[i].Number = n
+		}
+	}
 }
 
 func (c *Campaign) applyDefaults() {

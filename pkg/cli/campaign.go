@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/pack"
 	"github.com/faxjam/faxjam/pkg/ui"
@@ -234,8 +235,7 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 		kv = append(kv, ui.KV{Key: "petition", Value: redactURL(c.Petition)})
 	}
 	lim := c.Limits
-	kv = append(kv, ui.KV{Key: "limits", Value: fmt.Sprintf("%d call(s) per number, %d pages per number per hour, at most %d attempts per number, quiet hours %s",
-		lim.CallsPerNumber, lim.PerNumberPerHour, lim.MaxAttemptsPerNumber, orNone(lim.QuietHours))})
+	kv = append(kv, ui.KV{Key: "limits", Value: limitsText(lim)})
 	if c.Closed {
 		kv = append(kv, ui.KV{Key: "closed", Value: "yes: its organizer has closed it, `send` refuses it"})
 	}
@@ -254,11 +254,22 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 		if n.Fictitious {
 			note = s.Warning.Render("fictitious")
 		}
-		rows = append(rows, []string{n.Number, n.Label, note})
+		rows = append(rows, []string{e164.Readable(n.Number), n.Label, note})
 	}
 	b.WriteString(ui.Table(s, []string{"number", "label", ""}, rows))
 	_, err = fmt.Fprint(opts.IO.Out, b.String())
 	return err
+}
+
+// limitsText says a campaign's limits in words; a limit left out of the
+// file (0) is no cap, not a cap of 0.
+func limitsText(l campaign.Limits) string {
+	hourly := "no hourly cap per number"
+	if l.PerNumberPerHour > 0 {
+		hourly = fmt.Sprintf("at most %d pages per number per hour", l.PerNumberPerHour)
+	}
+	return fmt.Sprintf("%d call(s) per number, %s, at most %d attempts per number, quiet hours %s",
+		l.CallsPerNumber, hourly, l.MaxAttemptsPerNumber, orNone(l.QuietHours))
 }
 
 func nonEmpty(vs ...string) []string {

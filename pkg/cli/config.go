@@ -41,7 +41,7 @@ func configKeys() []configKey {
 		{Key: "sender.name", Help: "your name, as it goes under the letter"},
 		{Key: "sender.city", Help: "your city"},
 		{Key: "sender.country", Help: "your country"},
-		{Key: "sender.email", Help: "your email (optional; printed on the letter)"},
+		{Key: "sender.email", Help: "your email (optional): goes with a petition signature and tells you from a namesake; never printed on the fax"},
 		{Key: "lang", Help: "your language, for a translation of the letter (e.g. en)"},
 		{Key: "paper", Help: "a4 or letter", Check: oneOf("a4", "letter")},
 		{Key: "font", Help: "a TTF font file covering characters the built-in fonts lack"},
@@ -175,7 +175,7 @@ sender:
   name: ""
   city: ""
   country: ""
-  # email: ""
+  # email: ""   # for a petition signature only; never printed on the fax
 
 # Fax gateway URL; ` + "`faxjam gateway list`" + ` shows every driver. Default:
 # outbox:// (writes the documents into the data dir, dials nothing).

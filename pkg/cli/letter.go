@@ -39,7 +39,7 @@ func addSignerFlags(cmd *cobra.Command, s *letter.Signer) {
 	fl.StringVar(&s.Name, "name", "", "your name, as it goes under the letter (config sender.name)")
 	fl.StringVar(&s.City, "city", "", "your city (config sender.city)")
 	fl.StringVar(&s.Country, "country", "", "your country (config sender.country)")
-	fl.StringVar(&s.Email, "email", "", "your email, optional (config sender.email)")
+	fl.StringVar(&s.Email, "email", "", "your email, optional: for the petition, never printed on the fax (config sender.email)")
 	fl.StringVar(&s.Note, "note", "", "a personal paragraph, optional: it makes your letter yours")
 	bindConfig(fl, "name", "sender.name")
 	bindConfig(fl, "city", "sender.city")

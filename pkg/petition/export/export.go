@@ -220,13 +220,13 @@ func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
 	if !opts.Date.IsZero() {
 		blocks = append(blocks, render.Paragraph{Text: letter.FormatDate(lang, opts.Date)})
 	}
-	blocks = append(blocks, render.Paragraph{Text: ph.intro(len(rows), len(countries), c.Title, c.Organizer)})
+	blocks = append(blocks, render.Paragraph{Text: ph.intro(len(rows), len(countries), c.Title, c.Organizer, len(appeal.Asks) > 0)})
 	for _, a := range appeal.Asks {
 		blocks = append(blocks, render.Paragraph{Text: "• " + a})
 	}
 	if base(lang) != "en" {
 		en := phrasesFor("en")
-		blocks = append(blocks, render.Paragraph{Text: en.intro(len(rows), len(countries), c.Title, c.Organizer), Size: 9})
+		blocks = append(blocks, render.Paragraph{Text: en.intro(len(rows), len(countries), c.Title, c.Organizer, len(appeal.Asks) > 0), Size: 9})
 	}
 	blocks = append(blocks, render.Spacer{Height: 8}, render.Heading{Text: fmt.Sprintf(ph.signatures, len(rows)), Size: 13})
 	table := render.Table{Header: []string{ph.number, ph.name, ph.city, ph.country}, Widths: []float64{0.09, 0.41, 0.27, 0.23}}

@@ -290,3 +290,25 @@ func BenchmarkPDF1000(b *testing.B) {
 	b.ReportMetric(float64(doc.Pages), "pages")
 	b.ReportMetric(float64(len(doc.PDF)), "bytes")
 }
+
+// TestPDFWithoutAsksHasNoAskHeading: a campaign without asks gets no
+// empty "We ask for:" (issue 13).
+func TestPDFWithoutAsksHasNoAskHeading(t *testing.T) {
+	c := normaCruz()
+	c.Asks = nil
+	doc, err := PDF(c, manyRows(3), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(pdfText(t, doc.PDF)), " ")
+	for _, bad := range []string{"Le pedimos", "We ask for", "•"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("petition without asks says %q:\n%s", bad, text)
+		}
+	}
+	for _, want := range []string{"Las 3 personas", "como petición.", "The 3 people", "as a petition."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("petition lacks %q:\n%s", want, text)
+		}
+	}
+}
