@@ -25,7 +25,7 @@ func TestRunFuncsStyleOnlyTerminals(t *testing.T) {
 			f.campaignOptions(o)
 			o.Ref = o.Active
 			return campaignShowRun(ctx, o)
-		}, "+12025550142"},
+		}, "+1 202 555 0142"},
 		{"gateway list", func(ctx context.Context, f *Factory) error {
 			o := &GatewayOptions{}
 			f.gatewayOptions(o)
