@@ -432,11 +432,20 @@ func (r *Renderer) wrap(text string, fc faceID, size, maxW float64) ([]line, err
 	var out []line
 hardLines:
 	for _, hard := range strings.Split(text, "\n") {
+		// Lines are cut out of hard (words are joined by the spaces
+		// between them), so a line costs no allocation.
 		first := len(out)
-		var ln strings.Builder
+		var lineStart, lineEnd int // bytes of hard
 		var lineW int32
 		started := false
-		for _, word := range strings.Split(hard, " ") {
+		for pos := 0; ; {
+			end := strings.IndexByte(hard[pos:], ' ')
+			if end < 0 {
+				end = len(hard)
+			} else {
+				end += pos
+			}
+			word := hard[pos:end]
 			var ww int32
 			for _, c := range word {
 				_, g, ok := r.resolve(c, fc)
@@ -454,33 +463,34 @@ hardLines:
 			}
 			switch {
 			case !started:
+				lineStart = pos
 			case lineW+space+ww <= limit:
-				ln.WriteByte(' ')
 				lineW += space
 			default:
-				out = append(out, line{text: ln.String(), width: lineW})
-				ln.Reset()
-				lineW = 0
+				out = append(out, line{text: hard[lineStart:lineEnd], width: lineW})
+				lineStart, lineW = pos, 0
 			}
 			started = true
 			if ww <= limit || lineW > 0 {
-				ln.WriteString(word)
 				lineW += ww
-				continue
-			}
-			// A word wider than the line: break it between characters.
-			for _, c := range word {
-				_, g, _ := r.resolve(c, fc)
-				if lineW+g.adv > limit && lineW > 0 {
-					out = append(out, line{text: ln.String(), width: lineW})
-					ln.Reset()
-					lineW = 0
+			} else {
+				// A word wider than the line: break it between characters.
+				for i, c := range word {
+					_, g, _ := r.resolve(c, fc)
+					if lineW+g.adv > limit && lineW > 0 {
+						out = append(out, line{text: hard[lineStart : pos+i], width: lineW})
+						lineStart, lineW = pos+i, 0
+					}
+					lineW += g.adv
 				}
-				ln.WriteRune(c)
-				lineW += g.adv
 			}
+			lineEnd = end
+			if end == len(hard) {
+				break
+			}
+			pos = end + 1
 		}
-		out = append(out, line{text: ln.String(), width: lineW})
+		out = append(out, line{text: hard[lineStart:lineEnd], width: lineW})
 	}
 	return out, nil
 }

@@ -161,9 +161,20 @@ func scriptName(c rune) string {
 // is one glyph at its advance in a left-to-right line: no mark to place, no
 // invisible control, nothing a bidi algorithm would move.
 func simpleRune(c rune) bool {
-	if c < 0x80 {
-		return c >= 0x20 && c < 0x7f
+	if c < lowRunes {
+		// What the general rule below says of Latin, Greek and Cyrillic,
+		// without its table lookups: New tabulates these runes for every
+		// face (TestSimpleRuneBelowLowRunes holds the two to agreement).
+		switch {
+		case c < 0x20, c >= 0x7f && c < 0xa0, c == 0xad, c >= 0x300 && c < 0x370, c >= 0x483 && c < 0x48a:
+			return false
+		}
+		return true
 	}
+	return simpleRuneSlow(c)
+}
+
+func simpleRuneSlow(c rune) bool {
 	if unicode.In(c, unicode.Mn, unicode.Me, unicode.Mc, unicode.Cf, unicode.Cc) {
 		return false
 	}

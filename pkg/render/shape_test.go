@@ -338,3 +338,11 @@ func TestShapedOutputIsDeterministicAndConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestSimpleRuneBelowLowRunes(t *testing.T) {
+	for c := rune(0); c < lowRunes; c++ {
+		if got, want := simpleRune(c), simpleRuneSlow(c) && c >= 0x20 && c != 0x7f; got != want {
+			t.Errorf("simpleRune(%U) = %v, the general rule says %v", c, got, want)
+		}
+	}
+}
