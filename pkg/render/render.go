@@ -5,6 +5,21 @@
 // Group 3 coding (what HylaFAX and modems send). It owns the fonts, the glyph
 // coverage check and the one-page rule for letters.
 //
+// Text is drawn with the Go fonts, and the characters they lack with one
+// extra TrueType font (--font). A line of plain Latin, Greek or Cyrillic
+// takes the fast path, one glyph per character from the cmap. A line that
+// needs more (a right-to-left run, a combining mark, a script such as
+// Arabic or Devanagari, or any text in an extra font with OpenType layout
+// tables) is ordered with golang.org/x/text/unicode/bidi and shaped with
+// go-text/typesetting's port of HarfBuzz: the layout then holds glyph runs,
+// which the PDF (with ToUnicode and ActualText, so the text extracts as
+// typed), the PNG and the TIFF all draw alike. The shaping tests hold those
+// runs to hb-shape's output for the same font and the order to fribidi's.
+// What cannot be drawn right is refused with a *GlyphError naming the
+// character and its script; see shape.go for the rules and their limits
+// (paragraphs take the direction of their first letter but stay
+// left-aligned; explicit bidi embeddings are refused).
+//
 // It must not import gateway, dispatch, cli or anything that does network or
 // terminal I/O: it takes values and writes to the io.Writer it is given.
 package render
