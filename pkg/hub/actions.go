@@ -157,36 +157,79 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, field, err.Error())
 		return
 	}
-	s := letter.Normalize(letter.Signer{Name: req.Name, City: req.City, Country: req.Country, Email: req.Email, Note: req.Note, Lang: req.Lang})
-	if err := letter.ValidateSigner(s, h.c.RequireNote); err != nil {
-		e := apiError{Error: err.Error()}
-		var fe *letter.FieldErrors
-		if errors.As(err, &fe) && len(fe.Fields) > 0 {
-			e.Fields, e.Field = fe.Fields, fe.Fields[0].Field
+	got, err := h.Act(r.Context(), req.Key, letter.Signer{Name: req.Name, City: req.City, Country: req.Country, Email: req.Email, Note: req.Note, Lang: req.Lang})
+	var fe *letter.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		e := apiError{Error: err.Error(), Fields: fe.Fields}
+		if len(fe.Fields) > 0 {
+			e.Field = fe.Fields[0].Field
 		}
 		writeJSON(w, http.StatusBadRequest, e)
-		return
+	case err != nil:
+		writeError(w, http.StatusServiceUnavailable, "", "could not store the action now; try again with the same key")
+	case got.Duplicate:
+		writeJSON(w, http.StatusOK, got)
+	default:
+		writeJSON(w, http.StatusAccepted, got)
+	}
+}
+
+// Act takes one person's action under the client's idempotency key (the
+// key's rules are checked by the caller: server.CheckKey). A signer that
+// breaks the letter's input rules is a *letter.FieldErrors. It returns once
+// the action is durable in the journal. The same key again answers the
+// first action with its receipt; the same person under another key the
+// first action without it (Duplicate set in both).
+func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (Accepted, error) {
+	s := letter.Normalize(signer)
+	if err := letter.ValidateSigner(s, h.c.RequireNote); err != nil {
+		return Accepted{}, err
 	}
 	sub := journal.Submission{Campaign: h.c.ID, Key: letter.SignerKey(h.c.ID, s),
 		Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang}
 	// Stored even if the client hangs up meanwhile: it may retry with the
 	// same key and must then find it.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	a, got, found, err := h.j.Accept(ctx, journal.Action{ID: newID(), Campaign: h.c.ID, KeyHash: h.keyHash(req.Key)}, sub)
+	a, got, found, err := h.j.Accept(ctx, journal.Action{ID: newID(), Campaign: h.c.ID, KeyHash: h.keyHash(key)}, sub)
 	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, "", "could not store the action now; try again with the same key")
-		return
+		return Accepted{}, err
 	}
 	switch found {
 	case journal.New:
 		h.poke()
-		writeJSON(w, http.StatusAccepted, Accepted{ID: a.ID, Receipt: h.receipt(a.ID), State: got.State})
+		return Accepted{ID: a.ID, Receipt: h.receipt(a.ID), State: got.State}, nil
 	case journal.SameKey:
-		writeJSON(w, http.StatusOK, Accepted{ID: a.ID, Receipt: h.receipt(a.ID), State: got.State, Duplicate: true})
-	default:
-		writeJSON(w, http.StatusOK, Accepted{ID: a.ID, State: got.State, Duplicate: true})
+		return Accepted{ID: a.ID, Receipt: h.receipt(a.ID), State: got.State, Duplicate: true}, nil
 	}
+	return Accepted{ID: a.ID, State: got.State, Duplicate: true}, nil
+}
+
+// ErrNotFound is an unknown action or a wrong receipt: the same error, so
+// that ids cannot be told from receipts.
+var ErrNotFound = errors.New("no such action for this receipt")
+
+// held returns the action with id for the holder of its receipt.
+func (h *Hub) held(ctx context.Context, id, receipt string) (journal.Action, journal.Submission, error) {
+	if subtle.ConstantTimeCompare([]byte(receipt), []byte(h.receipt(id))) != 1 {
+		return journal.Action{}, journal.Submission{}, ErrNotFound
+	}
+	a, s, err := h.j.Action(ctx, id)
+	if errors.Is(err, journal.ErrNotFound) {
+		return a, s, ErrNotFound
+	}
+	return a, s, err
+}
+
+// Status is what the hub says about an action, for the holder of its
+// receipt; ErrNotFound otherwise.
+func (h *Hub) Status(ctx context.Context, id, receipt string) (Status, error) {
+	a, s, err := h.held(ctx, id, receipt)
+	if err != nil {
+		return Status{}, err
+	}
+	return h.status(a, s), nil
 }
 
 // bearer returns the request's bearer token, "" for none.
@@ -198,38 +241,38 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(t)
 }
 
-// held looks up the action of the path's id for the holder of its receipt.
-// Without the receipt, with a wrong one or for an unknown id it answers
-// the same 404.
-func (h *Hub) held(w http.ResponseWriter, r *http.Request) (journal.Action, journal.Submission, bool) {
+// heldRequest answers a request for the action of the path's id: 405 for a
+// method but GET, and the same 404 without the receipt, with a wrong one
+// or for an unknown id. ok says whether to go on with id and receipt.
+func heldRequest(w http.ResponseWriter, r *http.Request) (id, receipt string, ok bool) {
 	if r.Method != http.MethodGet {
 		methodNotAllowed(w, r, http.MethodGet)
-		return journal.Action{}, journal.Submission{}, false
+		return "", "", false
 	}
-	id := r.PathValue("id")
-	if subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(h.receipt(id))) != 1 {
-		writeError(w, http.StatusNotFound, "", "no such action for this receipt: give it as Authorization: Bearer RECEIPT")
-		return journal.Action{}, journal.Submission{}, false
+	return r.PathValue("id"), bearer(r), true
+}
+
+// heldError answers the error of a held action.
+func heldError(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrNotFound) {
+		writeError(w, http.StatusNotFound, "", ErrNotFound.Error()+": give it as Authorization: Bearer RECEIPT")
+		return
 	}
-	a, s, err := h.j.Action(r.Context(), id)
-	switch {
-	case errors.Is(err, journal.ErrNotFound):
-		writeError(w, http.StatusNotFound, "", "no such action for this receipt: give it as Authorization: Bearer RECEIPT")
-		return a, s, false
-	case err != nil:
-		writeError(w, http.StatusServiceUnavailable, "", "cannot read the action now; try again")
-		return a, s, false
-	}
-	return a, s, true
+	writeError(w, http.StatusServiceUnavailable, "", "cannot read the action now; try again")
 }
 
 func (h *Hub) action(w http.ResponseWriter, r *http.Request) {
-	a, s, ok := h.held(w, r)
+	id, receipt, ok := heldRequest(w, r)
 	if !ok {
 		return
 	}
+	st, err := h.Status(r.Context(), id, receipt)
+	if err != nil {
+		heldError(w, err)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, h.status(a, s))
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (h *Hub) status(a journal.Action, s journal.Submission) Status {

@@ -2,17 +2,86 @@ package hub
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/letter"
 )
 
-// faxPNG answers the page that was faxed for an action, drawn again from
-// the journal: the renderer is deterministic, and the document's SHA-256
-// recorded with the attempt proves it is the same page.
+// ErrNoFax says an action has no faxed page to show (Reason says why).
+type ErrNoFax struct{ Reason string }
+
+func (e *ErrNoFax) Error() string { return e.Reason }
+
+// FaxPNG is page (1-based) of the fax sent for an action, for the holder
+// of its receipt, drawn again from the journal: the renderer is
+// deterministic, and the document's SHA-256 recorded with the attempt
+// proves it is the page that was faxed. ErrNotFound for a wrong receipt;
+// *ErrNoFax when nothing was faxed yet or the campaign's letter changed.
+func (h *Hub) FaxPNG(ctx context.Context, id, receipt string, page int) ([]byte, error) {
+	_, s, err := h.held(ctx, id, receipt)
+	if err != nil {
+		return nil, err
+	}
+	if s.DocSHA256 == "" {
+		return nil, &ErrNoFax{"not faxed yet: the action is " + string(s.State)}
+	}
+	b, sum, err := h.page(s, page)
+	if err != nil {
+		return nil, err
+	}
+	if sum != s.DocSHA256 {
+		return nil, &ErrNoFax{"the campaign's letter changed since this fax was sent: the hub cannot show the exact page"}
+	}
+	return b, nil
+}
+
+// Preview is the first page the hub would fax for s now: the same
+// composer and renderer as the fax. Bad input is a *letter.FieldErrors.
+func (h *Hub) Preview(ctx context.Context, s letter.Signer) ([]byte, error) {
+	s = letter.Normalize(s)
+	if err := letter.ValidateSigner(s, h.c.RequireNote); err != nil {
+		return nil, err
+	}
+	b, _, err := h.page(journal.Submission{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang, Created: h.cfg.Now()}, 1)
+	return b, err
+}
+
+// page draws page n of a submission's letter as PNG and gives its PDF's
+// SHA-256.
+func (h *Hub) page(s journal.Submission, n int) ([]byte, string, error) {
+	lay, err := h.layout(s)
+	if err != nil {
+		return nil, "", &ErrNoFax{"the letter cannot be drawn: " + err.Error()}
+	}
+	var pdf bytes.Buffer
+	if err := h.cfg.Renderer.PDF(lay, &pdf); err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(pdf.Bytes())
+	if n < 1 || n > lay.Pages() {
+		return nil, "", &PageError{Pages: lay.Pages()}
+	}
+	var png bytes.Buffer
+	if err := h.cfg.Renderer.PNG(lay, n-1, &png); err != nil {
+		return nil, "", err
+	}
+	return png.Bytes(), hex.EncodeToString(sum[:]), nil
+}
+
+// PageError is a page number the fax does not have.
+type PageError struct{ Pages int }
+
+func (e *PageError) Error() string { return fmt.Sprintf("page: the fax has %d page(s)", e.Pages) }
+
 func (h *Hub) faxPNG(w http.ResponseWriter, r *http.Request) {
-	_, s, ok := h.held(w, r)
+	id, receipt, ok := heldRequest(w, r)
 	if !ok {
 		return
 	}
@@ -25,35 +94,22 @@ func (h *Hub) faxPNG(w http.ResponseWriter, r *http.Request) {
 		}
 		page = n
 	}
-	if s.DocSHA256 == "" {
-		writeError(w, http.StatusConflict, "", "not faxed yet: the action is "+string(s.State))
+	b, err := h.FaxPNG(r.Context(), id, receipt, page)
+	var nf *ErrNoFax
+	var pe *PageError
+	switch {
+	case errors.As(err, &nf):
+		writeError(w, http.StatusConflict, "", nf.Reason)
 		return
-	}
-	lay, err := h.layout(s)
-	if err != nil {
-		writeError(w, http.StatusConflict, "", "the letter cannot be drawn again: "+err.Error())
+	case errors.As(err, &pe):
+		writeError(w, http.StatusBadRequest, "page", pe.Error())
 		return
-	}
-	var pdf bytes.Buffer
-	if err := h.cfg.Renderer.PDF(lay, &pdf); err != nil {
-		writeError(w, http.StatusConflict, "", "the letter cannot be drawn again")
-		return
-	}
-	if sum := sha256.Sum256(pdf.Bytes()); hex.EncodeToString(sum[:]) != s.DocSHA256 {
-		writeError(w, http.StatusConflict, "", "the campaign's letter changed since this fax was sent: the hub cannot show the exact page")
-		return
-	}
-	if page > lay.Pages() {
-		writeError(w, http.StatusBadRequest, "page", "page: the fax has "+strconv.Itoa(lay.Pages())+" page(s)")
-		return
-	}
-	var png bytes.Buffer
-	if err := h.cfg.Renderer.PNG(lay, page-1, &png); err != nil {
-		writeError(w, http.StatusConflict, "", "the page cannot be drawn")
+	case err != nil:
+		heldError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(png.Bytes())
+	w.Write(b)
 }
