@@ -9,21 +9,25 @@ package campaign
 // Campaign is one campaign file (campaign.yaml): its fields, with their YAML
 // names, are the file's schema, and validate.go holds the rules they follow.
 type Campaign struct {
-	ID          string    `yaml:"id" json:"id"`
-	Title       string    `yaml:"title" json:"title"`
-	Organizer   string    `yaml:"organizer" json:"organizer"`
-	Started     string    `yaml:"started" json:"started"`               // YYYY-MM-DD
-	Ends        string    `yaml:"ends,omitempty" json:"ends,omitempty"` // YYYY-MM-DD, optional
-	Summary     string    `yaml:"summary" json:"summary"`
-	Background  string    `yaml:"background" json:"background"`
-	Facts       []string  `yaml:"facts" json:"facts"`
-	Asks        []string  `yaml:"asks" json:"asks"`
-	Target      Target    `yaml:"target" json:"target"`
-	Languages   Languages `yaml:"languages" json:"languages"` // first = the language the target reads
-	Petition    string    `yaml:"petition,omitempty" json:"petition,omitempty"`
-	Contact     string    `yaml:"contact" json:"contact"`
-	Limits      Limits    `yaml:"limits" json:"limits"`
-	RequireNote bool      `yaml:"require_note,omitempty" json:"require_note,omitempty"`
+	ID         string    `yaml:"id" json:"id"`
+	Title      string    `yaml:"title" json:"title"`
+	Organizer  string    `yaml:"organizer" json:"organizer"`
+	Started    string    `yaml:"started" json:"started"`               // YYYY-MM-DD
+	Ends       string    `yaml:"ends,omitempty" json:"ends,omitempty"` // YYYY-MM-DD, optional
+	Summary    string    `yaml:"summary" json:"summary"`
+	Background string    `yaml:"background" json:"background"`
+	Facts      []string  `yaml:"facts" json:"facts"`
+	Asks       []string  `yaml:"asks" json:"asks"`
+	Target     Target    `yaml:"target" json:"target"`
+	Languages  Languages `yaml:"languages" json:"languages"` // first = the language the target reads
+	Petition   string    `yaml:"petition,omitempty" json:"petition,omitempty"`
+	// Hub is the organizer's campaign hub (`faxjam serve`), https:// (or
+	// http:// on loopback): activists' `faxjam send` posts their action to
+	// it when they configure no gateway of their own.
+	Hub         string `yaml:"hub,omitempty" json:"hub,omitempty"`
+	Contact     string `yaml:"contact" json:"contact"`
+	Limits      Limits `yaml:"limits" json:"limits"`
+	RequireNote bool   `yaml:"require_note,omitempty" json:"require_note,omitempty"`
 	// Closed is set by the organizer when the campaign is over (the person
 	// is safe, or the target answered): `send` then refuses it, whatever
 	// Ends says.

@@ -113,6 +113,9 @@ func TestValidateNamesEachProblemByPath(t *testing.T) {
 		{"no contact", func(c *Campaign) { c.Contact = "" }, "contact", "required"},
 		{"bad contact", func(c *Campaign) { c.Contact = "call us" }, "contact", "email address or an http(s) URL"},
 		{"bad petition", func(c *Campaign) { c.Petition = "not a url" }, "petition", "not a URL"},
+		{"hub over plain http", func(c *Campaign) { c.Hub = "http://hub.example.org" }, "hub", "https://"},
+		{"hub with credentials", func(c *Campaign) { c.Hub = "https://user:pw@hub.example.org" }, "hub", "without credentials"},
+		{"hub not a URL", func(c *Campaign) { c.Hub = "hub.example.org" }, "hub", "https://"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/faxjam/faxjam/pkg/e164"
+	"github.com/faxjam/faxjam/pkg/urlspec"
 )
 
 // Problem is one thing wrong with a campaign, named by its field path, e.g.
@@ -128,6 +129,12 @@ func (c *Campaign) Validate() error {
 	if c.Petition != "" {
 		if u, err := url.Parse(c.Petition); err != nil || u.Scheme == "" || u.Host == "" && u.Opaque == "" {
 			add("petition", "not a URL (e.g. https://petition.example.org)")
+		}
+	}
+	if c.Hub != "" {
+		if u, err := url.Parse(c.Hub); err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+			u.Scheme != "https" && !(u.Scheme == "http" && urlspec.Loopback(u.Hostname())) {
+			add("hub", "want the hub's https:// URL (http:// only on loopback), without credentials, query or fragment")
 		}
 	}
 	switch {

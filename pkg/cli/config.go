@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/hub/client"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -36,6 +37,8 @@ func configKeys() []configKey {
 	return []configKey{
 		{Key: "campaign", Help: "campaign to use: a bundled id, a file or a URL", URL: true},
 		{Key: "gateway", Help: "fax gateway URL (`faxjam gateway list`); default outbox:// into the data dir", URL: true},
+		{Key: "hub", Help: "campaign hub URL (`faxjam serve`) send and status go through when no gateway is set; default: the campaign's", URL: true, Check: func(s string) error { _, err := client.CheckURL(s); return err }},
+		{Key: "hub_token", Help: "admin token of `faxjam serve`", Secret: true},
 		{Key: "petition", Help: "petition endpoint URL for when every fax number is down", URL: true},
 		{Key: "petition_token", Help: "bearer token of `faxjam petition serve` and `export`", Secret: true},
 		{Key: "sender.name", Help: "your name, as it goes under the letter"},

@@ -52,6 +52,7 @@ type SendOptions struct {
 	Yes         bool
 
 	Gateway  string
+	Hub      string // the campaign hub's URL (--hub, FAXJAM_HUB, config hub); "" = the campaign's
 	Petition string
 	DryRun   bool
 	Redirect string
@@ -131,7 +132,7 @@ duration_s and line_time_s in seconds). Fields are snake_case.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.sendOptions(opts)
-			opts.Typed = typedFlags(cmd, "campaign", "name", "city", "country", "email", "note", "paper", "font")
+			opts.Typed = typedFlags(cmd, "campaign", "name", "city", "country", "email", "note", "paper", "font", "hub")
 			return sendRun(cmd.Context(), opts)
 		},
 	}
@@ -143,6 +144,7 @@ duration_s and line_time_s in seconds). Fields are snake_case.`,
 	fl.BoolVar(&opts.Strict, "strict", false, "bulk: any rejected row stops the run before anything is sent")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "send without asking for confirmation")
 	fl.StringVar(&opts.Gateway, "gateway", "", "fax gateway `URL` (default outbox:// into the data dir; faxjam gateway list shows the drivers)")
+	fl.StringVar(&opts.Hub, "hub", "", "send through this campaign hub `URL` (faxjam serve) instead of the campaign's; --gateway sends directly")
 	fl.StringVar(&opts.Petition, "petition", "", "petition endpoint `URL` for when every number is down (default: the campaign's)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "compose, render and plan every letter; send nothing, record nothing")
 	fl.StringVar(&opts.Redirect, "redirect", "", "rehearsal: send every fax to this +E164 number instead of the target's")
@@ -156,7 +158,7 @@ duration_s and line_time_s in seconds). Fields are snake_case.`,
 	fl.BoolVar(&opts.Force, "force", false, "send again to signers the journal says are done")
 	fl.StringVar(&opts.Paper, "paper", "a4", "a4 or letter")
 	fl.StringVar(&opts.Font, "font", "", "extra TrueType font for characters the built-in fonts lack")
-	for flag, key := range map[string]string{"gateway": "gateway", "petition": "petition", "rate": "rate", "parallel": "parallel",
+	for flag, key := range map[string]string{"gateway": "gateway", "hub": "hub", "petition": "petition", "rate": "rate", "parallel": "parallel",
 		"wait": "wait", "poll": "poll", "journal": "journal", "paper": "paper", "font": "font"} {
 		bindConfig(fl, flag, key)
 	}
@@ -237,6 +239,9 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	r, err := newRenderer(opts.Paper, opts.Font)
 	if err != nil {
 		return err
+	}
+	if u := hubFor(opts, c); u != "" { // the organizer's hub faxes it (hubsend.go)
+		return sendViaHub(ctx, opts, c, r, u)
 	}
 
 	// The gateway and petition are opened (validated) before anyone is

@@ -48,6 +48,7 @@ number, pages, times) for the campaign report.`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.sendOptions(&opts.Send)
+			opts.Send.Typed = typedFlags(cmd, "hub", "journal")
 			if len(args) == 1 {
 				opts.Ref = args[0]
 			}
@@ -60,12 +61,13 @@ number, pages, times) for the campaign report.`,
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --export: the file (default stdout)")
 	fl.StringVar(&opts.Send.Journal, "journal", "", "the `FILE` the journal is kept in (default: journal.db in the data dir)")
 	fl.StringVar(&opts.Send.Gateway, "gateway", "", "with --follow: the gateway `URL`")
+	fl.StringVar(&opts.Send.Hub, "hub", "", "the campaign hub `URL` your actions went to (default: the campaign's)")
 	fl.StringVar(&opts.Send.Petition, "petition", "", "with --follow: the petition endpoint `URL`")
 	fl.DurationVar(&opts.Send.Poll, "poll", 3*time.Second, "with --follow: how often to ask the gateway")
 	fl.DurationVar(&opts.Send.Wait, "wait", 0, "with --follow: return after this long")
 	fl.StringVar(&opts.Send.Paper, "paper", "a4", "with --follow: a4 or letter, for letters still to compose")
 	fl.StringVar(&opts.Send.Redirect, "redirect", "", "with --follow: carry on a rehearsal, every fax to this +E164 number (give the same as to send)")
-	for flag, key := range map[string]string{"journal": "journal", "gateway": "gateway", "petition": "petition", "poll": "poll", "wait": "wait", "paper": "paper"} {
+	for flag, key := range map[string]string{"journal": "journal", "gateway": "gateway", "hub": "hub", "petition": "petition", "poll": "poll", "wait": "wait", "paper": "paper"} {
 		bindConfig(fl, flag, key)
 	}
 	return cmd
@@ -91,6 +93,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	c, err := so.Campaign(ctx)
 	if err != nil {
+		return err
+	}
+	if ok, err := hubStatus(ctx, opts, c); ok { // actions sent through a hub (hubsend.go)
 		return err
 	}
 	path := journalPath(so.Journal, so.DataDir)
