@@ -103,7 +103,7 @@ func (w *workspace) startHub(addr string, args ...string) *hubProc {
 }
 
 // stop ends the hub with SIGINT (as Ctrl-C) and waits for it.
-func (h *hubProc) stop(t *testing.T) {
+func (h *hubProc) stop(t testing.TB) {
 	if h.cmd.ProcessState != nil {
 		return
 	}

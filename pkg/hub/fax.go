@@ -32,7 +32,7 @@ func (h *Hub) FaxPNG(ctx context.Context, id, receipt string, page int) ([]byte,
 	if s.DocSHA256 == "" {
 		return nil, &ErrNoFax{"not faxed yet: the action is " + string(s.State)}
 	}
-	b, sum, err := h.page(s, page)
+	b, sum, err := h.drawPage(s, page)
 	if err != nil {
 		return nil, err
 	}
@@ -49,13 +49,13 @@ func (h *Hub) Preview(ctx context.Context, s letter.Signer) ([]byte, error) {
 	if err := letter.ValidateSigner(s, h.c.RequireNote); err != nil {
 		return nil, err
 	}
-	b, _, err := h.page(journal.Submission{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang, Created: h.cfg.Now()}, 1)
+	b, _, err := h.drawPage(journal.Submission{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang, Created: h.cfg.Now()}, 1)
 	return b, err
 }
 
-// page draws page n of a submission's letter as PNG and gives its PDF's
+// drawPage draws page n of a submission's letter as PNG and gives its PDF's
 // SHA-256.
-func (h *Hub) page(s journal.Submission, n int) ([]byte, string, error) {
+func (h *Hub) drawPage(s journal.Submission, n int) ([]byte, string, error) {
 	lay, err := h.layout(s)
 	if err != nil {
 		return nil, "", &ErrNoFax{"the letter cannot be drawn: " + err.Error()}
