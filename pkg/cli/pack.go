@@ -510,3 +510,30 @@ func campaignUpdateRun(ctx context.Context, opts *PackOptions) error {
 	fmt.Fprintf(opts.IO.ErrOut, "Updated campaign %s from version %d to %d: %s\n", opts.Ref, old.Version, p.Version, pack.Summary(changes))
 	return nil
 }
+
+// hubPack is the pack `serve` gives activists: --pack FILE, or the pack the
+// campaign was added from. It must be the campaign the hub faxes.
+func hubPack(file string, c *campaign.Campaign) ([]byte, error) {
+	if file == "" {
+		if _, ok := packInfo(c); !ok {
+			return nil, nil
+		}
+		file = filepath.Join(filepath.Dir(c.Source), packFile)
+	}
+	data, err := readPackFile(file)
+	if err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("--pack: %w", err)}
+	}
+	p, err := pack.Open(data, nil)
+	if err != nil {
+		return nil, usagef("--pack %s: %v", file, err)
+	}
+	pc, err := p.Campaign()
+	if err != nil {
+		return nil, usagef("--pack %s: %v", file, err)
+	}
+	if pc.Digest() != c.Digest() {
+		return nil, usagef("--pack %s is not the campaign this hub serves (%s): it would change %s", file, c.ID, pack.Summary(pack.Changes(c, pc)))
+	}
+	return data, nil
+}

@@ -230,3 +230,35 @@ func TestCampaignPackTOFUAndPins(t *testing.T) {
 		t.Errorf("update of a plain campaign: exit %d %s", code, errOut)
 	}
 }
+
+func TestHubPackMustBeTheCampaign(t *testing.T) {
+	h := cliHome{t: t, dir: t.TempDir()}
+	key := filepath.Join(h.dir, "k")
+	h.ok("campaign", "keygen", "-o", key)
+	dir := packCampaign(t, nil)
+	p := filepath.Join(h.dir, "rk.pack")
+	h.ok("campaign", "sign", dir, "-o", p, "--key", key)
+	c, err := campaign.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := hubPack(p, c); err != nil || len(b) == 0 {
+		t.Fatalf("hubPack of the same campaign: %v", err)
+	}
+	other, err := campaign.Load(context.Background(), packCampaign(t, func(s string) string { return strings.Replace(s, "+12025550142", "+12025550177", 1) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hubPack(p, other); err == nil || !strings.Contains(err.Error(), "fax number +12025550142 (Despacho) added") {
+		t.Errorf("hubPack of another campaign: %v", err)
+	}
+	// A campaign added from a pack serves that pack without --pack.
+	h.ok("campaign", "add", p)
+	added, _ := h.stored()
+	if b, err := hubPack("", added); err != nil || len(b) == 0 {
+		t.Errorf("hubPack of an added pack: %d bytes, %v", len(b), err)
+	}
+	if b, err := hubPack("", c); err != nil || b != nil {
+		t.Errorf("hubPack of a plain campaign: %d bytes, %v", len(b), err)
+	}
+}

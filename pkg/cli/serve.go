@@ -30,6 +30,8 @@ type ServeOptions struct {
 	// EmbedOrigins are partner sites that may show the signing page in a
 	// frame (--embed-origin); none: no site may.
 	EmbedOrigins []string
+	Retain       string // --retain: e.g. 28d (privacy.go in pkg/hub)
+	Pack         string // --pack: the campaign's signed pack, served to activists
 }
 
 func newServeCmd(f *Factory) *cobra.Command {
@@ -54,6 +56,9 @@ deliver' read. Without --gateway it is the petition server alone (as
   GET  /v1/campaigns/{id}/lines     public: each line's state and the queue
   GET  /v1/campaigns/{id}/actions   admin token: every action (JSON, or CSV by Accept)
   POST /v1/campaigns/{id}/pause     admin token: dialling stops at once; /resume
+  GET  /v1/campaigns/{id}/pack      public: the signed pack (--pack), for 'campaign add|update'
+  DELETE /v1/actions/{id}           admin token: forget the person (journal and signatures);
+                                    DELETE /v1/campaigns/{id}/actions?email=ADDR by e-mail
   and the petition API (signatures, /healthz).
 
 The hub's root URL is the signing page for people without the CLI: the
@@ -69,7 +74,8 @@ survives a crash right after. The journal and signatures are SQLite files
 default hub.db and petition.db in the data dir). The hub holds the journal's
 lock: no 'faxjam send' dispatches from it meanwhile. A hub on anything but
 loopback needs --token (the admin token) and TLS (--tls-cert/--tls-key, or a
-proxy). Stop it with Ctrl-C: calls in flight finish, and what is queued
+proxy). --retain 28d blanks the e-mail and note of every action 28 days after
+it is final (the names and cities on the petition stay). Stop it with Ctrl-C: calls in flight finish, and what is queued
 waits for the next start.`,
 		Example: `  faxjam serve --gateway 'telnyx://KEY@CONNECTION?from=+4930123456' --token "$(openssl rand -hex 16)"
   faxjam serve --campaign ./campaign.yaml --gateway 'hylafax://fax:secret@faxhost:4559' --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --token "$TOKEN"
@@ -91,6 +97,9 @@ waits for the next start.`,
 	fl.StringSliceVar(&opts.EmbedOrigins, "embed-origin", nil, "a partner site that may show the signing page in a frame, as https://host[:port] (repeat for more)")
 	fl.StringVar(&opts.Server.Send.Paper, "paper", "", "paper size of the letters: a4 or letter (default: the campaign's locale)")
 	fl.StringVar(&opts.Server.Send.Font, "font", "", "an extra TrueType font for scripts the bundled fonts lack")
+	fl.StringVar(&opts.Retain, "retain", "", "scrub e-mails and notes this long after an action is final, e.g. 28d (default: config retain)")
+	fl.StringVar(&opts.Pack, "pack", "", "the campaign's signed pack (faxjam campaign sign), served at /v1/campaigns/{id}/pack")
+	bindConfig(fl, "retain", "retain")
 	bindConfig(fl, "token", "hub_token")
 	bindConfig(fl, "paper", "paper")
 	bindConfig(fl, "font", "font")
@@ -124,7 +133,18 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	jpath, sigs := hubPaths(opts.DB, so.DataDir)
 	po.DB = sigs
 	if opts.Gateway == "" {
+		if opts.Pack != "" {
+			return usagef("--pack goes with --gateway: the petition server alone serves no campaign pack")
+		}
 		return petitionServeRun(ctx, po)
+	}
+	var retain time.Duration
+	if opts.Retain != "" {
+		d, err := parseRetain(opts.Retain)
+		if err != nil {
+			return usagef("--retain %v", err)
+		}
+		retain = d
 	}
 	if opts.Poll <= 0 {
 		return usagef("--poll %s: want a positive duration like 3s", opts.Poll)
@@ -134,6 +154,10 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	hcfg, err := serverConfig(po, c)
+	if err != nil {
+		return err
+	}
+	packData, err := hubPack(opts.Pack, c)
 	if err != nil {
 		return err
 	}
@@ -188,6 +212,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		Dispatch: dispatch.Config{Poll: opts.Poll},
 		Web:      hub.WebConfig{EmbedOrigins: opts.EmbedOrigins},
 		Now:      so.Now,
+		Pack:     packData, Retain: retain,
 	})
 	if err != nil {
 		return &UsageError{Err: err}

@@ -129,6 +129,12 @@ type Config struct {
 	Web WebConfig
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Pack is the campaign as a signed pack (`faxjam campaign sign`),
+	// served at /v1/campaigns/{id}/pack; nil serves none (privacy.go).
+	Pack []byte
+	// Retain, when set, is how long after an action is final its e-mail
+	// and note are kept (privacy.go).
+	Retain time.Duration
 }
 
 // Hub is a configured campaign hub.
@@ -220,6 +226,7 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	derr := make(chan error, 1)
+	wg.Go(func() { h.retainLoop(ctx) })
 	if h.cfg.Gateway != nil {
 		wg.Go(func() {
 			if err := h.dispatchLoop(ctx); err != nil {
@@ -285,6 +292,7 @@ func (h *Hub) Handler() http.Handler {
 	for _, p := range h.page.Patterns() { // the signing page, limited as the API is
 		mux.HandleFunc(p, lim(h.page.ServeHTTP))
 	}
+	h.privacyRoutes(mux, lim)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "not found: the API is under /v1/campaigns/"+h.c.ID)
 	})

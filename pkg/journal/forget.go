@@ -36,10 +36,12 @@ type Person struct {
 	Name     string
 	City     string
 	Campaign string // alone: everyone of the campaign; with the others: only in it
+	// Submission, when set, names the one submission (a hub's action).
+	Submission int64
 }
 
 func (p Person) empty() bool {
-	return p.Email == "" && p.Name == "" && p.City == "" && p.Campaign == ""
+	return p.Email == "" && p.Name == "" && p.City == "" && p.Campaign == "" && p.Submission == 0
 }
 
 // ForgottenReason is the reason of a queued submission that Forget
@@ -53,6 +55,9 @@ type Scrubbed struct {
 	// submissions, by driver, so that the caller can scrub the documents a
 	// local gateway (the outbox) kept.
 	VendorIDs map[string][]string `json:"-"`
+	// Keys are the signer keys of those submissions, to find what else
+	// was made of them (a petition signature).
+	Keys []string `json:"-"`
 }
 
 // Scrub blanks the e-mail and the note of every submission that reached a
@@ -119,6 +124,10 @@ func matching(tx *sql.Tx, p Person) ([]int64, error) {
 		q += ` AND campaign = ?`
 		args = append(args, p.Campaign)
 	}
+	if p.Submission != 0 {
+		q += ` AND id = ?`
+		args = append(args, p.Submission)
+	}
 	rows, err := tx.Query(q, args...)
 	if err != nil {
 		return nil, err
@@ -171,6 +180,11 @@ func selectIDs(tx *sql.Tx, where string, args ...any) ([]int64, error) {
 func scrubIDs(tx *sql.Tx, ids []int64, update string) (Scrubbed, error) {
 	out := Scrubbed{VendorIDs: map[string][]string{}}
 	for _, id := range ids {
+		var key string
+		if err := tx.QueryRow(`SELECT key FROM submissions WHERE id = ?`, id).Scan(&key); err != nil {
+			return out, err
+		}
+		out.Keys = append(out.Keys, key)
 		if _, err := tx.Exec(update, id); err != nil {
 			return out, err
 		}

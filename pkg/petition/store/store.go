@@ -126,7 +126,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	f.Close()
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -236,7 +236,8 @@ func (s *db) addOne(ctx context.Context, x execer, sig Signature) (Signature, bo
 		} else if n == 1 {
 			return sig, false, nil
 		}
-		// Rows are never deleted, so the row that conflicted is there.
+		// The row that conflicted is there, unless Forget deleted it
+		// meanwhile: then the insert is tried again.
 		row := x.QueryRowContext(ctx, s.q(`SELECT `+columns+` FROM signatures
 			WHERE campaign = ? AND (sig_key = ? OR person = ? OR (email_key <> '' AND email_key = ?))
 			ORDER BY CASE WHEN sig_key = ? THEN 0 ELSE 1 END, seq LIMIT 1`),
