@@ -60,6 +60,6 @@ func bannerRun(ctx context.Context, opts *BannerOptions) error {
 		fmt.Fprintf(&b, "%s\n", s.Muted.Render("Gateway: "+showGateway(gw)))
 	}
 	fmt.Fprintf(&b, "Next: %s — %s\n", s.Accent.Render(next), why)
-	_, err = fmt.Fprint(opts.IO.Out, b.String())
+	_, err = fmt.Fprint(opts.IO.Out, ui.Wrap(b.String(), helpWidth(opts.IO)))
 	return err
 }

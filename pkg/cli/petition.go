@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,7 +108,9 @@ func newPetitionServeCmd(f *Factory) *cobra.Command {
 Signatures are kept in SQLite (--db FILE, default in the data dir) or
 PostgreSQL (--db postgres://...). A server on anything but loopback needs
 --token (or FAXJAM_PETITION_TOKEN) and should use --tls-cert/--tls-key or run
-behind a TLS proxy. Stop it with Ctrl-C: requests in flight finish.`,
+behind a TLS proxy. Tokens (--token, --sign-token) have at least ` + strconv.Itoa(server.MinTokenLength) + `
+characters; openssl rand -hex 16 makes one. Stop it with Ctrl-C: requests in
+flight finish.`,
 		Example: `  faxjam petition serve
   FAXJAM_PETITION_TOKEN=$(openssl rand -hex 16) faxjam petition serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
   faxjam send --petition http://127.0.0.1:8080`,
@@ -120,8 +123,8 @@ behind a TLS proxy. Stop it with Ctrl-C: requests in flight finish.`,
 	fl := cmd.Flags()
 	addServerFlags(fl, opts)
 	fl.StringVar(&opts.DB, "db", "", "SQLite file or postgres:// URL (default petition.db in the data dir)")
-	fl.StringVar(&opts.Token, "token", "", "bearer token for the export API (env FAXJAM_PETITION_TOKEN)")
-	fl.StringVar(&opts.SignToken, "sign-token", "", "require this token to sign (petition URL https://TOKEN@host)")
+	fl.StringVar(&opts.Token, "token", "", fmt.Sprintf("bearer token for the export API, at least %d characters (env FAXJAM_PETITION_TOKEN)", server.MinTokenLength))
+	fl.StringVar(&opts.SignToken, "sign-token", "", fmt.Sprintf("require this token, at least %d characters, to sign (petition URL https://TOKEN@host)", server.MinTokenLength))
 	bindConfig(fl, "token", "petition_token")
 	return cmd
 }

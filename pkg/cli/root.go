@@ -80,6 +80,7 @@ then 'faxjam send'.`,
 		},
 	}
 	cmd.CompletionOptions.HiddenDefaultCmd = false
+	cmd.SetHelpFunc(helpFunc(f.IO))
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.ConfigFile, "config", "", "config file (default $XDG_CONFIG_HOME/faxjam/config.yaml; env FAXJAM_CONFIG)")
 	pf.StringVar(&f.CampaignRef, "campaign", "", "campaign: a bundled ID, a FILE or a URL (default: the first bundled campaign)")

@@ -7,10 +7,11 @@ import (
 )
 
 // Wrap word-wraps text to width columns, paragraph by paragraph: blank lines
-// and explicit line breaks are kept, and words are never broken when they do
-// not fit a line at all: they run past the width (a URL or a digest must
-// stay copyable). Width is in terminal cells (accents and wide
-// characters counted right), and escape sequences are ignored.
+// and explicit line breaks are kept, and lines break only at spaces, so a
+// word is never broken, not even at a hyphen ("-hex", "e-mail"); a word
+// longer than a line runs past the width (a URL or a digest must stay
+// copyable). Width is in terminal cells (accents and wide characters
+// counted right), and escape sequences are ignored.
 func Wrap(text string, width int) string {
 	if width <= 0 {
 		return text
@@ -18,17 +19,37 @@ func Wrap(text string, width int) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		if ansi.StringWidth(l) > width {
-			lines[i] = ansi.Wordwrap(l, width, "")
+			lines[i] = wrapLine(l, width)
 		}
+		lines[i] = strings.TrimRight(lines[i], " ")
 	}
-	out := strings.Join(lines, "\n")
-	// Wrap leaves the breaking space at line ends; trailing blanks have no
-	// place in piped output.
-	ls := strings.Split(out, "\n")
-	for i := range ls {
-		ls[i] = strings.TrimRight(ls[i], " ")
+	return strings.Join(lines, "\n")
+}
+
+// wrapLine breaks one line at spaces; its leading spaces are kept on its
+// first line.
+func wrapLine(l string, width int) string {
+	indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+	var b strings.Builder
+	b.WriteString(indent)
+	col := ansi.StringWidth(indent)
+	first := true
+	for _, w := range strings.Fields(l[len(indent):]) {
+		ww := ansi.StringWidth(w)
+		switch {
+		case first:
+		case col+1+ww > width:
+			b.WriteString("\n")
+			col = 0
+		default:
+			b.WriteString(" ")
+			col++
+		}
+		b.WriteString(w)
+		col += ww
+		first = false
 	}
-	return strings.Join(ls, "\n")
+	return b.String()
 }
 
 // Indent prefixes every non-empty line of text.
