@@ -181,8 +181,25 @@ func examples(text string, width int) string {
 
 // splitComment splits a shell line at a " #" outside quotes.
 func splitComment(l string) (command, comment string) {
+	at := -1
+	unquoted(l, func(i int, r rune) bool {
+		if r == '#' && i > 0 && l[i-1] == ' ' {
+			at = i
+			return false
+		}
+		return true
+	})
+	if at < 0 {
+		return l, ""
+	}
+	return strings.TrimRight(l[:at], " "), strings.TrimSpace(l[at+1:])
+}
+
+// unquoted calls fn with each rune of s (and its byte offset) outside
+// single or double quotes, until fn returns false.
+func unquoted(s string, fn func(i int, r rune) bool) {
 	quote := rune(0)
-	for i, r := range l {
+	for i, r := range s {
 		switch {
 		case quote != 0:
 			if r == quote {
@@ -190,11 +207,12 @@ func splitComment(l string) (command, comment string) {
 			}
 		case r == '\'' || r == '"':
 			quote = r
-		case r == '#' && i > 0 && l[i-1] == ' ':
-			return strings.TrimRight(l[:i], " "), strings.TrimSpace(l[i+1:])
+		default:
+			if !fn(i, r) {
+				return
+			}
 		}
 	}
-	return l, ""
 }
 
 // continued breaks a shell command into lines of at most width (where its
@@ -219,27 +237,18 @@ func continued(indent, command string, width int) []string {
 // shellWords splits at spaces outside quotes, keeping the quotes.
 func shellWords(s string) []string {
 	var words []string
-	var cur strings.Builder
-	quote := rune(0)
-	for _, r := range s {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
+	start := 0
+	unquoted(s, func(i int, r rune) bool {
+		if r == ' ' {
+			if i > start {
+				words = append(words, s[start:i])
 			}
-		case r == '\'' || r == '"':
-			quote = r
-		case r == ' ':
-			if cur.Len() > 0 {
-				words = append(words, cur.String())
-				cur.Reset()
-			}
-			continue
+			start = i + 1
 		}
-		cur.WriteRune(r)
-	}
-	if cur.Len() > 0 {
-		words = append(words, cur.String())
+		return true
+	})
+	if start < len(s) {
+		words = append(words, s[start:])
 	}
 	return words
 }
