@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -65,10 +66,13 @@ type SendOptions struct {
 	StatusTimeout time.Duration
 	// PetitionParallel: petition calls in flight at once.
 	PetitionParallel int
-	Journal          string
-	Force            bool
-	Paper            string
-	Font             string
+	// RequestTimeout bounds one gateway request (the HTTP client's
+	// timeout); 0: the drivers' default.
+	RequestTimeout time.Duration
+	Journal        string
+	Force          bool
+	Paper          string
+	Font           string
 	// Typed names the flags given on the command line (not from config),
 	// which a suggested `faxjam letter` command must repeat.
 	Typed       []string
@@ -155,6 +159,7 @@ duration_s and line_time_s in seconds). Fields are snake_case.`,
 	fl.DurationVar(&opts.StatusTimeout, "status-timeout", 30*time.Minute, "record a fax unknown (not resent) when the gateway has not reported its status for this long")
 	fl.IntVar(&opts.PetitionParallel, "petition-parallel", 4, "petition calls in flight at once (paced further when the endpoint answers 429)")
 	fl.StringVar(&opts.Journal, "journal", "", "the `FILE` the journal is kept in (default: journal.db in the data dir)")
+	fl.DurationVar(&opts.RequestTimeout, "request-timeout", 0, "bound on one gateway request (default 60s); an interrupted fax is never counted unsent before it has passed")
 	fl.BoolVar(&opts.Force, "force", false, "send again to signers the journal says are done")
 	fl.StringVar(&opts.Paper, "paper", "a4", "a4 or letter")
 	fl.StringVar(&opts.Font, "font", "", "extra TrueType font for characters the built-in fonts lack")
@@ -300,6 +305,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 type rig struct {
 	gw          gateway.Gateway
 	driver      gateway.Driver
+	env         gateway.Env // what gw was opened with
 	pet         petition.Petition
 	petitionURL string // redacted
 	journal     *journal.Journal
@@ -308,11 +314,15 @@ type rig struct {
 
 // openRig opens the gateway and the petition endpoint.
 func openRig(opts *SendOptions, c *campaign.Campaign) (*rig, error) {
-	g, d, err := openGateway(opts.Gateways(), opts.Gateway, opts.GatewayEnv, opts.Secrets)
+	env := opts.GatewayEnv
+	if opts.RequestTimeout > 0 {
+		env.HTTP = &http.Client{Timeout: opts.RequestTimeout}
+	}
+	g, d, err := openGateway(opts.Gateways(), opts.Gateway, env, opts.Secrets)
 	if err != nil {
 		return nil, err
 	}
-	rg := &rig{gw: g, driver: d}
+	rg := &rig{gw: g, driver: d, env: env}
 	if rg.pet, rg.petitionURL, err = openPetition(opts, c); err != nil {
 		rg.close()
 		return nil, err
@@ -375,13 +385,18 @@ func (rg *rig) config(opts *SendOptions, c *campaign.Campaign, compose dispatch.
 	if rg.pet != nil {
 		pet = scrubbedPetition{p: rg.pet, sec: opts.Secrets}
 	}
-	return dispatch.Config{
+	cfg := dispatch.Config{
 		Campaign: c, Gateway: scrubGateway(rg.gw, opts.Secrets), Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Petition: pet, Journal: rg.journal,
 		Compose:  compose,
 		Redirect: opts.Redirect, DryRun: opts.DryRun, Force: opts.Force,
 		Parallel: opts.Parallel, Rate: lim, Poll: opts.Poll, Wait: opts.Wait, Now: opts.Now,
 		StatusTimeout: opts.StatusTimeout, PetitionParallel: opts.PetitionParallel,
+		// The data dir's journal serves every campaign run from it; a
+		// --journal FILE serves the one it was made for.
+		SharedJournal: opts.Journal == "",
 	}
+	rg.exactly(&cfg)
+	return cfg
 }
 
 func petitionNote(u string) string {

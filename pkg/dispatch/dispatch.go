@@ -84,7 +84,11 @@ type Config struct {
 	// interrupted attempts are left for a run that can compose them.
 	Only    []string
 	Journal *journal.Journal // required unless DryRun
-	Compose ComposeFunc      // required
+	// SharedJournal says Journal serves several campaigns (the data dir's
+	// default journal); otherwise it serves the campaign it was made for,
+	// and a run of another campaign is refused (journal.Claim).
+	SharedJournal bool
+	Compose       ComposeFunc // required
 	// Offline says the gateway dials nothing (gateway.Driver.Offline): the
 	// campaign's courtesy to the target's lines — quiet hours, hourly caps,
 	// calls per number — does not apply; the campaign's end date does.
@@ -118,6 +122,21 @@ type Config struct {
 	// is let finish so its outcome is recorded, not left for reconciliation.
 	// Default 2 minutes.
 	SendGrace time.Duration
+	// RequestTimeout is the longest one gateway call can take (the HTTP
+	// client's timeout: gateway.RequestTimeout); default the one drivers
+	// use when given no client. With LateMargin (gateway.Driver's) it says
+	// when a request lost in a crash can no longer reach the gateway: a
+	// lookup's "not found" counts as not sent only after that (see judge).
+	RequestTimeout time.Duration
+	LateMargin     time.Duration
+	// DedupeByKey says the gateway treats a repeated key as the same fax
+	// (gateway.Driver.DedupeByKey): an interrupted attempt not found yet is
+	// sent again at once with the same key, instead of waited for.
+	DedupeByKey bool
+	// RealNetwork says the gateway refuses fictitious numbers
+	// (gateway.Driver.RealNetwork): nothing was ever faxed to them through
+	// it, so they are not looked up before a first fax.
+	RealNetwork bool
 
 	Now    func() time.Time // the clock for quiet hours, end date and caps; default time.Now
 	Events func(Event)      // progress; called from one goroutine at a time; may be nil
@@ -308,6 +327,9 @@ func New(cfg Config) (*Engine, error) {
 	if d.SendGrace <= 0 {
 		d.SendGrace = 2 * time.Minute
 	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = gateway.Env{}.RequestTimeout()
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -352,4 +374,14 @@ func rotation(key string, n int) int {
 		v = h
 	}
 	return int(v % uint64(n))
+}
+
+// Declare takes from the gateway's driver declaration what the engine must
+// know of it: its scheme, whether it dials (Offline), refuses fictitious
+// numbers (RealNetwork), dedupes by key and how late a lost request may
+// still arrive (LateMargin). RequestTimeout is the opened gateway's, set
+// apart (gateway.RequestTimeout).
+func (c *Config) Declare(d gateway.Driver) {
+	c.Driver, c.Offline, c.RealNetwork = d.Scheme, d.Offline, d.RealNetwork
+	c.DedupeByKey, c.LateMargin = d.DedupeByKey, d.LateMargin
 }

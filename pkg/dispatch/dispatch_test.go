@@ -94,6 +94,8 @@ func (h *harness) config() Config {
 		Poll:    2 * time.Millisecond,
 		Backoff: Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Retries: 30},
 		Breaker: Breaker{Failures: 3, Cooldown: time.Hour},
+		// A request lost in a crash may arrive for 30 ms.
+		RequestTimeout: 20 * time.Millisecond, LateMargin: 10 * time.Millisecond,
 		Events: func(ev Event) {
 			h.mu.Lock()
 			h.events = append(h.events, ev)
@@ -535,21 +537,38 @@ func TestCrashAndResume(t *testing.T) {
 
 // TestReconcileInterruptedIntent covers the instant between the journal's
 // intent and its record of the gateway's answer.
+// dedupe is a gateway that treats a repeated key as the same fax, as the
+// webhook protocol asks of relays.
+type dedupe struct{ *linesim.Sim }
+
+func (d dedupe) Send(ctx context.Context, fax gateway.Fax) (gateway.Receipt, error) {
+	if rec, ok, _ := d.Lookup(ctx, fax.Key); ok {
+		return rec, nil
+	}
+	return d.Sim.Send(ctx, fax)
+}
+
 func TestReconcileInterruptedIntent(t *testing.T) {
 	tests := []struct {
 		name       string
-		sentBefore bool // the gateway took the fax before the crash
+		sentBefore bool          // the gateway took the fax before the crash
+		lateBy     time.Duration // the original request reaches the gateway this long after the restart (0: never)
+		dedupe     bool
 		noLookup   bool
 		wantState  journal.State
 		wantFaxes  int
+		wantN      int // the attempt that delivered
 	}{
-		{name: "taken: followed, not resent", sentBefore: true, wantState: journal.Delivered, wantFaxes: 1},
-		{name: "not taken: sent", wantState: journal.Delivered, wantFaxes: 1},
+		{name: "taken: followed, not resent", sentBefore: true, wantState: journal.Delivered, wantFaxes: 1, wantN: 1},
+		{name: "not taken: sent", wantState: journal.Delivered, wantFaxes: 1, wantN: 2},
+		{name: "arrives late: waited for, not sent again", lateBy: 15 * time.Millisecond, wantState: journal.Delivered, wantFaxes: 1, wantN: 1},
+		{name: "dedupe, arrives late: resent as the same attempt", lateBy: 15 * time.Millisecond, dedupe: true, wantState: journal.Delivered, wantFaxes: 1, wantN: 1},
+		{name: "dedupe, never arrives: resent as the same attempt", dedupe: true, wantState: journal.Delivered, wantFaxes: 1, wantN: 1},
 		{name: "no lookup: unknown, not resent", sentBefore: true, noLookup: true, wantState: journal.Unknown, wantFaxes: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, linesim.Config{Duration: time.Millisecond}, numA)
+			h := newHarness(t, linesim.Config{Duration: time.Millisecond}, numA, numB)
 			ctx := t.Context()
 			s := signerList(1)[0]
 			key := letter.SignerKey(h.c.ID, s)
@@ -567,8 +586,19 @@ func TestReconcileInterruptedIntent(t *testing.T) {
 				}
 			}
 			cfg := h.config()
+			var gw gateway.Gateway = h.sim
+			if tt.dedupe {
+				gw, cfg.DedupeByKey = dedupe{h.sim}, true
+			}
+			cfg.Gateway = gw
 			if tt.noLookup {
 				cfg.Gateway = linesim.NoLookup{Gateway: h.sim}
+			}
+			if tt.lateBy > 0 { // a slow relay finishing the killed run's POST
+				go func() {
+					time.Sleep(tt.lateBy)
+					gw.Send(context.WithoutCancel(ctx), gateway.Fax{To: numA, PDF: []byte("%PDF"), Key: a.Key})
+				}()
 			}
 			e, err := New(cfg)
 			if err != nil {
@@ -578,6 +608,7 @@ func TestReconcileInterruptedIntent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			time.Sleep(2 * tt.lateBy) // let a late request land, if it was going to
 			if sum.Counts[tt.wantState] != 1 {
 				t.Errorf("counts = %v, want 1 %s", sum.Counts, tt.wantState)
 			}
@@ -586,6 +617,18 @@ func TestReconcileInterruptedIntent(t *testing.T) {
 			}
 			if p, _ := h.j.Pending(ctx, h.c.ID); len(p) != 0 {
 				t.Errorf("still pending: %+v", p)
+			}
+			as, err := h.j.Attempts(ctx, subs[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, at := range as {
+				switch {
+				case at.State == journal.AttemptDelivered && at.N != tt.wantN:
+					t.Errorf("attempt %d delivered, want attempt %d: %+v", at.N, tt.wantN, as)
+				case at.State == journal.AttemptNotSent && h.sim.Received()[at.Key] > 0:
+					t.Errorf("attempt %d recorded not sent, and the gateway has it", at.N)
+				}
 			}
 		})
 	}

@@ -46,6 +46,12 @@ type run struct {
 	stopErr   error
 	waiting   string // the last waiting event's message, to say it once
 	sum       Summary
+	// owned are the submissions reconcile took up: their jobs requeue them
+	// themselves, so feed skips them if it comes to them.
+	owned map[int64]bool
+	// checkKeys: the journal is new (journal.CheckKeys), so a signer's
+	// first fax is looked up at the gateway first (insure).
+	checkKeys bool
 }
 
 type lineState struct {
@@ -106,7 +112,7 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	start := time.Now()
 	r := &run{e: e, cfg: &e.cfg, j: e.cfg.Journal, parent: parent, wctx: context.WithoutCancel(parent),
 		wake: make(chan struct{}, 1), sum: Summary{Run: map[journal.State]int{}},
-		gate: newGate(e.cfg.Backoff.Base, e.cfg.Backoff.Max)}
+		gate: newGate(e.cfg.Backoff.Base, e.cfg.Backoff.Max), owned: map[int64]bool{}}
 	if e.cfg.Rate > 0 {
 		r.lim = rate.NewLimiter(e.cfg.Rate, 1)
 	}
@@ -119,6 +125,14 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	r.ctx, r.cancel = context.WithCancel(ctx)
 	defer r.cancel()
 
+	if err := r.j.Claim(r.wctx, e.cfg.Campaign.ID, e.cfg.SharedJournal); err != nil {
+		return r.summary(start), err
+	}
+	check, err := r.j.CheckKeys(r.wctx)
+	if err != nil {
+		return r.summary(start), err
+	}
+	r.checkKeys = check && e.looker != nil
 	if err := r.loadLines(); err != nil {
 		return r.summary(start), err
 	}
@@ -176,6 +190,11 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	stopErr := r.stopErr
 	r.mu.Unlock()
 	sum := r.summary(start)
+	if check && stopErr == nil && sum.Done() {
+		if err := r.j.KeysChecked(r.wctx); err != nil {
+			stopErr = err
+		}
+	}
 	r.emit(Event{Type: EventSummary, Summary: &sum})
 	if stopErr != nil {
 		return sum, stopErr
@@ -413,7 +432,7 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 		moved := false // a submission hold took over went to the queue's end: read on to it
 		for _, s := range subs {
 			after = s.Seq
-			if !r.e.mine(s.Key) {
+			if !r.e.mine(s.Key) || r.isOwned(s.ID) {
 				continue
 			}
 			if s.Redirect != r.e.redirect {
@@ -443,6 +462,12 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 			return nil
 		}
 	}
+}
+
+func (r *run) isOwned(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.owned[id]
 }
 
 // hold deals with a queued submission that was queued for another

@@ -3,7 +3,9 @@ package gateway
 import (
 	"net/http"
 	"net/url"
+	"time"
 
+	"github.com/faxjam/faxjam/pkg/httpclient"
 	"github.com/faxjam/faxjam/pkg/urlspec"
 )
 
@@ -26,6 +28,32 @@ type Env struct {
 	Version string       // for User-Agent
 	HTTP    *http.Client // nil: drivers build their own with sane timeouts
 	DataDir string       // default folder for drivers that write files (outbox)
+}
+
+// RequestTimeout is the longest one HTTP request of a driver opened with
+// env may take: the timeout of env.HTTP, or of the client httpclient builds
+// when env.HTTP is nil (httpclient.DefaultTimeout).
+func (env Env) RequestTimeout() time.Duration {
+	if env.HTTP != nil && env.HTTP.Timeout > 0 {
+		return env.HTTP.Timeout
+	}
+	return httpclient.DefaultTimeout
+}
+
+// Timeouter is implemented by drivers whose calls are bounded by a timeout
+// of their own (a URL option) rather than by Env's HTTP client.
+type Timeouter interface {
+	RequestTimeout() time.Duration
+}
+
+// RequestTimeout is the longest one call of g may take, so the dispatcher
+// knows when a request it lost track of (a crash, a timeout) can no longer
+// reach the gateway: g's own bound when it has one, else env's.
+func RequestTimeout(g Gateway, env Env) time.Duration {
+	if t, ok := g.(Timeouter); ok && t.RequestTimeout() > 0 {
+		return t.RequestTimeout()
+	}
+	return env.RequestTimeout()
 }
 
 // Driver declares one gateway driver: its scheme, its URL options and how to
@@ -51,8 +79,21 @@ type Driver struct {
 	// MaxDocument is the largest document (bytes) the vendor takes; larger
 	// ones are refused before any request. 0: no limit.
 	MaxDocument int64
-	Options     []Option
-	Open        func(u *url.URL, env Env) (Gateway, error)
+	// DedupeByKey says the gateway treats a repeated idempotency key as the
+	// same fax (it answers with the first fax and dials nothing more), as
+	// its documented contract promises. The dispatcher then resends an
+	// interrupted attempt with the same key to the same number at once;
+	// without it, it waits until the lost request can no longer arrive
+	// (RequestTimeout + LateMargin) and looks the fax up again.
+	DedupeByKey bool
+	// LateMargin is how long after the client gave up on a request the
+	// gateway may still record the fax (and before its Lookup finds it):
+	// the vendor finishing a request whose client went away, a listing
+	// that lags behind. A lookup's "not found" counts only after the
+	// request's start + RequestTimeout + LateMargin.
+	LateMargin time.Duration
+	Options    []Option
+	Open       func(u *url.URL, env Env) (Gateway, error)
 }
 
 // Spec is the driver's URL declaration.

@@ -170,7 +170,8 @@ func (h *Hub) logf(format string, args ...any) {
 // engine builds the one dispatcher of the hub's campaign.
 func (h *Hub) engine() (*dispatch.Engine, error) {
 	cfg := h.cfg.Dispatch
-	cfg.Campaign, cfg.Gateway, cfg.Driver, cfg.Offline = h.c, h.cfg.Gateway, h.cfg.Driver.Scheme, h.cfg.Driver.Offline
+	cfg.Declare(h.cfg.Driver)
+	cfg.Campaign, cfg.Gateway = h.c, h.cfg.Gateway
 	cfg.Journal, cfg.Compose, cfg.Events = h.j, h.compose, h.event
 	cfg.Petition = h.cfg.Petition
 	if cfg.Petition == nil {

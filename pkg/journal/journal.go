@@ -5,6 +5,35 @@
 // SQLite file (pure-Go modernc.org/sqlite, WAL) created 0600, because it
 // holds signers' names and addresses.
 //
+// A journal is marked: a meta table written when it is created (format,
+// origin, creation time) and the campaigns it serves. Open refuses a file
+// that is not what it was, and Claim a journal of another campaign.
+//
+// Which failures are survivable:
+//   - The process killed at any instant (SIGKILL, a crash, Ctrl-C): every
+//     write is a committed transaction or nothing, and an attempt's intent
+//     is durable before the gateway is called, so a run started again
+//     finds every interrupted attempt and reconciles it (pkg/dispatch).
+//   - Power loss: synchronous=FULL in WAL mode syncs each commit, so what a
+//     run was told is written survives it.
+//   - A crash while a new journal is being made: it is made under a
+//     temporary name and linked into place whole; the leftover is removed.
+//   - A journal of an older faxjam: migrated in place, one version per
+//     transaction; it keeps serving the campaigns it holds.
+//
+// Which are not, and are refused instead of taken for a new journal (that
+// would fax every recorded signer again): a file truncated to 0 bytes, a
+// file that does not begin as an SQLite database (its first page zeroed or
+// overwritten), a damaged page anywhere (SQLite's quick_check at Open), a
+// database without a schema or whose marker was lost, a journal of another
+// campaign given as a --journal FILE (Claim), and a schema newer than this faxjam knows. The
+// organizer restores the file from a backup. A journal that is lost
+// outright (deleted) cannot be told from a first run: the dispatcher then
+// looks each signer's deterministic attempt keys up at the gateway before
+// the first fax, while CheckKeys says so, which catches what a gateway that
+// can look up by key knows; a gateway that cannot look up will fax again.
+// Keep backups of the journal; it is the campaign's record.
+//
 // The journal stores facts; it decides nothing. pkg/dispatch decides what to
 // send and when. It must not import dispatch, gateway, petition, letter or
 // cli: its values are plain strings in their vocabularies.
@@ -15,9 +44,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -106,7 +138,12 @@ type Attempt struct {
 	Code         string       `json:"code,omitempty"`
 	Message      string       `json:"message,omitempty"`
 	Started      time.Time    `json:"started"`
-	Finished     time.Time    `json:"finished,omitzero"`
+	// Tried is when the latest request to the gateway for this attempt
+	// began (the first at Started; a resend of the same attempt, same key,
+	// moves it): a request lost in a crash may reach the gateway until
+	// Tried + the request timeout + the driver's late margin.
+	Tried    time.Time `json:"tried,omitzero"`
+	Finished time.Time `json:"finished,omitzero"`
 }
 
 // NumberHealth is what the journal knows of one of the target's fax numbers.
@@ -166,6 +203,7 @@ var ErrClosed = errors.New("journal is closed")
 // without paying one fsync per fax.
 type Journal struct {
 	path   string
+	fresh  bool
 	wdb    *sql.DB // one connection: SQLite has one writer
 	rdb    *sql.DB // readers, query_only
 	writes chan writeReq
@@ -181,43 +219,46 @@ type writeReq struct {
 // maxGroup bounds how many writes share one transaction.
 const maxGroup = 256
 
-// Open opens the journal at path, creating it (mode 0600, directory 0700)
-// and migrating its schema as needed.
+// Open opens the journal at path, creating it when there is no file there
+// and migrating its schema as needed. A new journal is made whole under a
+// temporary name and linked into place (mode 0600, directory 0700), so a
+// file at path is always a complete journal or not faxjam's. An existing
+// file that is not what it was — empty (0 bytes), not an SQLite database,
+// damaged (a failed quick_check: a zeroed page), without a schema or with
+// its marker missing — is refused with a *RefusedError: starting afresh
+// over it would send every signer again.
 func Open(path string) (*Journal, error) {
 	if path == "" {
 		return nil, fmt.Errorf("journal: no path given")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	fresh := false
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if fresh, err = create(path); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, fmt.Errorf("journal: %w", err)
-	}
-	// Create the file ourselves so it is 0600 from its first byte: SQLite
-	// would create it with the umask's default, and it holds people's names.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+	case fi.IsDir():
+		return nil, &RefusedError{Path: path, Why: "is a directory"}
+	case fi.Size() == 0:
+		return nil, &RefusedError{Path: path, Why: "is empty (0 bytes): it was truncated, or something other than faxjam made it"}
 	}
 	// An existing file made by hand or an older tool may be readable by
 	// others: tighten it.
 	if err := os.Chmod(path, 0o600); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	dsn := func(pragmas ...string) string {
-		q := url.Values{}
-		q.Add("_pragma", "busy_timeout(10000)")
-		for _, p := range pragmas {
-			q.Add("_pragma", p)
-		}
-		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	if err := checkHeader(path); err != nil {
+		return nil, err
 	}
 	// secure_delete: freed space and pages are zeroed, so data deleted by
 	// retention or forget (forget.go) does not linger in the file.
 	// synchronous=FULL: in WAL mode each commit syncs the log, so an intent
 	// survives a power cut, not only a killed process; grouping writes keeps
 	// that affordable.
-	wdb, err := sql.Open("sqlite", dsn("journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "secure_delete(1)")+"&_txlock=immediate")
+	wdb, err := sql.Open("sqlite", dsn(path, "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "secure_delete(1)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
@@ -225,19 +266,251 @@ func Open(path string) (*Journal, error) {
 	wdb.SetConnMaxIdleTime(0)
 	j := &Journal{path: path, wdb: wdb, writes: make(chan writeReq), quit: make(chan struct{}), done: make(chan struct{})}
 	ctx := context.Background()
-	if err := j.migrate(ctx); err != nil {
+	if err := j.verify(ctx); err != nil {
 		wdb.Close()
 		return nil, err
 	}
-	rdb, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err := j.migrate(ctx, false); err != nil {
+		wdb.Close()
+		return nil, err
+	}
+	rdb, err := sql.Open("sqlite", dsn(path, "query_only(1)"))
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
 	rdb.SetMaxOpenConns(4)
 	j.rdb = rdb
+	j.fresh = fresh
 	go j.commitLoop()
 	return j, nil
+}
+
+// dsn is the database/sql name of the SQLite file at path with pragmas.
+func dsn(path string, pragmas ...string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// create makes a new journal at path: whole under a temporary name, then
+// linked into place, which fails if another process made one first (then
+// that one is opened). It reports whether the journal at path is the one
+// it made.
+func create(path string) (bool, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return false, fmt.Errorf("journal: %w", err)
+	}
+	tmp := fmt.Sprintf("%s.new-%d", path, os.Getpid())
+	defer removeDB(tmp)
+	removeDB(tmp) // left by a crash
+	// Create the file ourselves so it is 0600 from its first byte: SQLite
+	// would create it with the umask's default, and it holds people's names.
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return false, fmt.Errorf("journal: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return false, fmt.Errorf("journal: %w", err)
+	}
+	db, err := sql.Open("sqlite", dsn(tmp, "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"))
+	if err != nil {
+		return false, fmt.Errorf("journal %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	nj := &Journal{path: path, wdb: db}
+	err = nj.migrate(context.Background(), true)
+	if err == nil {
+		_, err = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncFile(tmp)
+	}
+	if err != nil {
+		return false, fmt.Errorf("journal %s: create: %w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("journal: %w", err)
+	}
+	if err := syncFile(filepath.Dir(path)); err != nil {
+		return false, fmt.Errorf("journal: %w", err)
+	}
+	return true, nil
+}
+
+func removeDB(p string) {
+	for _, s := range []string{"", "-wal", "-shm", "-journal"} {
+		os.Remove(p + s)
+	}
+}
+
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// sqliteHeader opens every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// checkHeader refuses a file that does not begin as an SQLite database: its
+// first page was overwritten (zeroed) or it is something else.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	b := make([]byte, len(sqliteHeader))
+	if _, err := io.ReadFull(f, b); err != nil || string(b) != sqliteHeader {
+		return &RefusedError{Path: path, Why: "does not begin as an SQLite database (its first page is damaged, or it is another kind of file)"}
+	}
+	return nil
+}
+
+// verify runs SQLite's quick_check: a page zeroed or torn is found here,
+// before anything is read as if it were the journal.
+func (j *Journal) verify(ctx context.Context) error {
+	rows, err := j.wdb.QueryContext(ctx, "PRAGMA quick_check(5)")
+	if err != nil {
+		return &RefusedError{Path: j.path, Why: "cannot be read as a database: " + err.Error()}
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return &RefusedError{Path: j.path, Why: "cannot be checked: " + err.Error()}
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return &RefusedError{Path: j.path, Why: "is damaged: " + err.Error()}
+	}
+	if len(problems) > 0 {
+		return &RefusedError{Path: j.path, Why: "is damaged: " + strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+// RefusedError says a journal file is not what it was (empty, damaged, not a
+// journal, its marker lost) and was not opened: taking it for a new journal
+// would fax every signer again.
+type RefusedError struct {
+	Path string
+	Why  string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("journal %s %s; faxjam will not start afresh over it, since every signer it recorded would be faxed again: restore it from a backup, or, if nothing was ever sent with it, move it away", e.Path, e.Why)
+}
+
+// CampaignError says a journal serves other campaigns than the one a run
+// is for.
+type CampaignError struct {
+	Path     string
+	Campaign string   // the run's
+	Holds    []string // the journal's
+}
+
+func (e *CampaignError) Error() string {
+	return fmt.Sprintf("journal %s is the journal of campaign %s, not of %s: a journal made for one campaign never takes another's signers (a wrong file or a copy would send them all again); give the journal of %s, or --journal with a new file",
+		e.Path, strings.Join(e.Holds, ", "), e.Campaign, e.Campaign)
+}
+
+// Claim checks that the journal serves campaign before a run dispatches
+// from it, and records it. A journal made by this faxjam serves the
+// campaign it was first claimed for only, unless shared (the data dir's
+// default journal, which every campaign run from that data dir uses):
+// another campaign's run is refused with a *CampaignError. A journal of an
+// older faxjam (before the marker) serves the campaigns it holds and takes
+// new ones, as journals were shared then.
+func (j *Journal) Claim(ctx context.Context, campaign string, shared bool) error {
+	var origin string
+	if err := j.rdb.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'origin'").Scan(&origin); err != nil {
+		return fmt.Errorf("journal %s: read its marker: %w", j.path, err)
+	}
+	rows, err := j.rdb.QueryContext(ctx, "SELECT campaign FROM campaigns ORDER BY campaign")
+	if err != nil {
+		return fmt.Errorf("journal %s: campaigns: %w", j.path, err)
+	}
+	var holds []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return fmt.Errorf("journal %s: campaigns: %w", j.path, err)
+		}
+		holds = append(holds, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("journal %s: campaigns: %w", j.path, err)
+	}
+	if slices.Contains(holds, campaign) {
+		return nil
+	}
+	if len(holds) > 0 && origin != originMigrated && !shared {
+		return &CampaignError{Path: j.path, Campaign: campaign, Holds: holds}
+	}
+	err = j.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec("INSERT INTO campaigns (campaign, added) VALUES (?, ?) ON CONFLICT DO NOTHING", campaign, unix(time.Now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("journal %s: claim for campaign %s: %w", j.path, campaign, err)
+	}
+	return nil
+}
+
+// Fresh reports whether this Open created the journal.
+func (j *Journal) Fresh() bool { return j.fresh }
+
+// CheckKeys reports whether the journal is new since its first complete
+// run: until then, a signer queued in it may have been faxed through a
+// journal that was lost, and a dispatcher that can look faxes up by key
+// asks the gateway before a signer's first fax (insurance against a lost
+// journal). KeysChecked ends it.
+func (j *Journal) CheckKeys(ctx context.Context) (bool, error) {
+	var v string
+	err := j.rdb.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'check_keys'").Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("journal %s: meta: %w", j.path, err)
+	}
+	return v == "1", nil
+}
+
+// KeysChecked records that every signer queued so far has been checked (a
+// run ended with the campaign done): CheckKeys is false from now on.
+func (j *Journal) KeysChecked(ctx context.Context) error {
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec("DELETE FROM meta WHERE key = 'check_keys'")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("journal %s: meta: %w", j.path, err)
+	}
+	return nil
 }
 
 // Path is the journal's file.

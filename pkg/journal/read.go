@@ -210,7 +210,7 @@ func (j *Journal) Numbers(ctx context.Context, campaign string) ([]NumberHealth,
 }
 
 const selectAttempt = `SELECT a.id, a.submission, a.n, a.key, a.number, a.driver, a.vendor_id, a.state,
-	a.reason, a.code, a.message, a.started, a.finished FROM attempts a`
+	a.reason, a.code, a.message, a.started, a.tried, a.finished FROM attempts a`
 
 func (j *Journal) attempts(ctx context.Context, what, q string, args ...any) ([]Attempt, error) {
 	rows, err := j.rdb.QueryContext(ctx, q, args...)
@@ -222,12 +222,15 @@ func (j *Journal) attempts(ctx context.Context, what, q string, args ...any) ([]
 	for rows.Next() {
 		var a Attempt
 		var state string
-		var started, finished int64
+		var started, tried, finished int64
 		if err := rows.Scan(&a.ID, &a.SubmissionID, &a.N, &a.Key, &a.Number, &a.Driver, &a.VendorID, &state,
-			&a.Reason, &a.Code, &a.Message, &started, &finished); err != nil {
+			&a.Reason, &a.Code, &a.Message, &started, &tried, &finished); err != nil {
 			return nil, fmt.Errorf("journal: %s: %w", what, err)
 		}
-		a.State, a.Started, a.Finished = AttemptState(state), fromUnix(started), fromUnix(finished)
+		a.State, a.Started, a.Tried, a.Finished = AttemptState(state), fromUnix(started), fromUnix(tried), fromUnix(finished)
+		if a.Tried.IsZero() { // recorded before schema v3: its one request began with it
+			a.Tried = a.Started
+		}
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {

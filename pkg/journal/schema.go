@@ -3,7 +3,10 @@ package journal
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
+	"time"
 )
 
 // migrations[i] takes the schema from version i to i+1 (PRAGMA user_version).
@@ -12,6 +15,7 @@ var migrations = [...]func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1,
 	migrateV2,
 	migrateV3,
+	migrateV4,
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -112,9 +116,33 @@ CREATE TABLE settings (
 	return err
 }
 
+// migrateV4 adds the journal's marker — meta (what the file is, when and
+// how it was made) and campaigns (the campaigns it serves), so that a file
+// that is not what it was refuses to start — and attempts.tried, when the
+// latest request of an attempt began. An older journal serves the
+// campaigns it holds.
+func migrateV4(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE campaigns (
+	campaign TEXT    PRIMARY KEY,
+	added    INTEGER NOT NULL
+);
+INSERT INTO campaigns (campaign, added) SELECT campaign, min(created) FROM submissions GROUP BY campaign;
+ALTER TABLE attempts ADD COLUMN tried INTEGER NOT NULL DEFAULT 0;`)
+	return err
+}
+
 // migrate brings the file's schema to SchemaVersion, one version per
-// transaction, and refuses a file written by a newer faxjam.
-func (j *Journal) migrate(ctx context.Context) error {
+// transaction, and refuses a file written by a newer faxjam. A file at
+// version 0 is only migrated when fresh (created by Open for it): an
+// existing file without a schema is not a journal. The marker (meta) is
+// written with the migration to v4: origin "created" for a fresh file,
+// "migrated" for a journal of an older faxjam.
+func (j *Journal) migrate(ctx context.Context, fresh bool) error {
 	conn, err := j.wdb.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.path, err)
@@ -127,6 +155,18 @@ func (j *Journal) migrate(ctx context.Context) error {
 	if v > SchemaVersion {
 		return fmt.Errorf("journal %s: schema version %d is newer than this faxjam knows (%d): upgrade faxjam", j.path, v, SchemaVersion)
 	}
+	if v == 0 && !fresh {
+		return &RefusedError{Path: j.path, Why: "is an SQLite database without a journal schema (schema version 0)"}
+	}
+	if v >= markerVersion {
+		if err := j.checkMarker(ctx, conn); err != nil {
+			return err
+		}
+	}
+	origin := originMigrated
+	if fresh {
+		origin = originCreated
+	}
 	for ; v < SchemaVersion; v++ {
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
@@ -136,6 +176,12 @@ func (j *Journal) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("journal %s: migrate to v%d: %w", j.path, v+1, err)
 		}
+		if v+1 == markerVersion {
+			if err := writeMarker(ctx, tx, origin); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("journal %s: migrate to v%d: %w", j.path, v+1, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("journal %s: migrate to v%d: %w", j.path, v+1, err)
@@ -143,6 +189,48 @@ func (j *Journal) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("journal %s: migrate to v%d: %w", j.path, v+1, err)
 		}
+	}
+	return nil
+}
+
+// markerVersion is the schema version that brought the marker (meta).
+const markerVersion = 4
+
+// The marker's values.
+const (
+	markerFormat   = "faxjam-journal" // meta format: what the file is
+	originCreated  = "created"        // meta origin: made new by Open
+	originMigrated = "migrated"       // meta origin: a journal of a faxjam before the marker
+)
+
+// writeMarker writes the meta rows: the format, when and how the file came
+// to be, and, for a file made new, check_keys (see CheckKeys).
+func writeMarker(ctx context.Context, tx *sql.Tx, origin string) error {
+	rows := [][2]string{{"format", markerFormat}, {"origin", origin}, {"created", strconv.FormatInt(time.Now().UnixNano(), 10)}}
+	if origin == originCreated {
+		rows = append(rows, [2]string{"check_keys", "1"})
+	}
+	for _, r := range rows {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES (?, ?)", r[0], r[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkMarker refuses a journal at markerVersion or later whose marker is
+// missing: its tables were dropped or emptied by something that is not
+// faxjam, and what else is missing cannot be known.
+func (j *Journal) checkMarker(ctx context.Context, conn *sql.Conn) error {
+	var format string
+	err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'format'").Scan(&format)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return &RefusedError{Path: j.path, Why: "has lost its marker (no format in its meta table)"}
+	case err != nil:
+		return &RefusedError{Path: j.path, Why: "has lost its marker (" + err.Error() + ")"}
+	case format != markerFormat:
+		return &RefusedError{Path: j.path, Why: fmt.Sprintf("is marked %q, not a faxjam journal", format)}
 	}
 	return nil
 }

@@ -155,11 +155,11 @@ func (j *Journal) StartAttempt(ctx context.Context, a Attempt, docSHA256 string,
 	if a.Started.IsZero() {
 		a.Started = time.Now()
 	}
-	a.State = AttemptIntent
+	a.State, a.Tried = AttemptIntent, a.Started
 	err := j.write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRow(`INSERT INTO attempts (submission, n, key, number, driver, state, started)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.SubmissionID, a.N, a.Key, a.Number, a.Driver, string(a.State), unix(a.Started)).Scan(&a.ID)
+		err := tx.QueryRow(`INSERT INTO attempts (submission, n, key, number, driver, state, started, tried)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.SubmissionID, a.N, a.Key, a.Number, a.Driver, string(a.State), unix(a.Started), unix(a.Tried)).Scan(&a.ID)
 		if err != nil {
 			return err
 		}
@@ -171,6 +171,19 @@ func (j *Journal) StartAttempt(ctx context.Context, a Attempt, docSHA256 string,
 		return a, fmt.Errorf("journal: start attempt %d of submission %d to %s: %w", a.N, a.SubmissionID, a.Number, err)
 	}
 	return a, nil
+}
+
+// Tried records that a request for attempt id (the same attempt, the same
+// key: a resend) begins at t, before it is made: a crash during it is
+// measured from t.
+func (j *Journal) Tried(ctx context.Context, id int64, t time.Time) error {
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		return execOne(tx, "UPDATE attempts SET tried = ? WHERE id = ?", unix(t), id)
+	})
+	if err != nil {
+		return fmt.Errorf("journal: attempt %d tried again: %w", id, err)
+	}
+	return nil
 }
 
 // Accepted records that the gateway took attempt id under vendorID.

@@ -38,6 +38,11 @@
 //     makes one such call. No Retry-After is documented. The attachment size
 //     limit is not published where it could be found: MaxDocument assumes
 //     20 MB like its peers.
+//
+// Idempotency (DedupeByKey): no. Documo documents no idempotency key for
+// POST /v1/faxes, and this driver cannot look a fax up by key either: a
+// send whose answer was lost is recorded unknown (not resent) for the
+// organizer to check. LateMargin (30 s) is declared for completeness.
 package documo
 
 import (
@@ -65,6 +70,8 @@ const MaxDocument = 20_000_000
 // Driver declares the documo:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: false,
+		LateMargin:  30 * time.Second,
 		Scheme:      scheme,
 		Summary:     "Documo mFax API (no lookup by key: a lost outcome is left to the organizer)",
 		Syntax:      "documo://API_KEY@[?endpoint=URL]",

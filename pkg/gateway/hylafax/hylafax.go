@@ -41,6 +41,15 @@
 // connections, timeouts and garbled replies are gateway-error (retryable);
 // other 5xx replies are rejected with the server's text. Completion is
 // learned by polling: HylaFAX reports by e-mail only (NOTIFY NONE here).
+//
+// Idempotency (DedupeByKey): no. hfaxd has no idempotency: every JNEW makes
+// a new job, and JOBINFO (the job tag carrying the key) is a label that
+// Lookup searches the send and done queues for, not a key hfaxd refuses
+// twice. After a crash or a lost reply faxjam waits until the call's
+// timeout (the timeout= option, RequestTimeout) + LateMargin since the call
+// began, then looks the tag up. LateMargin is 10 s: hfaxd works on one
+// client session at a time and a job is queued at JSUBM, within the
+// session.
 package hylafax
 
 import (
@@ -70,10 +79,12 @@ const killTime = "000259"
 // Driver declares the hylafax driver.
 func Driver() gateway.Driver {
 	return gateway.Driver{
-		Scheme:  "hylafax",
-		Summary: "self-hosted HylaFAX server (hfaxd client protocol; dials real lines)",
-		Syntax:  "hylafax://USER[:PASS]@host[:4559][?notify=EMAIL&dial={e164}&dialprefix=9,]",
-		Example: "hylafax://faxjam:secret@fax.example.org:4559?notify=organizer@example.org",
+		DedupeByKey: false,
+		LateMargin:  10 * time.Second,
+		Scheme:      "hylafax",
+		Summary:     "self-hosted HylaFAX server (hfaxd client protocol; dials real lines)",
+		Syntax:      "hylafax://USER[:PASS]@host[:4559][?notify=EMAIL&dial={e164}&dialprefix=9,]",
+		Example:     "hylafax://faxjam:secret@fax.example.org:4559?notify=organizer@example.org",
 		// HylaFAX dials real telephone lines through its modems.
 		RealNetwork: true,
 		// hfaxd transmits TIFF class F as is; a PDF it would have to
@@ -530,3 +541,7 @@ func (g *Gateway) Check(ctx context.Context) error {
 	c.close()
 	return nil
 }
+
+// RequestTimeout is the bound on one call (the timeout= option), so the
+// dispatcher knows when a call it lost track of can no longer submit a job.
+func (g *Gateway) RequestTimeout() time.Duration { return g.timeout }

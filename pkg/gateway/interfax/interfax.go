@@ -53,6 +53,13 @@
 // MinPoll is a hint for the dispatcher: package gateway's Driver has no
 // field for a vendor's polling limit, so it is documented here and in the
 // driver's Summary rather than enforced by sleeping inside Status.
+//
+// Idempotency (DedupeByKey): no. InterFAX documents no idempotency key for
+// POST /outbound/faxes: reference is free text shown with the fax and
+// searchable, and a repeated POST is a second fax. After a crash or a lost
+// answer faxjam waits until RequestTimeout + LateMargin since the request
+// began, then searches the reference, and only then counts "not found" as
+// not sent. LateMargin is 30 s (no bound is documented).
 package interfax
 
 import (
@@ -95,6 +102,8 @@ const csidMax = 20
 // Driver declares the interfax:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: false,
+		LateMargin:  30 * time.Second,
 		Scheme:      scheme,
 		Summary:     "InterFAX REST API (Upland); status polling is limited to 6 a minute: use --poll 10s or more",
 		Syntax:      "interfax://USERNAME:PASSWORD@[?csid=ID&resolution=fine|standard&endpoint=URL]",

@@ -16,6 +16,11 @@
 // delivered ("written").
 //
 // It imports package gateway and the standard library only.
+//
+// Idempotency (DedupeByKey): yes. Files are named after the key, and a Send
+// with a key already written returns the first fax. Writes happen inside
+// the faxjam process under a lock, so nothing arrives after the process is
+// gone: LateMargin is 0.
 package outbox
 
 import (
@@ -66,6 +71,8 @@ type Manifest struct {
 // Driver declares the outbox driver.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: true,
+		LateMargin:  0,
 		Scheme:      Scheme,
 		Summary:     "writes each fax (PDF, TIFF, JSON manifest) into a folder; dials nothing",
 		Syntax:      "outbox:///DIR (outbox:// alone: the outbox folder in faxjam's data dir)",

@@ -31,6 +31,13 @@
 // the type: lineError and faxError are line-error, documentConversionError
 // document, the rest gateway-error. caller_id as a request parameter is
 // UNVERIFIED, so this driver sets none (the account's number is used).
+//
+// Idempotency (DedupeByKey): no. Phaxio v2.1 documents no idempotency key
+// for POST /faxes: tags are metadata to search by, and a repeated POST is a
+// second fax. After a crash or a lost answer faxjam waits until
+// RequestTimeout + LateMargin since the request began, then looks the tag up,
+// and only then counts "not found" as not sent. LateMargin is 30 s (no bound
+// is documented for a request outliving its client or for the search index).
 package phaxio
 
 import (
@@ -64,6 +71,8 @@ const lookupWindow = 90 * 24 * time.Hour
 // Driver declares the phaxio:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: false,
+		LateMargin:  30 * time.Second,
 		Scheme:      scheme,
 		Summary:     "Phaxio API v2.1 (legacy Phaxio accounts at Sinch)",
 		Syntax:      "phaxio://API_KEY:API_SECRET@[?endpoint=URL]",

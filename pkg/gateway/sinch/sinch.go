@@ -35,6 +35,14 @@
 // (gateway.CallErrorReason); 30 "no answer from a fax machine" is
 // not-a-fax (the call was answered, by no fax), 16 "ring timeout" is
 // no-answer.
+//
+// Idempotency (DedupeByKey): no. The Sinch Fax API v3 documents no
+// idempotency key for POST /faxes: labels are stored and listed, nothing
+// deduplicates on them, so a repeated POST is a second fax. After a crash or
+// a lost answer faxjam waits until RequestTimeout + LateMargin since the
+// request began, then asks Lookup, and only then counts "not found" as not
+// sent. LateMargin is 30 s (no bound is documented for a request that
+// outlives its client, nor for how soon GET /faxes lists a new fax).
 package sinch
 
 import (
@@ -72,6 +80,8 @@ const MaxDocument = 20_000_000
 // Driver declares the sinch:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: false,
+		LateMargin:  30 * time.Second,
 		Scheme:      scheme,
 		Summary:     "Sinch Fax API v3 (free rehearsal: --redirect " + TestNumber + ", Sinch's test number)",
 		Syntax:      "sinch://KEY_ID:KEY_SECRET@PROJECT_ID[?from=+E164][&endpoint=URL]",

@@ -39,6 +39,11 @@
 // checks and exists for tests against a self-signed loopback server only.
 //
 // It imports package gateway, go-mail and the standard library only.
+//
+// Idempotency (DedupeByKey): no. Email-to-fax gateways document no
+// deduplication (a message sent twice is faxed twice), and this driver
+// cannot look a fax up: a send whose server reply was lost is recorded
+// unknown (not resent). LateMargin (30 s) is declared for completeness.
 package smtp
 
 import (
@@ -88,6 +93,8 @@ const KeyHeader = "X-Faxjam-Key"
 // Driver declares the email-to-fax driver.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: false,
+		LateMargin:  30 * time.Second,
 		Scheme:      Scheme,
 		Aliases:     []string{SchemeTLS},
 		Summary:     "email to fax: mails the PDF through an SMTP server to NUMBER@vendor-domain",
@@ -457,3 +464,6 @@ func (g *emailFax) clean(s string) string {
 	}
 	return strings.ReplaceAll(s, "\n", "; ")
 }
+
+// RequestTimeout is the bound on each SMTP exchange (the timeout= option).
+func (g *emailFax) RequestTimeout() time.Duration { return g.timeout }

@@ -44,6 +44,12 @@
 // queue_fax page lists none; MaxDocument assumes 20 MB like its peers —
 // the base64 body is a third larger) and any rate limit (none is
 // documented, so the contract fake has no 429).
+//
+// Idempotency (DedupeByKey): no. SRFax's Queue_Fax documents no
+// idempotency key: sAccountCode is a label, and a repeated Queue_Fax is a
+// second fax. After a crash or a lost answer faxjam waits until
+// RequestTimeout + LateMargin since the request began before it trusts a
+// lookup's "not found". LateMargin is 30 s (no bound is documented).
 package srfax
 
 import (
@@ -81,6 +87,8 @@ const lookupWindow = 30 * 24 * time.Hour
 // Driver declares the srfax:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: false,
+		LateMargin:  30 * time.Second,
 		Scheme:      scheme,
 		Summary:     "SRFax web-service API",
 		Syntax:      "srfax://ACCESS_ID:PASSWORD@?caller_id=NXXNXXXXXX&sender_email=ADDRESS[&endpoint=URL]",

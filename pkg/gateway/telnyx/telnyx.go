@@ -34,6 +34,16 @@
 // failure_reason mapping (support.telnyx.com/en/articles/4967498): see
 // reasonOf. destination_unreachable is read as invalid-number (no route to
 // the number), unknown reasons as gateway-error.
+//
+// Idempotency (DedupeByKey): no. The Telnyx API v2 documents no
+// idempotency key for POST /faxes: client_state is an opaque value echoed in
+// the fax object and its webhooks, not a deduplication key, so a repeated
+// POST is a second fax. faxjam therefore never posts an attempt again while
+// its first request might still be processed: after a crash or a lost
+// answer it waits until RequestTimeout + LateMargin since the request began,
+// then asks Lookup. LateMargin is 30 s (Telnyx documents no bound on how
+// long a request outlives its client or on how soon GET /faxes lists a new
+// fax; 30 s covers a request being finished and listed).
 package telnyx
 
 import (
@@ -68,6 +78,8 @@ const mediaTTL = 24 * time.Hour
 // Driver declares the telnyx:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: false,
+		LateMargin:  30 * time.Second,
 		Scheme:      scheme,
 		Summary:     "Telnyx Programmable Fax (API v2)",
 		Syntax:      "telnyx://API_KEY@CONNECTION_ID?from=+E164[&endpoint=URL]",

@@ -18,8 +18,8 @@
 //	                  "file" (fax.pdf, application/pdf) and, when faxjam has
 //	                  one, "tiff" (fax.tif, image/tiff, class F G3).
 //	                  → 2xx {"id": "...", "status": "queued"}
-//	                  A relay should treat a repeated key as the same fax and
-//	                  answer with the first fax's id.
+//	                  A relay must treat a repeated key as the same fax and
+//	                  answer with the first fax's id (see Idempotency).
 //	GET URL/{id}      → {"id", "status": queued|sending|delivered|failed,
 //	                     "reason"?, "message"?, "pages"?}
 //	                  404 when there is no such fax.
@@ -37,6 +37,16 @@
 //
 // RealNetwork is false: the relay decides what it dials, and it is told when a
 // number is fictitious. It imports package gateway and pkg/httpclient only.
+//
+// Idempotency (DedupeByKey): required of relays by this protocol. A relay
+// must treat a POST whose key it already has as the same fax — answer with
+// the first fax's id and status and dial nothing — also while the first
+// POST is still being processed (take a lock per key). faxjam relies on it:
+// after a crash or a lost answer it posts the same attempt again with the
+// same key to the same number instead of waiting. LateMargin is 30 s: the
+// time a relay may still take to record a fax after faxjam gave up on the
+// request (RequestTimeout, the HTTP client's timeout); only after it does a
+// lookup's 404 mean the fax was never taken.
 package webhook
 
 import (
@@ -48,6 +58,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/httpclient"
@@ -65,6 +76,8 @@ const MaxDocument = 20 << 20
 // Driver declares the webhook driver.
 func Driver() gateway.Driver {
 	return gateway.Driver{
+		DedupeByKey: true,
+		LateMargin:  30 * time.Second,
 		Scheme:      Scheme,
 		Aliases:     []string{SchemeHTTP},
 		Summary:     "posts each fax to an organizer's relay (faxjam's own small HTTP protocol)",
