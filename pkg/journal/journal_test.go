@@ -361,30 +361,8 @@ func TestStartedSince(t *testing.T) {
 
 func TestOpenMigratesV1JournalWithEmptyRedirect(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := t.Context()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrateV1(ctx, tx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`INSERT INTO submissions (campaign, key, seq, name, city, country, state, created, updated)
-		VALUES ('c', 'k1', 1, 'Ana', 'Lima', 'PE', 'queued', 1, 1)`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec("PRAGMA user_version = 1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-
+	oldJournal(t, path, 1, "c")
 	j, err := Open(path)
 	if err != nil {
 		t.Fatalf("Open of a v1 journal: %v", err)
@@ -426,5 +404,36 @@ func TestRedirectIsRecordedAtEnqueueAndRequeue(t *testing.T) {
 	}
 	if r0, r1 := got(subs[0].ID), got(subs[1].ID); r0 != "" || r1 != "+15555550199" {
 		t.Fatalf("after Requeue redirects = %q, %q; want none and +15555550199", r0, r1)
+	}
+}
+
+// oldJournal writes a journal of schema version v (as an older faxjam left
+// it) with one queued submission k1 of campaign.
+func oldJournal(t *testing.T, path string, v int, campaign string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:v] {
+		if err := m(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.Exec(`INSERT INTO submissions (campaign, key, seq, name, city, country, state, created, updated)
+		VALUES (?, 'k1', 1, 'Ana', 'Lima', 'PE', 'queued', 1, 1)`, campaign); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }

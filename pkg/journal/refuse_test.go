@@ -1,7 +1,6 @@
 package journal
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"os"
@@ -104,30 +103,7 @@ func TestClaimRefusesAnotherCampaignsJournal(t *testing.T) {
 
 func TestAnOlderJournalIsMigratedAndServesItsCampaigns(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.db")
-	db, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := db.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range migrations[:2] {
-		if err := m(context.Background(), tx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := tx.Exec(`INSERT INTO submissions (campaign, key, seq, name, city, country, state, created, updated)
-		VALUES ('a', 'k1', 1, 'Ana', 'Lima', 'Perú', 'delivered', 1, 1)`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec("PRAGMA user_version = 2"); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	oldJournal(t, path, 2, "a")
 
 	j, err := Open(path)
 	if err != nil {
