@@ -56,6 +56,7 @@ type PetitionOptions struct {
 	Format  string // pdf, csv, json
 	Output  string
 	Private bool // emails and notes in csv/json
+	Raw     bool // csv values verbatim, not spreadsheet-safe
 }
 
 func newPetitionCmd(f *Factory) *cobra.Command {
@@ -315,6 +316,7 @@ PDF needs -o FILE or a pipe.`,
 	fl.StringVar(&opts.Format, "format", "pdf", "pdf, csv or json")
 	fl.StringVarP(&opts.Output, "output", "o", "", "write to FILE (whole: temp file, sync, rename)")
 	fl.BoolVar(&opts.Private, "private", false, "csv/json: include emails and notes")
+	fl.BoolVar(&opts.Raw, "raw", false, "CSV: write values verbatim (by default a value a spreadsheet would run as a formula, =, +, -, @ first, gets a quote in front)")
 	fl.StringVar(&opts.Send.Paper, "paper", "a4", "a4 or letter")
 	fl.StringVar(&opts.Send.Font, "font", "", "extra TrueType font for names the built-in fonts cannot draw")
 	bindConfig(fl, "paper", "paper")
@@ -348,7 +350,7 @@ func petitionExportRun(ctx context.Context, opts *PetitionOptions) error {
 	pages := 0
 	switch opts.Format {
 	case "csv":
-		err = export.WriteCSV(&buf, rows, opts.Private)
+		err = export.WriteCSV(&buf, rows, opts.Private, opts.Raw)
 	case "json":
 		err = export.WriteJSON(&buf, rows, opts.Private)
 	case "pdf":

@@ -49,6 +49,7 @@ type SendOptions struct {
 	Signer      letter.Signer
 	SignersFile string // --signers FILE or "-"
 	Rejects     string
+	RawCSV      bool // --raw: CSV files keep values verbatim (csvsafe)
 	Strict      bool
 	Yes         bool
 
@@ -145,6 +146,7 @@ duration_s and line_time_s in seconds). Fields are snake_case.`,
 	fl.StringVar(&opts.Signer.Lang, "lang", "", "your own language (recorded with your signature; the fax is in the target's language)")
 	fl.StringVar(&opts.SignersFile, "signers", "", "bulk: a CSV or JSON Lines file of signers, - for stdin")
 	fl.StringVar(&opts.Rejects, "rejects", "", "bulk: write rejected rows (with the reason) to this CSV file")
+	fl.BoolVar(&opts.RawCSV, "raw", false, "--rejects: write values verbatim (by default a value a spreadsheet would run as a formula, =, +, -, @ first, gets a quote in front)")
 	fl.BoolVar(&opts.Strict, "strict", false, "bulk: any rejected row stops the run before anything is sent")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "send without asking for confirmation")
 	fl.StringVar(&opts.Gateway, "gateway", "", "fax gateway `URL` (default outbox:// into the data dir; faxjam gateway list shows the drivers)")
@@ -504,7 +506,7 @@ func oneSigner(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r *
 // signerList opens --signers for a bulk run.
 func signerList(opts *SendOptions, c *campaign.Campaign) (*signers.List, error) {
 	l, err := signers.OpenList(signers.ListOptions{Path: opts.SignersFile, Stdin: opts.IO.In,
-		Rejects: opts.Rejects, Strict: opts.Strict, RequireNote: c.RequireNote})
+		Rejects: opts.Rejects, RawRejects: opts.RawCSV, Strict: opts.Strict, RequireNote: c.RequireNote})
 	return l, listError(err)
 }
 

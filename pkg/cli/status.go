@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/csvsafe"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -59,6 +59,7 @@ number, pages, times) for the campaign report.`,
 	fl.BoolVar(&opts.Follow, "follow", false, "carry on with queued work and show it until done (or --wait)")
 	fl.StringVar(&opts.Export, "export", "", "write the receipts as csv or json (JSON Lines)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "with --export: the file (default stdout)")
+	fl.BoolVar(&opts.Send.RawCSV, "raw", false, "with --export csv: "+"write values verbatim (by default a value a spreadsheet would run as a formula, =, +, -, @ first, gets a quote in front)")
 	fl.StringVar(&opts.Send.Journal, "journal", "", "the `FILE` the journal is kept in (default: journal.db in the data dir)")
 	fl.StringVar(&opts.Send.Gateway, "gateway", "", "with --follow: the gateway `URL`")
 	fl.StringVar(&opts.Send.Hub, "hub", "", "the campaign hub `URL` your actions went to (default: the campaign's)")
@@ -338,9 +339,9 @@ func exportReceipts(ctx context.Context, so *SendOptions, j *journal.Journal, c 
 		w = so.IO.Out
 	}
 	n := 0
-	var cw *csv.Writer
+	var cw *csvsafe.Writer
 	if format == "csv" {
-		cw = csv.NewWriter(w)
+		cw = csvsafe.NewWriter(w, so.RawCSV)
 		if err := cw.Write([]string{"campaign", "key", "name", "number", "driver", "vendor_id", "doc_sha256", "pages", "state", "reason", "started", "finished"}); err != nil {
 			return err
 		}

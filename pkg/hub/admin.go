@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/csvsafe"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/petition/server"
 )
@@ -64,14 +64,6 @@ type ExportRow struct {
 	Updated     time.Time     `json:"updated"`
 }
 
-// csvSafe keeps a value from being read as a formula by a spreadsheet.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 func (h *Hub) export(w http.ResponseWriter, r *http.Request) {
 	if !h.ours(w, r) || !h.admin(w, r) {
 		return
@@ -81,7 +73,7 @@ func (h *Hub) export(w http.ResponseWriter, r *http.Request) {
 	if strings.Contains(r.Header.Get("Accept"), "text/csv") {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", h.c.ID+"-actions.csv"))
-		cw := csv.NewWriter(w)
+		cw := csvsafe.NewWriter(w, r.URL.Query().Get("raw") == "1")
 		cw.Write([]string{"id", "state", "name", "city", "country", "email", "note", "lang", "number_label", "attempts", "reason", "accepted", "updated"})
 		for row, err := range rows {
 			if err != nil {
@@ -90,9 +82,6 @@ func (h *Hub) export(w http.ResponseWriter, r *http.Request) {
 			e := h.exportRow(row)
 			rec := []string{e.ID, string(e.State), e.Name, e.City, e.Country, e.Email, e.Note, e.Lang, e.NumberLabel,
 				strconv.Itoa(e.Attempts), e.Reason, e.Accepted.Format(time.RFC3339), e.Updated.Format(time.RFC3339)}
-			for i := range rec {
-				rec[i] = csvSafe(rec[i])
-			}
 			cw.Write(rec)
 		}
 		cw.Flush()

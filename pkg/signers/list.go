@@ -2,7 +2,6 @@ package signers
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/faxjam/faxjam/pkg/csvsafe"
 	"github.com/faxjam/faxjam/pkg/letter"
 )
 
@@ -40,6 +40,9 @@ type ListOptions struct {
 	// with its line and the reason, so an organizer can fix and re-send
 	// just those.
 	Rejects string
+	// RawRejects writes the rejects file's values verbatim, without the
+	// quote csvsafe puts before a value a spreadsheet would evaluate.
+	RawRejects bool
 	// Strict reads the whole list once before the first row is given out
 	// and refuses it, listing every problem, when any row is rejected.
 	Strict      bool
@@ -96,7 +99,7 @@ func OpenList(o ListOptions) (*List, error) {
 	rd.RequireNote = o.RequireNote
 	l := &List{path: o.Path, in: in, rd: rd}
 	if o.Rejects != "" {
-		if l.rej, err = NewRejectWriter(o.Rejects); err != nil {
+		if l.rej, err = NewRejectWriter(o.Rejects, o.RawRejects); err != nil {
 			in.Close()
 			return nil, err
 		}
@@ -198,17 +201,17 @@ func (l *List) Close() error {
 // row's fields, so an organizer can fix and re-send just those.
 type RejectWriter struct {
 	f *os.File
-	w *csv.Writer
+	w *csvsafe.Writer
 }
 
 // NewRejectWriter creates (or truncates) the rejects file at path and
-// writes its header.
-func NewRejectWriter(path string) (*RejectWriter, error) {
+// writes its header. Values are spreadsheet-safe (csvsafe) unless raw.
+func NewRejectWriter(path string, raw bool) (*RejectWriter, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, inputf("--rejects: %w", err)
 	}
-	w := csv.NewWriter(f)
+	w := csvsafe.NewWriter(f, raw)
 	if err := w.Write(append([]string{"line", "reason"}, Columns()...)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("--rejects: %w", err)

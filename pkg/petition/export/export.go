@@ -14,7 +14,6 @@ package export
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/csvsafe"
 	"github.com/faxjam/faxjam/pkg/httpclient"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition"
@@ -111,8 +111,9 @@ func FromServer(ctx context.Context, base, token, campaignID string, hc *httpcli
 
 // WriteCSV writes rows as CSV with a header. Emails and notes are included
 // only when private is true (a list for the organizer, not for the target).
-func WriteCSV(w io.Writer, rows []Row, private bool) error {
-	cw := csv.NewWriter(w)
+// Values are spreadsheet-safe (csvsafe) unless raw.
+func WriteCSV(w io.Writer, rows []Row, private, raw bool) error {
+	cw := csvsafe.NewWriter(w, raw)
 	header := []string{"n", "name", "city", "country"}
 	if private {
 		header = append(header, "email", "note", "id", "created")

