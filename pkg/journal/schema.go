@@ -98,7 +98,8 @@ func migrateV2(ctx context.Context, tx *sql.Tx) error {
 // migrateV3 adds the campaign hub's records: an action (what a person asked
 // the hub for, with the client's idempotency key, hashed) for each
 // submission the hub accepted, and named settings (the hub's receipt secret,
-// a campaign's pause).
+// a campaign's pause), and an index on the queue order, so that the next
+// seq (max + 1) of an action accepted alone costs a lookup, not a scan.
 func migrateV3(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `
 CREATE TABLE actions (
@@ -109,6 +110,7 @@ CREATE TABLE actions (
 	created    INTEGER NOT NULL,
 	UNIQUE (campaign, key_hash)
 );
+CREATE INDEX submissions_seq ON submissions (seq);
 CREATE TABLE settings (
 	name  TEXT PRIMARY KEY,
 	value TEXT NOT NULL
