@@ -346,3 +346,41 @@ func TestSimpleRuneBelowLowRunes(t *testing.T) {
 		}
 	}
 }
+
+func TestShapedParagraphWrapsWithinTheWidth(t *testing.T) {
+	r := newRenderer(t, Options{ExtraFont: dejaVu(t)})
+	const size, maxW = 11, 200
+	limit := int32(math.Floor(maxW * 1000 / size))
+	sentence := strings.TrimSpace(strings.Repeat("أنا محمد علي، أكتب من القاهرة. ", 12))
+	long := strings.Repeat("ب", 300) // one word wider than a line
+	for _, text := range []string{sentence, "Ali " + long + " Hassan"} {
+		lines, err := r.wrap(text, faceRegular, size, maxW)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lines) < 3 {
+			t.Fatalf("%d lines, want several", len(lines))
+		}
+		var words []string
+		for _, ln := range lines {
+			if ln.runs == nil {
+				t.Errorf("line %q is not shaped", ln.text)
+			}
+			var w int32
+			for _, run := range ln.runs {
+				for _, g := range run.glyphs {
+					w += g.adv
+				}
+			}
+			if w != ln.width || w > limit {
+				t.Errorf("line %q: glyphs %d wide, line says %d, limit %d", ln.text, w, ln.width, limit)
+			}
+			words = append(words, ln.text)
+		}
+		// Lines break at spaces, or inside the long word: nothing lost.
+		nospace := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+		if got := strings.Join(words, " "); (text == sentence && got != text) || nospace(got) != nospace(text) {
+			t.Errorf("lines %q do not add up to the text", words)
+		}
+	}
+}
