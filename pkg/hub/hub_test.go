@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"io"
@@ -411,5 +412,82 @@ func TestAdminExport(t *testing.T) {
 	}
 	if !strings.Contains(string(c.body), "'=cmd|calc") || !strings.Contains(string(c.body), "Export Person") {
 		t.Errorf("CSV export:\n%s", c.body)
+	}
+}
+
+// TestAnonymousClientsAreRateLimitedAndTheAdminIsNot: the petition
+// server's per-client limit covers the hub's API; the admin token is not
+// limited.
+func TestAnonymousClientsAreRateLimitedAndTheAdminIsNot(t *testing.T) {
+	th := start(t, nil, func(c *hub.Config) { c.HTTP.Rate, c.HTTP.Burst = 0.001, 3 })
+	codes := map[int]int{}
+	for i := range 5 {
+		a := th.act(t, fmt.Sprintf("r%d", i), fmt.Sprintf("Rate Person %d", i))
+		codes[a.status]++
+		if a.status == http.StatusTooManyRequests && a.header.Get("Retry-After") == "" {
+			t.Errorf("a 429 without Retry-After")
+		}
+	}
+	if codes[202] != 3 || codes[429] != 2 {
+		t.Errorf("answers %v, want 3 × 202 then 2 × 429", codes)
+	}
+	if a := do(t, "GET", th.url+"/v1/campaigns/"+th.c.ID+"/lines", ""); a.status != 429 {
+		t.Errorf("lines after the burst: %d, want 429", a.status)
+	}
+	for range 5 {
+		if a := do(t, "GET", th.url+"/v1/campaigns/"+th.c.ID+"/actions", "", "Authorization", "Bearer "+adminToken); a.status != 200 {
+			t.Fatalf("admin export: %d", a.status)
+		}
+	}
+}
+
+// TestFictitiousNumbersOnARealNetworkStopTheHub: the campaign's fictitious
+// numbers given to a gateway that dials for real: nothing is dialled and
+// the hub stops with the configuration error, rather than accept actions
+// it will never fax.
+func TestFictitiousNumbersOnARealNetworkStopTheHub(t *testing.T) {
+	c := testCampaign(t)
+	dir := t.TempDir()
+	j, err := journal.Open(filepath.Join(dir, "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	st, err := store.Open(context.Background(), filepath.Join(dir, "petition.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, err := render.New(render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := linesim.New(linesim.Config{RealNetwork: true})
+	h, err := hub.New(context.Background(), hub.Config{Campaign: c, Journal: j, Store: st, Renderer: r,
+		Gateway: sim, Driver: gateway.Driver{Scheme: linesim.Driver, RealNetwork: true},
+		HTTP: server.Config{Rate: 1e6, Burst: 1e6}, Dispatch: dispatch.Config{Poll: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.Serve(context.Background(), ln) }()
+	th := &testHub{url: "http://" + ln.Addr().String(), c: c}
+	if a := th.act(t, "f1", "Real Network Person"); a.status != 202 {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, dispatch.ErrConfig) || !strings.Contains(err.Error(), "fictitious") {
+			t.Errorf("Serve: %v, want the fictitious-number configuration error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hub kept running with fictitious numbers on a real network")
+	}
+	if n := len(sim.Received()); n != 0 {
+		t.Errorf("%d faxes to fictitious numbers", n)
 	}
 }
