@@ -39,6 +39,7 @@ func configKeys() []configKey {
 		{Key: "gateway", Help: "fax gateway URL (`faxjam gateway list`); default outbox:// into the data dir", URL: true},
 		{Key: "hub", Help: "campaign hub URL (`faxjam serve`) send and status go through when no gateway is set; default: the campaign's", URL: true, Check: func(s string) error { _, err := client.CheckURL(s); return err }},
 		{Key: "hub_token", Help: "admin token of `faxjam serve`", Secret: true},
+		{Key: "hub_confirm", Help: "SMTP URL `faxjam serve --confirm` mails confirmation links through", URL: true},
 		{Key: "petition", Help: "petition endpoint URL for when every fax number is down", URL: true},
 		{Key: "petition_token", Help: "bearer token of `faxjam petition serve` and `export`", Secret: true},
 		{Key: "sender.name", Help: "your name, as it goes under the letter"},

@@ -32,6 +32,9 @@ type ServeOptions struct {
 	EmbedOrigins []string
 	Retain       string // --retain: e.g. 28d (privacy.go in pkg/hub)
 	Pack         string // --pack: the campaign's signed pack, served to activists
+	// Privacy: --confirm, --confirm-within, --privacy-notice, --public-url
+	// (serve_privacy.go).
+	Privacy ServePrivacy
 }
 
 func newServeCmd(f *Factory) *cobra.Command {
@@ -74,7 +77,10 @@ survives a crash right after. The journal and signatures are SQLite files
 default hub.db and petition.db in the data dir). The hub holds the journal's
 lock: no 'faxjam send' dispatches from it meanwhile. A hub on anything but
 loopback needs --token (the admin token) and TLS (--tls-cert/--tls-key, or a
-proxy). --retain 28d blanks the e-mail and note of every action 28 days after
+proxy). --confirm smtp://... mails every action's e-mail a link to confirm it
+before anything is sent (unconfirmed actions expire after --confirm-within,
+48h, and their data is deleted); --privacy-notice FILE is shown on the page
+and in that mail. --retain 28d blanks the e-mail and note of every action 28 days after
 it is final (the names and cities on the petition stay). Stop it with Ctrl-C: calls in flight finish, and what is queued
 waits for the next start.`,
 		Example: `  faxjam serve --gateway 'telnyx://KEY@CONNECTION?from=+4930123456' --token "$(openssl rand -hex 16)"
@@ -99,6 +105,7 @@ waits for the next start.`,
 	fl.StringVar(&opts.Server.Send.Font, "font", "", "an extra TrueType font for scripts the bundled fonts lack")
 	fl.StringVar(&opts.Retain, "retain", "", "scrub e-mails and notes this long after an action is final, e.g. 28d (default: config retain)")
 	fl.StringVar(&opts.Pack, "pack", "", "the campaign's signed pack (faxjam campaign sign), served at /v1/campaigns/{id}/pack")
+	addPrivacyFlags(fl, &opts.Privacy)
 	bindConfig(fl, "retain", "retain")
 	bindConfig(fl, "token", "hub_token")
 	bindConfig(fl, "paper", "paper")
@@ -133,8 +140,8 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	jpath, sigs := hubPaths(opts.DB, so.DataDir)
 	po.DB = sigs
 	if opts.Gateway == "" {
-		if opts.Pack != "" {
-			return usagef("--pack goes with --gateway: the petition server alone serves no campaign pack")
+		if opts.Pack != "" || opts.Privacy.Confirm != "" {
+			return usagef("--pack and --confirm go with --gateway (the hub); the petition server alone has no actions")
 		}
 		return petitionServeRun(ctx, po)
 	}
@@ -158,6 +165,10 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	packData, err := hubPack(opts.Pack, c)
+	if err != nil {
+		return err
+	}
+	priv, err := opts.Privacy.config(so.Secrets)
 	if err != nil {
 		return err
 	}
@@ -192,8 +203,10 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	defer st.Close()
 
+	var h *hub.Hub
 	hcfg.Listening = func(addr net.Addr) {
 		u := listenURL(po, addr)
+		h.SetPublicURL(u) // the confirmation links' base, unless --public-url
 		if so.JSON {
 			_ = ui.NewJSON(so.IO.Out).Print("listening", map[string]any{"url": u, "campaign": c.ID, "gateway": showGateway(opts.Gateway), "admin_token": po.Token != ""})
 			return
@@ -206,13 +219,14 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 			fmt.Fprintln(so.IO.ErrOut, s.Warning.Render("No --token: the admin API (export, pause) answers 401."))
 		}
 	}
-	h, err := hub.New(ctx, hub.Config{
+	h, err = hub.New(ctx, hub.Config{
 		Campaign: c, Journal: rg.journal, Store: st, Gateway: scrubGateway(gw, so.Secrets), Driver: driver, Petition: pet,
 		Renderer: r, Token: po.Token, HTTP: hcfg,
 		Dispatch: dispatch.Config{Poll: opts.Poll},
 		Web:      hub.WebConfig{EmbedOrigins: opts.EmbedOrigins},
 		Now:      so.Now,
 		Pack:     packData, Retain: retain,
+		Confirm: priv.mailer, ConfirmWithin: opts.Privacy.Within, PublicURL: opts.Privacy.PublicURL, PrivacyNotice: priv.notice,
 	})
 	if err != nil {
 		return &UsageError{Err: err}

@@ -188,6 +188,12 @@ func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (Accept
 	}
 	sub := journal.Submission{Campaign: h.c.ID, Key: letter.SignerKey(h.c.ID, s),
 		Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang}
+	if h.cfg.Confirm != nil { // confirm.go
+		if sub.Email == "" {
+			return Accepted{}, &letter.FieldErrors{Fields: []letter.FieldError{{Field: "email", Reason: "required: this hub confirms every action by e-mail before it is sent"}}}
+		}
+		sub.State = journal.Unconfirmed
+	}
 	// Stored even if the client hangs up meanwhile: it may retry with the
 	// same key and must then find it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -195,6 +201,11 @@ func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (Accept
 	a, got, found, err := h.j.Accept(ctx, journal.Action{ID: newID(), Campaign: h.c.ID, KeyHash: h.keyHash(key)}, sub)
 	if err != nil {
 		return Accepted{}, err
+	}
+	if got.State == journal.Unconfirmed && found != journal.SamePerson {
+		if err := h.mailConfirmation(ctx, a, got); err != nil {
+			return Accepted{}, fmt.Errorf("hub: mail the confirmation link: %w", err)
+		}
 	}
 	switch found {
 	case journal.New:

@@ -132,6 +132,16 @@ type Config struct {
 	// Pack is the campaign as a signed pack (`faxjam campaign sign`),
 	// served at /v1/campaigns/{id}/pack; nil serves none (privacy.go).
 	Pack []byte
+	// Confirm, when set, mails every action's e-mail a link that must be
+	// followed (and its button pressed) before anything is sent; actions
+	// not confirmed within ConfirmWithin (default 48 h) expire. Links
+	// start with PublicURL (or SetPublicURL's). PrivacyNotice is the
+	// organizer's notice, in the mail and on the confirmation page
+	// (confirm.go).
+	Confirm       Mailer
+	ConfirmWithin time.Duration
+	PublicURL     string
+	PrivacyNotice string
 	// Retain, when set, is how long after an action is final its e-mail
 	// and note are kept (privacy.go).
 	Retain time.Duration
@@ -226,7 +236,7 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	derr := make(chan error, 1)
-	wg.Go(func() { h.retainLoop(ctx) })
+	wg.Go(func() { h.privacyLoop(ctx) })
 	if h.cfg.Gateway != nil {
 		wg.Go(func() {
 			if err := h.dispatchLoop(ctx); err != nil {

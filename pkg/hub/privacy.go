@@ -37,6 +37,7 @@ func (h *Hub) privacyRoutes(mux *http.ServeMux, lim func(http.HandlerFunc) http.
 	mux.HandleFunc("/v1/campaigns/{id}/pack", lim(h.pack))
 	mux.HandleFunc("DELETE /v1/actions/{id}", lim(h.forgetAction))
 	mux.HandleFunc("DELETE /v1/campaigns/{id}/actions", lim(h.forgetEmail))
+	mux.HandleFunc("/v1/confirm/{id}", lim(h.confirm))
 }
 
 func (h *Hub) pack(w http.ResponseWriter, r *http.Request) {
@@ -167,19 +168,29 @@ func (h *Hub) Retain(ctx context.Context) (actions, signatures int, err error) {
 	return s.Submissions, signatures, h.compact(ctx)
 }
 
-// retainEvery is how often the hub applies Retain while it runs.
-const retainEvery = time.Hour
+// retainEvery is how often the hub applies Retain while it runs, and
+// expireEvery how often it expires unconfirmed actions.
+const (
+	retainEvery = time.Hour
+	expireEvery = time.Minute
+)
 
-// retainLoop applies Retain at start and then every retainEvery until ctx
-// ends. A failure is tried again at the next tick.
-func (h *Hub) retainLoop(ctx context.Context) {
-	if h.cfg.Retain <= 0 {
+// privacyLoop applies Expire and Retain at start and then every
+// expireEvery and retainEvery until ctx ends. A failure is tried again at
+// the next tick.
+func (h *Hub) privacyLoop(ctx context.Context) {
+	if h.cfg.Retain <= 0 && h.cfg.Confirm == nil {
 		return
 	}
-	t := time.NewTicker(retainEvery)
+	t := time.NewTicker(expireEvery)
 	defer t.Stop()
+	var retained time.Time
 	for {
-		h.Retain(ctx)
+		h.Expire(ctx)
+		if time.Since(retained) >= retainEvery {
+			h.Retain(ctx)
+			retained = time.Now()
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -30,6 +30,7 @@ func (h *Hub) newPage() (*web.Handler, error) {
 	p, err := web.New(web.Config{
 		Campaign: h.c, Backend: pageBackend{h}, AdminToken: h.cfg.Token,
 		EmbedOrigins: h.cfg.Web.EmbedOrigins, Secure: h.cfg.Web.Secure || h.cfg.HTTP.TLSCert != "", Now: h.cfg.Now,
+		PrivacyNotice: h.cfg.PrivacyNotice,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hub: %w", err)

@@ -46,13 +46,20 @@ func scanAction(r scanner) (Action, error) {
 // (Campaign, KeyHash), or a submission of the same signer that has an
 // action, is not added again: that action and its submission are returned
 // with SameKey or SamePerson. A submission of the signer queued without an
-// action (by `faxjam send` on the same journal) gets this action.
+// action (by `faxjam send` on the same journal) gets this action. A new
+// submission is queued, or Unconfirmed when sub.State says so.
 func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action, Submission, Found, error) {
 	if a.ID == "" || a.Campaign == "" || a.KeyHash == "" || sub.Campaign != a.Campaign || sub.Key == "" {
 		return a, sub, New, fmt.Errorf("journal: accept: id, campaign, key hash and signer key are required")
 	}
 	now := time.Now()
 	found := New
+	// Unconfirmed (the hub's e-mail confirmation): kept out of the queue
+	// until Confirm.
+	state := Queued
+	if sub.State == Unconfirmed {
+		state = Unconfirmed
+	}
 	err := j.write(ctx, func(tx *sql.Tx) error {
 		found = New
 		old, err := scanAction(tx.QueryRow(selectAction+" WHERE campaign = ? AND key_hash = ?", a.Campaign, a.KeyHash))
@@ -79,14 +86,14 @@ func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action,
 		case errors.Is(err, sql.ErrNoRows):
 			err := tx.QueryRow(`INSERT INTO submissions
 				(campaign, key, seq, name, city, country, email, note, lang, redirect, state, created, updated)
-				VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM submissions), ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
+				VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM submissions), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				RETURNING id, seq`,
 				sub.Campaign, sub.Key, sub.Name, sub.City, sub.Country, sub.Email, sub.Note, sub.Lang, sub.Redirect,
-				unix(now), unix(now)).Scan(&sub.ID, &sub.Seq)
+				string(state), unix(now), unix(now)).Scan(&sub.ID, &sub.Seq)
 			if err != nil {
 				return err
 			}
-			sub.State, sub.Created, sub.Updated = Queued, now.UTC(), now.UTC()
+			sub.State, sub.Created, sub.Updated = state, now.UTC(), now.UTC()
 		default:
 			return err
 		}

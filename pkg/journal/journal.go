@@ -77,7 +77,7 @@ func States() []State {
 }
 
 // Terminal reports whether a submission in s is done with.
-func (s State) Terminal() bool { return s != Queued && s != Sending }
+func (s State) Terminal() bool { return s != Queued && s != Sending && s != Unconfirmed }
 
 // AttemptState is where one attempt to fax one number is.
 type AttemptState string

@@ -140,7 +140,41 @@ func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &emailFax{scheme: d.Scheme, user: v["user"], pass: v["password"], from: v["from"], domain: v["domain"], timeout: DefaultTimeout}
+	g, err := openConn(u, v)
+	if err != nil {
+		return nil, err
+	}
+	g.domain = v["domain"]
+	switch v["body"] {
+	case "text":
+		g.note = true
+	case "none":
+	default:
+		return nil, fmt.Errorf("smtp: body=%q: want text or none", v["body"])
+	}
+	g.to = v["to"]
+	switch {
+	case g.to == "" && g.domain == "":
+		return nil, fmt.Errorf("smtp: say where faxes are mailed: domain=FAX_DOMAIN (to {digits}@domain) or to=PATTERN such as {e164}@fax.tc")
+	case g.to == "":
+		g.to = "{digits}@{domain}"
+	case strings.Contains(g.to, "{domain}") && g.domain == "":
+		return nil, fmt.Errorf("smtp: to=%q uses {domain} but no domain= is given", g.to)
+	}
+	if !strings.Contains(g.to, "{e164}") && !strings.Contains(g.to, "{digits}") || !strings.Contains(g.to, "@") {
+		return nil, fmt.Errorf("smtp: to=%q: want an address pattern with {e164} or {digits}, e.g. {digits}@rfax.net", g.to)
+	}
+	if _, err := g.recipient("+12025550142"); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// openConn reads the URL's connection: server, TLS, AUTH, sender, timeout
+// (what Mailer shares with the fax driver).
+func openConn(u *url.URL, v map[string]string) (*emailFax, error) {
+	d := Driver()
+	g := &emailFax{scheme: d.Scheme, user: v["user"], pass: v["password"], from: v["from"], timeout: DefaultTimeout}
 	switch strings.ToLower(u.Scheme) {
 	case Scheme:
 		g.port = 587
@@ -159,13 +193,6 @@ func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
 			return nil, fmt.Errorf("smtp: port %q is not a port number", p)
 		}
 		g.port = n
-	}
-	switch v["body"] {
-	case "text":
-		g.note = true
-	case "none":
-	default:
-		return nil, fmt.Errorf("smtp: body=%q: want text or none", v["body"])
 	}
 	switch v["tls"] {
 	case "opportunistic":
@@ -193,21 +220,6 @@ func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
 	g.tlsConfig = &tls.Config{ServerName: g.host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: skip}
 	if err := mail.NewMsg().From(g.from); err != nil || !strings.Contains(g.from, "@") {
 		return nil, fmt.Errorf("smtp: from=%q is not a mail address", g.from)
-	}
-	g.to = v["to"]
-	switch {
-	case g.to == "" && g.domain == "":
-		return nil, fmt.Errorf("smtp: say where faxes are mailed: domain=FAX_DOMAIN (to {digits}@domain) or to=PATTERN such as {e164}@fax.tc")
-	case g.to == "":
-		g.to = "{digits}@{domain}"
-	case strings.Contains(g.to, "{domain}") && g.domain == "":
-		return nil, fmt.Errorf("smtp: to=%q uses {domain} but no domain= is given", g.to)
-	}
-	if !strings.Contains(g.to, "{e164}") && !strings.Contains(g.to, "{digits}") || !strings.Contains(g.to, "@") {
-		return nil, fmt.Errorf("smtp: to=%q: want an address pattern with {e164} or {digits}, e.g. {digits}@rfax.net", g.to)
-	}
-	if _, err := g.recipient("+12025550142"); err != nil {
-		return nil, err
 	}
 	return g, nil
 }

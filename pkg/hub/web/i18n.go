@@ -218,6 +218,7 @@ var messages = map[string][5]string{
 	"notfound": {"Check the address: it must be copied whole.", "Revise la dirección: debe copiarse entera.", "Vérifiez l’adresse : elle doit être copiée en entier.",
 		"Prüfen Sie die Adresse: Sie muss vollständig kopiert sein.", "Verifique o endereço: tem de ser copiado por inteiro."},
 	"back":        {"Back to the campaign", "Volver a la campaña", "Retour à la campagne", "Zurück zur Kampagne", "Voltar à campanha"},
+	"privacy_h":   {"Privacy", "Privacidad", "Confidentialité", "Datenschutz", "Privacidade"},
 	"footer":      {"Made with faxjam. No tracking, no scripts.", "Hecho con faxjam. Sin rastreo ni scripts.", "Fait avec faxjam. Sans pistage ni scripts.", "Gemacht mit faxjam. Ohne Tracking, ohne Skripte.", "Feito com faxjam. Sem rastreio nem scripts."},
 	"admin_h":     {"Organizer", "Organización", "Organisation", "Organisation", "Organização"},
 	"login_h":     {"Sign in", "Iniciar sesión", "Connexion", "Anmelden", "Iniciar sessão"},

@@ -34,6 +34,9 @@ func (v *view) FormValue(field string) string {
 // RefreshSeconds is how often an unfinished receipt reloads.
 func (v *view) RefreshSeconds() int { return v.h.cfg.RefreshSeconds }
 
+// PrivacyNotice is the organizer's notice (`serve --privacy-notice`).
+func (v *view) PrivacyNotice() string { return v.h.cfg.PrivacyNotice }
+
 // StateKey is the message key of a receipt's state.
 func (r *receiptView) StateKey() string {
 	switch r.State {

@@ -163,4 +163,7 @@ type Config struct {
 	Now func() time.Time
 	// RefreshSeconds is how often an unfinished receipt reloads; 0 means 5.
 	RefreshSeconds int
+	// PrivacyNotice is the organizer's privacy notice, shown at the foot
+	// of every page; "" shows none.
+	PrivacyNotice string
 }
