@@ -269,12 +269,13 @@ func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
 	return doc, nil
 }
 
-// glyphError says which signature holds the character the fonts lack.
+// glyphError says which signature holds the character the fonts lack (or
+// cannot shape); the render error says what and how to fix it.
 func glyphError(ge *render.GlyphError, rows []Row) error {
 	for i, r := range rows {
 		for _, f := range [...]struct{ field, v string }{{"name", r.Name}, {"city", r.City}, {"country", r.Country}} {
 			if strings.ContainsRune(f.v, ge.Rune) {
-				return fmt.Errorf("export: signature %d: the %s has character %q (%U), which the fax fonts cannot draw; pass a font that has it (--font FILE.ttf)", i+1, f.field, string(ge.Rune), ge.Rune)
+				return fmt.Errorf("export: signature %d: the %s: %w", i+1, f.field, ge)
 			}
 		}
 	}

@@ -194,6 +194,34 @@ func TestPDFNamesAGlyphTheFontsLack(t *testing.T) {
 	}
 }
 
+// TestPDFShapesNamesWithAFont: Arabic and Hebrew signatures in the table
+// are joined and ordered (pkg/render holds the glyphs to hb-shape) and read
+// back as typed; without a font that has them, the signature is named.
+func TestPDFShapesNamesWithAFont(t *testing.T) {
+	font := testtool.File(t, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "fonts-dejavu-core")
+	rows := manyRows(3)
+	rows[0].Name, rows[0].City, rows[0].Country = "محمد علي", "القاهرة", "مصر"
+	rows[2].Name = "דנה כהן"
+	if _, err := PDF(normaCruz(), rows, Options{}); err == nil || !strings.Contains(err.Error(), "signature 1: the name: character") || !strings.Contains(err.Error(), "Arabic") {
+		t.Errorf("without a font: err = %v, want one naming signature 1's name and Arabic", err)
+	}
+	doc, err := PDF(normaCruz(), rows, Options{ExtraFont: font})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Map(func(c rune) rune {
+		if c >= 0x202A && c <= 0x202E { // poppler marks right-to-left text
+			return -1
+		}
+		return c
+	}, pdfText(t, doc.PDF))
+	for _, want := range []string{"محمد علي", "القاهرة", "مصر", "דנה כהן"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext: no %q in\n%s", want, text)
+		}
+	}
+}
+
 func TestCSVAndJSON(t *testing.T) {
 	rows := manyRows(2)
 	rows[0].Note = `Robert'); DROP TABLE signatures;-- "q"`
