@@ -368,7 +368,7 @@ func storeCampaign(c *campaign.Campaign, dir, dest string) error {
 // storeFiles writes files into dest, built in a temp folder beside it and
 // renamed into place, so --campaign ID never sees half a campaign.
 func storeFiles(dir, dest string, files []pack.File) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("campaign add: %w", err)
 	}
 	tmp, err := os.MkdirTemp(dir, "."+filepath.Base(dest)+".*")

@@ -150,6 +150,8 @@ func (f *Factory) loadConfig() (*viper.Viper, error) {
 					Hint: "fix the YAML, or move it away and run `faxjam config init`"}
 			}
 		}
+	} else if err := checkConfigPerms(f.IO.ErrOut, path); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

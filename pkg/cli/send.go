@@ -343,6 +343,7 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
+	warnJournal(opts.IO.ErrOut, path, opts.DataDir) // before Open makes the file 0600
 	l, err := journal.Acquire(path)
 	var le *journal.LockedError
 	if errors.As(err, &le) {

@@ -120,6 +120,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			return err
 		}
 	}
+	warnJournal(so.IO.ErrOut, path, so.DataDir) // before Open makes the file 0600
 	j, err := journal.Open(path)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
