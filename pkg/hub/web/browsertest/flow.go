@@ -25,6 +25,7 @@ func (b *Browser) Flow(base, shots string, onReceipt func(), deliverWithin time.
 	if h := b.Text("h1"); h == "" {
 		t.Error("the page has no title")
 	}
+	b.keyboard()
 	b.Axe("form")
 	b.Screenshots(shots, "form")
 
@@ -81,6 +82,33 @@ func (b *Browser) Flow(base, shots string, onReceipt func(), deliverWithin time.
 	b.Axe("delivered receipt")
 	b.Screenshots(shots, "delivered")
 	return receipt
+}
+
+// keyboard checks the page by keyboard: the first Tab reaches the skip
+// link and shows its focus ring, and Tab goes on through the language
+// switch to the form's first field.
+func (b *Browser) keyboard() {
+	b.t.Helper()
+	focus := func() (id, class, outline string) {
+		ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => { const e = document.activeElement, s = getComputedStyle(e);
+			return [e.id, e.className, s.outlineStyle + " " + s.outlineWidth]; })()`))
+		if err != nil || len(v) != 3 {
+			b.t.Fatalf("focus: %v", err)
+		}
+		return v[0], v[1], v[2]
+	}
+	b.Do("Tab", chromedp.KeyEvent("\t"))
+	if _, class, outline := focus(); class != "skip" || strings.HasPrefix(outline, "none") || strings.HasSuffix(outline, " 0px") {
+		b.t.Errorf("the first Tab focuses class %q with outline %q, want the skip link with a visible ring", class, outline)
+	}
+	for range 6 { // the five languages, then the first field
+		b.Do("Tab", chromedp.KeyEvent("\t"))
+	}
+	if id, _, outline := focus(); id != "f-name" || strings.HasPrefix(outline, "none") {
+		b.t.Errorf("Tab reached #%s (outline %q), want #f-name with a visible ring", id, outline)
+	}
 }
 
 // loaded checks that an image really loaded at the fax's width. With
