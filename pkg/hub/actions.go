@@ -159,7 +159,10 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request) {
 	}
 	got, err := h.Act(r.Context(), req.Key, letter.Signer{Name: req.Name, City: req.City, Country: req.Country, Email: req.Email, Note: req.Note, Lang: req.Lang})
 	var fe *letter.FieldErrors
+	var ce *ClosedError
 	switch {
+	case errors.As(err, &ce):
+		writeError(w, http.StatusGone, "", ce.Error())
 	case errors.As(err, &fe):
 		e := apiError{Error: err.Error(), Fields: fe.Fields}
 		if len(fe.Fields) > 0 {
@@ -182,6 +185,9 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request) {
 // first action with its receipt; the same person under another key the
 // first action without it (Duplicate set in both).
 func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (Accepted, error) {
+	if why := h.c.ClosedWhy(h.cfg.Now()); why != "" {
+		return Accepted{}, &ClosedError{Campaign: h.c.ID, Why: why, Contact: h.c.Contact}
+	}
 	s := letter.Normalize(signer)
 	if err := letter.ValidateSigner(s, h.c.RequireNote); err != nil {
 		return Accepted{}, err

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -28,6 +29,16 @@ import (
 // the note of every action final for longer than Retain, and of every
 // signature older than that; the names and cities on the petition, the
 // states, the counts and the faxed documents' SHA-256 stay.
+
+// ClosedError is an action for a campaign its organizer has closed (or
+// whose end date is past): answered 410 Gone.
+type ClosedError struct {
+	Campaign, Why, Contact string
+}
+
+func (e *ClosedError) Error() string {
+	return fmt.Sprintf("campaign %s is closed: %s; nothing is sent; ask its contact, %s", e.Campaign, e.Why, e.Contact)
+}
 
 // PackType is the media type of a signed campaign pack.
 const PackType = "application/vnd.faxjam.pack"

@@ -188,3 +188,15 @@ func TestHubServesItsPack(t *testing.T) {
 		t.Errorf("a hub without a pack: %d %s", a.status, a.body)
 	}
 }
+
+func TestHubRefusesClosedCampaign(t *testing.T) {
+	th := start(t, &linesim.Config{Duration: time.Millisecond}, func(c *hub.Config) {
+		closed := *c.Campaign
+		closed.Closed = true
+		c.Campaign = &closed
+	})
+	a := th.act(t, "key-closed-01", "Ana")
+	if a.status != http.StatusGone || !strings.Contains(string(a.body), "closed") || !strings.Contains(string(a.body), th.c.Contact) {
+		t.Fatalf("action for a closed campaign: %d %s", a.status, a.body)
+	}
+}

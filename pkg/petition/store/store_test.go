@@ -26,6 +26,8 @@ func runSuite(t *testing.T, open opener) {
 		return Signature{Campaign: c, Key: key, Person: person, EmailKey: strings.ToLower(email), Name: "José Pérez", City: "Xela", Country: "Guatemala", Email: email, Note: "n"}
 	}
 
+	t.Run("forget and scrub", func(t *testing.T) { forgetSuite(t, open(t), campaign(t)) })
+
 	t.Run("adds and lists in order", func(t *testing.T) {
 		st := open(t)
 		c := campaign(t)
