@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -238,6 +239,10 @@ func fetch(ctx context.Context, client *http.Client, u *url.URL) ([]byte, error)
 	}
 	return readAtMost(resp.Body, u.Redacted())
 }
+
+// File is the campaign file as it was read (a copy), for printing: the
+// schema with its comments, the bundled campaign included.
+func (c *Campaign) File() []byte { return bytes.Clone(c.raw) }
 
 // Digest is the SHA-256 (hex) of everything that makes the campaign's
 // letters: the campaign file as read and each template in language order,

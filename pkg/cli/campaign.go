@@ -32,6 +32,7 @@ type CampaignOptions struct {
 	Ref   string // show: the campaign; add: the FILE or URL
 	Force bool
 	Now   func() time.Time
+	YAML  bool // show: print the campaign file
 }
 
 func (f *Factory) campaignOptions(o *CampaignOptions) {
@@ -47,19 +48,21 @@ func (f *Factory) campaignOptions(o *CampaignOptions) {
 func newCampaignCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "campaign",
-		Short: "List, show and add campaigns",
+		Short: "Start, list, show and add campaigns",
 		Long: `A campaign is a YAML file (plus one letter template per language): the story,
 the target and its fax numbers, and the courtesy limits faxjam obeys. faxjam
 ships with bundled campaigns; --campaign FILE|URL uses another one, and
 'campaign add' keeps a copy so that --campaign ID finds it.`,
-		Example: `  faxjam campaign list
+		Example: `  faxjam campaign init ./my-campaign --languages es,en
+  faxjam campaign list
   faxjam campaign show ./my-campaign/campaign.yaml
+  faxjam campaign show --yaml > campaign.yaml
   faxjam campaign add ./my-campaign/campaign.yaml
   faxjam campaign add 'https://example.org/rk.pack#ed25519=KEY'
   faxjam campaign update river-keepers`,
 		Args: usageArgs(cobra.NoArgs),
 	}
-	cmd.AddCommand(newCampaignListCmd(f), newCampaignShowCmd(f), newCampaignAddCmd(f),
+	cmd.AddCommand(newCampaignInitCmd(f), newCampaignListCmd(f), newCampaignShowCmd(f), newCampaignAddCmd(f),
 		newCampaignKeygenCmd(f), newCampaignSignCmd(f), newCampaignUpdateCmd(f))
 	return cmd
 }
@@ -168,12 +171,14 @@ func campaignListRun(ctx context.Context, opts *CampaignOptions) error {
 
 func newCampaignShowCmd(f *Factory) *cobra.Command {
 	opts := &CampaignOptions{}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "show [ID|FILE|URL]",
 		Short: "Show a campaign: target, fax numbers, letters, limits",
-		Long: `Show a campaign (default: the active one) and check it. An invalid campaign file
-is reported with every problem named by its field path, exit code 2.`,
-		Example: "  faxjam campaign show\n  faxjam campaign show ./campaign.yaml\n  faxjam campaign show --json",
+		Long: `Show a campaign (default: the active one) and check it: the file against its
+schema and every letter composed on a sample signer. An invalid campaign file
+is reported with every problem named by its field path, exit code 2. --yaml
+prints the campaign file itself, e.g. the bundled one to start your own from.`,
+		Example: "  faxjam campaign show\n  faxjam campaign show ./campaign.yaml\n  faxjam campaign show --json\n  faxjam campaign show --yaml > campaign.yaml",
 		Args:    usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.campaignOptions(opts)
@@ -184,6 +189,8 @@ is reported with every problem named by its field path, exit code 2.`,
 			return campaignShowRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.YAML, "yaml", false, "print the campaign file (YAML) instead")
+	return cmd
 }
 
 // showInvalid prints a campaign's problems as JSON for scripts; the error
@@ -200,6 +207,10 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 	c, err := opts.Load(ctx, opts.Ref)
 	if err != nil {
 		return showInvalid(opts, err)
+	}
+	if opts.YAML {
+		_, err := opts.IO.Out.Write(c.File())
+		return err
 	}
 	tr, signed := packInfo(c)
 	if opts.JSON {
