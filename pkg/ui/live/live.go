@@ -88,6 +88,12 @@ type State struct {
 	// PerHour is the throughput when known from elsewhere (a hub's
 	// deliveries in the last hour); 0: measured from the deliveries seen.
 	PerHour float64
+	// IdealPerHour is what the lines could take, when known from elsewhere
+	// (a hub counts calls per number); 0: numbers × 3600 / SecondsPerFax.
+	IdealPerHour float64
+	// LastHour says the rows' delivered and failed count the last hour (a
+	// hub's view), not the run.
+	LastHour bool
 	// Queue is a hub's waiting actions (admin token); nil: not shown.
 	Queue      []QueueItem
 	QueueTotal int // how many are waiting, when more than Queue holds

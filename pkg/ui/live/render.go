@@ -49,6 +49,9 @@ func Render(st *State, o Options) string {
 
 	var b strings.Builder
 	title := s.Title.Render(st.Campaign) + s.Muted.Render(" · lines")
+	if st.LastHour {
+		title += s.Muted.Render(" · counts of the last hour")
+	}
 	if st.Paused {
 		title += " " + s.Warning.Render("· dialling paused")
 	}
@@ -256,8 +259,11 @@ func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles
 	} else {
 		parts = append(parts, "- /h")
 	}
-	if spf := st.secondsPerFax(); spf > 0 && len(st.Lines) > 0 {
-		ideal := float64(len(st.Lines)) * 3600 / spf
+	ideal := st.IdealPerHour
+	if spf := st.secondsPerFax(); ideal == 0 && spf > 0 {
+		ideal = float64(len(st.Lines)) * 3600 / spf
+	}
+	if ideal > 0 {
 		ratio := ""
 		if rate > 0 {
 			ratio = fmt.Sprintf(" (%.0f%%)", 100*rate/ideal)
