@@ -41,6 +41,7 @@ func configKeys() []configKey {
 		{Key: "hub_token", Help: "admin token of `faxjam serve`", Secret: true},
 		{Key: "hub_confirm", Help: "SMTP URL `faxjam serve --confirm` mails confirmation links through", URL: true},
 		{Key: "petition", Help: "petition endpoint URL for when every fax number is down", URL: true},
+		{Key: "hub_token", Help: "the hub's admin token (`faxjam serve --token`): `status` shows the hub's queue too", Secret: true},
 		{Key: "petition_token", Help: "bearer token of `faxjam petition serve` and `export`", Secret: true},
 		{Key: "sender.name", Help: "your name, as it goes under the letter"},
 		{Key: "sender.city", Help: "your city"},

@@ -160,13 +160,22 @@ func sendViaHub(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r 
 	return nil
 }
 
+// statusHub is the hub `faxjam status` asks, or "" when it reads the
+// journal (an ID, --export, --journal, or no hub).
+func statusHub(opts *StatusOptions, c *campaign.Campaign) string {
+	if opts.Export != "" || opts.Ref != "" || slices.Contains(opts.Send.Typed, "journal") {
+		return ""
+	}
+	return hubFor(&opts.Send, c)
+}
+
 // hubStatus shows what the hub says about the campaign's actions sent
 // from here; ok is false when there are none (status shows the journal).
 // With follow it asks again until every one is final.
 func hubStatus(ctx context.Context, opts *StatusOptions, c *campaign.Campaign) (ok bool, err error) {
 	so := &opts.Send
-	hubURL := hubFor(so, c)
-	if hubURL == "" || opts.Export != "" || opts.Ref != "" || slices.Contains(so.Typed, "journal") {
+	hubURL := statusHub(opts, c)
+	if hubURL == "" {
 		return false, nil
 	}
 	cl, err := client.New(hubURL, nil, so.Version)

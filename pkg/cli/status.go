@@ -26,6 +26,8 @@ type StatusOptions struct {
 	Follow bool
 	Export string // csv or json
 	Output string
+	// HubToken is the hub's admin token: the lines view shows its queue.
+	HubToken string
 }
 
 func newStatusCmd(f *Factory) *cobra.Command {
@@ -40,15 +42,23 @@ its first 6+ characters) one submission and its attempts.
 --follow carries on with queued work (as re-running send would) and shows it
 live; a rehearsal sent with --redirect carries on with the same --redirect.
 --export csv|json writes the receipts (document SHA-256, gateway job id,
-number, pages, times) for the campaign report.`,
+number, pages, times) for the campaign report.
+
+For a campaign with a hub (or --hub URL) where none of your own actions
+went, status shows the hub's lines as send shows them live: each number's
+state, the fax on it, the last hour's deliveries and failures, the totals,
+throughput and ETA; --follow redraws it every --poll until Ctrl-C (or
+--wait). With the hub's admin token (--token, FAXJAM_HUB_TOKEN or config
+hub_token) it shows the queue too: the actions waiting, oldest first.`,
 		Example: `  faxjam status
   faxjam status 42
   faxjam status --follow --gateway 'telnyx://KEY@CONN?from=+4930123456'
-  faxjam status --export csv -o receipts.csv`,
+  faxjam status --export csv -o receipts.csv
+  faxjam status --hub https://hub.example.org --follow --token "$ADMIN_TOKEN"`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.sendOptions(&opts.Send)
-			opts.Send.Typed = typedFlags(cmd, "hub", "journal")
+			opts.Send.Typed = typedFlags(cmd, "hub", "journal", "token")
 			if len(args) == 1 {
 				opts.Ref = args[0]
 			}
@@ -63,12 +73,13 @@ number, pages, times) for the campaign report.`,
 	fl.StringVar(&opts.Send.Journal, "journal", "", "the `FILE` the journal is kept in (default: journal.db in the data dir)")
 	fl.StringVar(&opts.Send.Gateway, "gateway", "", "with --follow: the gateway `URL`")
 	fl.StringVar(&opts.Send.Hub, "hub", "", "the campaign hub `URL` your actions went to (default: the campaign's)")
+	fl.StringVar(&opts.HubToken, "token", "", "with a hub: its admin `TOKEN` (faxjam serve --token), to show its queue too")
 	fl.StringVar(&opts.Send.Petition, "petition", "", "with --follow: the petition endpoint `URL`")
 	fl.DurationVar(&opts.Send.Poll, "poll", 3*time.Second, "with --follow: how often to ask the gateway")
 	fl.DurationVar(&opts.Send.Wait, "wait", 0, "with --follow: return after this long")
 	fl.StringVar(&opts.Send.Paper, "paper", "a4", "with --follow: a4 or letter, for letters still to compose")
 	fl.StringVar(&opts.Send.Redirect, "redirect", "", "with --follow: carry on a rehearsal, every fax to this +E164 number (give the same as to send)")
-	for flag, key := range map[string]string{"journal": "journal", "gateway": "gateway", "hub": "hub", "petition": "petition", "poll": "poll", "wait": "wait", "paper": "paper"} {
+	for flag, key := range map[string]string{"journal": "journal", "gateway": "gateway", "hub": "hub", "token": "hub_token", "petition": "petition", "poll": "poll", "wait": "wait", "paper": "paper"} {
 		bindConfig(fl, flag, key)
 	}
 	return cmd
@@ -97,6 +108,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	if ok, err := hubStatus(ctx, opts, c); ok { // actions sent through a hub (hubsend.go)
+		return err
+	}
+	if ok, err := hubLinesStatus(ctx, opts, c); ok { // no action of ours there: its lines (hublines.go)
 		return err
 	}
 	path := journalPath(so.Journal, so.DataDir)

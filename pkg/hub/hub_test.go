@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
-	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +19,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/dispatch/linesim"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/hub"
+	"github.com/faxjam/faxjam/pkg/hub/hubtest"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/petition/server"
 	"github.com/faxjam/faxjam/pkg/petition/store"
@@ -31,16 +30,7 @@ const adminToken = "admin-token-0123456789"
 
 // testCampaign is the bundled campaign without quiet hours or caps, so the
 // tests do not depend on the time of day.
-func testCampaign(t testing.TB) *campaign.Campaign {
-	t.Helper()
-	all, err := campaign.Bundled()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := *all[0]
-	c.Limits.QuietHours, c.Limits.PerNumberPerHour = "", 0
-	return &c
-}
+func testCampaign(t testing.TB) *campaign.Campaign { return hubtest.Campaign(t) }
 
 type testHub struct {
 	url string
@@ -67,24 +57,9 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 // its gateway (nil: the petition server only).
 func start(t testing.TB, sc *linesim.Config, edit func(*hub.Config)) *testHub {
 	t.Helper()
-	dir := t.TempDir()
-	j, err := journal.Open(filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j.Close() })
-	st, err := store.Open(context.Background(), filepath.Join(dir, "petition.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	r, err := render.New(render.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	th := &testHub{c: testCampaign(t), j: j, st: st}
+	th := &testHub{c: testCampaign(t)}
 	var logw syncBuffer
-	cfg := hub.Config{Campaign: th.c, Journal: j, Store: st, Renderer: r, Token: adminToken,
+	cfg := hub.Config{Campaign: th.c, Token: adminToken,
 		HTTP:     hubHTTP(&logw),
 		Dispatch: dispatch.Config{Poll: 2 * time.Millisecond, Backoff: dispatch.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Retries: 30}},
 	}
@@ -95,25 +70,8 @@ func start(t testing.TB, sc *linesim.Config, edit func(*hub.Config)) *testHub {
 	if edit != nil {
 		edit(&cfg)
 	}
-	h, err := hub.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	th.h = h
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- h.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	th.url = "http://" + ln.Addr().String()
+	ht := hubtest.Start(t, cfg)
+	th.h, th.j, th.st, th.url = ht.Hub, ht.Journal, ht.Store, ht.URL
 	th.log = &logw.Buffer
 	return th
 }

@@ -107,6 +107,14 @@ func (c *Client) Lines(ctx context.Context, campaignID string) (hub.Lines, error
 	return l, err
 }
 
+// Actions is every action of the campaign with its state, as the admin
+// export gives it (the admin token).
+func (c *Client) Actions(ctx context.Context, campaignID, adminToken string) ([]hub.ExportRow, error) {
+	var rows []hub.ExportRow
+	err := c.do(ctx, http.MethodGet, "/v1/campaigns/"+url.PathEscape(campaignID)+"/actions", adminToken, nil, &rows)
+	return rows, err
+}
+
 // do sends a request, retrying transient failures, and decodes a 2xx
 // answer's JSON into out.
 func (c *Client) do(ctx context.Context, method, path, token string, body []byte, out any) error {
