@@ -22,6 +22,16 @@ import (
 // font with Identity-H encoding over a CIDFontType2 whose CIDs are the glyph
 // ids of the embedded TrueType subset, with a ToUnicode CMap so the text can
 // be searched and copied.
+//
+// A shaped span (see shape.go) is drawn glyph by glyph with TJ, each glyph
+// moved from the font's advance to the shaper's and raised with Ts for a
+// mark. Its text extracts as typed: a left-to-right shaped span (Devanagari,
+// whose vowel signs are drawn before their consonants) is wrapped in a
+// marked-content span with the characters as ActualText; a right-to-left
+// span is not, since extractors such as poppler reverse right-to-left text,
+// ActualText included, from visual to logical order themselves: its glyphs
+// map through ToUnicode, a ligature's characters in visual order like the
+// rest of the run.
 
 // Object numbers of the fixed objects; a face's five objects follow, then
 // each page and its content stream.
