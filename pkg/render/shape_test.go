@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
@@ -383,4 +384,38 @@ func TestShapedParagraphWrapsWithinTheWidth(t *testing.T) {
 			t.Errorf("lines %q do not add up to the text", words)
 		}
 	}
+}
+
+// FuzzShapedLayout: any text either lays out, and then draws as PDF and PNG
+// without error, or is refused with a *GlyphError; never a panic.
+func FuzzShapedLayout(f *testing.F) {
+	for _, s := range []string{"محمد علي", "  محمد  ", "\u200d", "\u0301abc", "a\u0301\u0301\u0301", "(محمد) [דנה]",
+		"١٢٣ محمد 45.6%", "אב 12 cd", "علی\u200cرضا", "क्षि", "प्रिया\nशर्मा", "$12 אב", "אב $12.5, 7", "a" + strings.Repeat("ب", 200)} {
+		f.Add(s)
+	}
+	font := testtool.File(f, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "fonts-dejavu-core")
+	r, err := New(Options{ExtraFont: font})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		l, err := r.Document(Doc{Blocks: []Block{Paragraph{Text: s}, Table{Rows: [][]string{{s, s}}, Widths: []float64{0.1, 0.9}}}})
+		if err != nil {
+			var ge *GlyphError
+			if !errors.As(err, &ge) {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		var b bytes.Buffer
+		if err := r.PDF(l, &b); err != nil {
+			t.Fatalf("%q: PDF: %v", s, err)
+		}
+		if err := r.PNG(l, 0, &b); err != nil {
+			t.Fatalf("%q: PNG: %v", s, err)
+		}
+	})
 }
