@@ -446,6 +446,9 @@ type relay struct {
 	sim *linesim.Sim
 	h   *linesim.Relay
 	url string // the --gateway URL
+	// resends says faxjam may post a key again that the relay has (it
+	// resends an interrupted attempt to a relay that dedupes by key).
+	resends bool
 }
 
 func startRelay(t *testing.T, cfg linesim.Config, latency time.Duration) *relay {
@@ -598,7 +601,7 @@ func checkOnce(t *testing.T, w *workspace, campaignFile string, c *campaign.Camp
 	t.Helper()
 	faxes := r.faxesBySigner()
 	sigs := p.signatures(t, c.ID)
-	if rep := r.h.Repeats(); len(rep) > 0 {
+	if rep := r.h.Repeats(); len(rep) > 0 && !r.resends {
 		t.Errorf("faxjam posted %d attempt key(s) again that the relay already had (it relied on the relay's idempotency): %v", len(rep), firstN(rep, 5))
 	}
 	states, attempts := journalStates(t, journalPath, c.ID)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"path"
@@ -47,6 +48,36 @@ type Relay struct {
 
 	mu      sync.Mutex // one send at a time, so a key is looked up and sent atomically
 	repeats map[string]int
+	flaky   *flaky
+}
+
+// flaky is a slow relay that fails: see Flaky.
+type flaky struct {
+	rng              *rand.Rand // under Relay.mu
+	slow             time.Duration
+	before, after    float64
+	failedB, failedA int
+}
+
+// Flaky makes the relay slow and unreliable, as the one that found a
+// doubled fax was: each POST takes a uniform 0..slow before the relay
+// records the fax, and goes on when the client is gone (a relay finishing a
+// request whose client was killed); a share before of POSTs is answered 500
+// without taking the fax and a share after 500 after taking it. Draws come
+// from seed. Set it before serving.
+func (h *Relay) Flaky(seed uint64, slow time.Duration, before, after float64) {
+	h.flaky = &flaky{rng: rand.New(rand.NewPCG(seed, seed^0xf1a4)), slow: slow, before: before, after: after}
+}
+
+// Failed returns how many POSTs the flaky relay answered 500 before and
+// after taking the fax.
+func (h *Relay) Failed() (before, after int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.flaky == nil {
+		return 0, 0
+	}
+	return h.flaky.failedB, h.flaky.failedA
 }
 
 // Handler returns an HTTP front for sim.
@@ -125,15 +156,38 @@ func (h *Relay) send(w http.ResponseWriter, r *http.Request) {
 	if !pause(r.Context(), h.Latency/2) {
 		return // the client went away before the relay took the fax
 	}
+	ctx := r.Context()
+	if f := h.flaky; f != nil {
+		h.mu.Lock()
+		d := time.Duration(f.rng.Int64N(int64(f.slow) + 1))
+		h.mu.Unlock()
+		ctx = context.WithoutCancel(ctx) // the relay finishes what it was sent
+		pause(ctx, d)
+	}
 	h.mu.Lock()
-	if rec, ok, _ := h.sim.Lookup(r.Context(), fax.Key); ok {
+	if f := h.flaky; f != nil && f.rng.Float64() < f.before {
+		f.failedB++
+		h.mu.Unlock()
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "relay error before taking the fax"})
+		return
+	}
+	if rec, ok, _ := h.sim.Lookup(ctx, fax.Key); ok {
 		h.repeats[fax.Key]++
 		h.mu.Unlock()
 		writeJSON(w, http.StatusOK, answer{ID: rec.ID, To: rec.To, Status: wireState(rec.State)})
 		return
 	}
-	rec, err := h.sim.Send(r.Context(), fax)
+	rec, err := h.sim.Send(ctx, fax)
+	failAfter := false
+	if f := h.flaky; f != nil && err == nil && f.rng.Float64() < f.after {
+		f.failedA++
+		failAfter = true
+	}
 	h.mu.Unlock()
+	if failAfter {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "relay error after taking the fax"})
+		return
+	}
 	pause(context.WithoutCancel(r.Context()), h.Latency-h.Latency/2)
 	if err != nil {
 		h.fail(w, err)

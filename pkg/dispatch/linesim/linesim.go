@@ -151,6 +151,20 @@ func (s *Sim) Received() map[string]int {
 	return out
 }
 
+// Delivered returns the ids of the faxes a line received, per idempotency
+// key: the network's own record, to hold receipts against.
+func (s *Sim) Delivered() map[string][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][]string{}
+	for _, j := range s.jobs {
+		if j.ok {
+			out[j.key] = append(out[j.key], j.id)
+		}
+	}
+	return out
+}
+
 // ReceivedOn returns how many faxes arrived on number.
 func (s *Sim) ReceivedOn(number string) int {
 	s.mu.Lock()
