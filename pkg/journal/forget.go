@@ -175,38 +175,54 @@ func selectIDs(tx *sql.Tx, where string, args ...any) ([]int64, error) {
 	return ids, rows.Err()
 }
 
-// scrubIDs runs update (with the id as its one argument) on each of ids and
-// gathers the vendor ids of their attempts.
+// scrubIDs runs update (whose "id = ?" is applied to every one of ids) and
+// gathers the signer keys and the vendor ids of their attempts.
 func scrubIDs(tx *sql.Tx, ids []int64, update string) (Scrubbed, error) {
 	out := Scrubbed{VendorIDs: map[string][]string{}}
-	for _, id := range ids {
-		var key string
-		if err := tx.QueryRow(`SELECT key FROM submissions WHERE id = ?`, id).Scan(&key); err != nil {
+	// In chunks of ids, one statement each: 100,000 submissions scrub in
+	// about a second instead of several (BenchmarkRetain100k).
+	const chunk = 500
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		ids = ids[n:]
+		in := "(?" + strings.Repeat(", ?", n-1) + ")"
+		if err := eachRow(tx, `SELECT key, '' FROM submissions WHERE id IN `+in, args, func(key, _ string) {
+			out.Keys = append(out.Keys, key)
+		}); err != nil {
 			return out, err
 		}
-		out.Keys = append(out.Keys, key)
-		if _, err := tx.Exec(update, id); err != nil {
-			return out, err
-		}
-		ar, err := tx.Query(`SELECT driver, vendor_id FROM attempts WHERE submission = ? AND vendor_id != ''`, id)
-		if err != nil {
-			return out, err
-		}
-		for ar.Next() {
-			var d, v string
-			if err := ar.Scan(&d, &v); err != nil {
-				ar.Close()
-				return out, err
-			}
+		if err := eachRow(tx, `SELECT driver, vendor_id FROM attempts WHERE vendor_id != '' AND submission IN `+in, args, func(d, v string) {
 			out.VendorIDs[d] = append(out.VendorIDs[d], v)
-		}
-		ar.Close()
-		if err := ar.Err(); err != nil {
+		}); err != nil {
 			return out, err
 		}
+		if _, err := tx.Exec(strings.Replace(update, "id = ?", "id IN "+in, 1), args...); err != nil {
+			return out, err
+		}
+		out.Submissions += n
 	}
-	out.Submissions = len(ids)
 	return out, nil
+}
+
+// eachRow calls fn with the two text columns of every row of q.
+func eachRow(tx *sql.Tx, q string, args []any, fn func(a, b string)) error {
+	rows, err := tx.Query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
+		}
+		fn(a, b)
+	}
+	return rows.Err()
 }
 
 // Compact makes deleted values unrecoverable from the journal's files: it
