@@ -35,6 +35,17 @@
 //	POST /v1/campaigns/{id}/resume    (calls in flight finish); acceptance goes on
 //	POST /v1/campaigns/{id}/signatures, GET .../signatures, GET /healthz: the petition API
 //
+// and, from privacy.go: GET /v1/campaigns/{id}/pack (the signed campaign
+// pack), admin DELETE /v1/actions/{id} and DELETE /v1/campaigns/{id}/actions
+// (forget a person), GET /v1/confirm/{id} (email confirmation); at / the
+// signing page and /admin (package hub/web, web.go).
+//
+// Past one machine, Config.Lead elects the one dispatcher among hub
+// processes on a shared database (package leader: a PostgreSQL advisory
+// lock): every process accepts and serves, only the leader dials. The
+// journal is SQLite only so far, so `faxjam serve` runs one process per
+// journal, holding its lock file.
+//
 // States: queued, sending, delivered, submitted (taken by a gateway that
 // cannot report delivery), petitioned, failed, gave-up, unknown (an
 // attempt's outcome was lost: not resent, for the organizer to check).

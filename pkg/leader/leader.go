@@ -10,8 +10,11 @@
 // checks it every Interval. When the check fails (the database restarted,
 // the network went), Lost is closed: the leader must stop dispatching at
 // once, because PostgreSQL may give the lock to another process as soon as
-// it sees the session gone. A standby tries for the lock every Interval, so
-// it takes over within about Interval of the old session's end.
+// it sees the session gone. A standby tries for the lock every Interval and,
+// once it has it, waits Settle (four intervals: the old leader's next
+// check, its timeout of two intervals, and a margin) before it leads, so the old leader has stopped
+// starting calls by then. It takes over within about five intervals of the
+// old session's end (two and a half seconds by default).
 //
 // It imports nothing of faxjam's.
 package leader
@@ -86,8 +89,31 @@ func try(ctx context.Context, db *sql.DB, key int64, interval time.Duration) (*L
 	}
 	l := &Lease{conn: conn, key: key, lost: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{}), interval: interval}
 	go l.watch()
+	// The previous leader may not know yet that its session ended: it
+	// finds out by its next check, and stops starting calls then. Until
+	// then this one does not lead.
+	select {
+	case <-ctx.Done():
+		l.Release()
+		return nil, ctx.Err()
+	case <-l.lost:
+		l.Release()
+		return nil, nil
+	case <-time.After(Settle(interval)):
+	}
 	return l, nil
 }
+
+// Settle is how long Acquire holds a new lock before it returns: long
+// enough for a previous leader whose session ended to have seen it (the
+// wait for its next check, the check's timeout) and a margin.
+func Settle(interval time.Duration) time.Duration {
+	return interval + checkTimeout(interval) + interval
+}
+
+// checkTimeout bounds a leader's check of its session: generous, so that a
+// loaded machine does not give up leadership for a slow answer.
+func checkTimeout(interval time.Duration) time.Duration { return 2 * interval }
 
 // Lost is closed when leadership may have passed to another process: the
 // session that holds the lock failed its check.
@@ -104,7 +130,7 @@ func (l *Lease) watch() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), l.interval)
+		ctx, cancel := context.WithTimeout(context.Background(), checkTimeout(l.interval))
 		err := l.conn.PingContext(ctx)
 		cancel()
 		if err != nil {
