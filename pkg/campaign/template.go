@@ -98,36 +98,21 @@ func (b *budget) funcs() template.FuncMap {
 			}
 			return fmt.Sprintf(format, args...), nil
 		},
-		"print": func(args ...any) (string, error) {
-			if err := b.argsFit(0, args); err != nil {
-				return "", err
-			}
-			return fmt.Sprint(args...), nil
-		},
-		"println": func(args ...any) (string, error) {
-			if err := b.argsFit(0, args); err != nil {
-				return "", err
-			}
-			return fmt.Sprintln(args...), nil
-		},
-		"html": func(args ...any) (string, error) {
-			if err := b.argsFit(0, args); err != nil {
-				return "", err
-			}
-			return template.HTMLEscaper(args...), nil
-		},
-		"js": func(args ...any) (string, error) {
-			if err := b.argsFit(0, args); err != nil {
-				return "", err
-			}
-			return template.JSEscaper(args...), nil
-		},
-		"urlquery": func(args ...any) (string, error) {
-			if err := b.argsFit(0, args); err != nil {
-				return "", err
-			}
-			return template.URLQueryEscaper(args...), nil
-		},
+		"print":    b.bounded(fmt.Sprint),
+		"println":  b.bounded(fmt.Sprintln),
+		"html":     b.bounded(template.HTMLEscaper),
+		"js":       b.bounded(template.JSEscaper),
+		"urlquery": b.bounded(template.URLQueryEscaper),
+	}
+}
+
+// bounded is a text builtin that first checks its arguments fit.
+func (b *budget) bounded(f func(...any) string) func(...any) (string, error) {
+	return func(args ...any) (string, error) {
+		if err := b.argsFit(0, args); err != nil {
+			return "", err
+		}
+		return f(args...), nil
 	}
 }
 
