@@ -78,13 +78,24 @@ func TestTemplateWithinBoundsRuns(t *testing.T) {
 			t.Errorf("got %q, want %q", out, want)
 		}
 	}
-	// A loop of exactly the budget's size is fine; one step more is not.
-	tmpl, _ = ParseTemplate("n", `{{range .}}{{end}}`)
-	if _, err := tmpl.Execute(t.Context(), MaxTemplateSteps-2); err != nil {
-		t.Errorf("%d steps: %v", MaxTemplateSteps-2, err)
+	// The budget allows exactly MaxTemplateSteps steps (counted directly:
+	// executing them takes longer than the timeout under -race).
+	b := &budget{ctx: t.Context()}
+	for i := range MaxTemplateSteps {
+		if _, err := b.step(); err != nil {
+			t.Fatalf("step %d: %v", i+1, err)
+		}
 	}
-	if _, err := tmpl.Execute(t.Context(), MaxTemplateSteps); !errors.Is(err, ErrTemplateBounds) {
-		t.Errorf("%d steps: err = %v", MaxTemplateSteps, err)
+	if _, err := b.step(); !errors.Is(err, ErrTemplateBounds) {
+		t.Errorf("step %d: err = %v, want ErrTemplateBounds", MaxTemplateSteps+1, err)
+	}
+	// And a loop counts one step per iteration.
+	tmpl, _ = ParseTemplate("n", `{{range .}}{{end}}`)
+	if _, err := tmpl.Execute(t.Context(), 1000); err != nil {
+		t.Errorf("1000 steps: %v", err)
+	}
+	if tmpl.b.steps != 1000+1 { // and one for entering the template
+		t.Errorf("%d steps counted, want 1001", tmpl.b.steps)
 	}
 }
 
