@@ -4,16 +4,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/hub"
+	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/pack/packtest"
+	"github.com/faxjam/faxjam/pkg/petition/server"
+	"github.com/faxjam/faxjam/pkg/petition/store"
+	"github.com/faxjam/faxjam/pkg/render"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -260,5 +267,72 @@ func TestHubPackMustBeTheCampaign(t *testing.T) {
 	}
 	if b, err := hubPack("", c); err != nil || b != nil {
 		t.Errorf("hubPack of a plain campaign: %d bytes, %v", len(b), err)
+	}
+}
+
+// The hub serves its campaign's pack: activists add it from the hub and
+// update from there.
+func TestCampaignUpdateFromHub(t *testing.T) {
+	h := cliHome{t: t, dir: t.TempDir()}
+	key := filepath.Join(h.dir, "k")
+	pub := strings.TrimSpace(h.ok("campaign", "keygen", "-o", key))
+	hubFor := func(name, version string, edit func(string) string) http.Handler {
+		t.Helper()
+		dir := packCampaign(t, edit)
+		p := filepath.Join(h.dir, name)
+		h.ok("campaign", "sign", dir, "-o", p, "--key", key, "--version", version)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := campaign.Load(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := journal.Open(filepath.Join(t.TempDir(), "hub.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { j.Close() })
+		st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "petition.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		r, err := render.New(render.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hb, err := hub.New(context.Background(), hub.Config{Campaign: c, Journal: j, Store: st, Renderer: r, Pack: b,
+			HTTP: server.Config{Log: io.Discard, Rate: 1e6, Burst: 1e6}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hb.Handler()
+	}
+	v1 := hubFor("v1.pack", "1", nil)
+	v2 := hubFor("v2.pack", "2", func(s string) string { return strings.Replace(s, "+12025550142", "+12025550177", 1) })
+	var mu sync.Mutex
+	current := v1
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hh := current
+		mu.Unlock()
+		hh.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	h.ok("campaign", "add", srv.URL+"/v1/campaigns/rk-pack/pack#ed25519="+strings.TrimPrefix(pub, "ed25519:"))
+	if _, tr := h.stored(); tr.Version != 1 {
+		t.Fatalf("added version %d", tr.Version)
+	}
+	mu.Lock()
+	current = v2
+	mu.Unlock()
+	out := h.ok("campaign", "update", "rk-pack", "--json")
+	if !strings.Contains(out, `"version":2`) || !strings.Contains(out, "fax number +12025550177 (Despacho) added") {
+		t.Errorf("update from the hub: %s", out)
+	}
+	if c, tr := h.stored(); tr.Version != 2 || c.Target.Fax[0].Number != "+12025550177" {
+		t.Errorf("after the update: version %d, %s", tr.Version, c.Target.Fax[0].Number)
 	}
 }
