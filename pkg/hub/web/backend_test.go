@@ -142,18 +142,20 @@ func (b *memBackend) Action(_ context.Context, id, token string) (Action, error)
 
 func (b *memBackend) FaxPNG(_ context.Context, id, token string) ([]byte, error) {
 	a, err := b.get(id, token)
-	if err != nil || a.State != "delivered" {
+	if err != nil || !a.Faxed() {
 		return nil, ErrNotFound
 	}
 	return b.page(a.signer)
 }
 
 // deliver marks every action delivered, as the dispatcher would.
-func (b *memBackend) deliver() {
+func (b *memBackend) deliver() { b.setState("delivered") }
+
+func (b *memBackend) setState(st string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, a := range b.actions {
-		a.State, a.NumberLabel, a.DeliveredAt = "delivered", "Despacho", b.now()
+		a.State, a.NumberLabel, a.DeliveredAt = st, "Despacho", b.now()
 	}
 }
 

@@ -398,7 +398,7 @@ func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
 	if !a.DeliveredAt.IsZero() {
 		rv.Delivered = a.DeliveredAt.UTC().Format("2006-01-02 15:04 UTC")
 	}
-	if a.State == "delivered" {
+	if a.Faxed() {
 		rv.FaxURL = path + "/fax.png?" + tq
 	}
 	rv.Refresh = !a.Final() && q.Get("still") == ""

@@ -126,14 +126,19 @@ type Action struct {
 	Reason       string
 }
 
-// Final reports whether the state will not change any more.
+// Final reports whether the state will not change any more: everything
+// but queued, sending and unconfirmed (submitted is final: the gateway
+// took the fax and cannot report more).
 func (a Action) Final() bool {
 	switch a.State {
-	case "delivered", "petitioned", "failed", "gave-up", "unknown", "expired":
-		return true
+	case "queued", "sending", "unconfirmed", "":
+		return false
 	}
-	return false
+	return true
 }
+
+// Faxed reports whether a page went to the target's fax.
+func (a Action) Faxed() bool { return a.State == "delivered" || a.State == "submitted" }
 
 // AdminView is what the admin page shows beyond the lines.
 type AdminView struct {

@@ -106,7 +106,7 @@ func TestHomeShowsTheCampaignTheLinesAndTheForm(t *testing.T) {
 		"2 of 3 fax lines answer right now.", "Letters delivered today: 7.",
 		`<label for="f-name">`, `<label for="f-city">`, `<label for="f-country">`, `<label for="f-email">`, `<label for="f-note">`, `<label for="f-lang">`,
 		`name="website"`, `<option value="es" lang="es">Español</option>`, `<option value="en" lang="en" selected>English</option>`, `<option value="pt" lang="pt">Português</option>`,
-		`formaction="/preview"`,
+		`formaction="/preview#preview-h"`,
 	} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("page lacks %q", want)
@@ -317,6 +317,39 @@ func sameReceipt(a, b string) bool {
 	ua, err1 := url.Parse(a)
 	ub, err2 := url.Parse(b)
 	return err1 == nil && err2 == nil && ua.Path == ub.Path && ua.Query().Get("t") != "" && ua.Query().Get("t") == ub.Query().Get("t")
+}
+
+// Every state the hub reports reads as itself on the receipt, final
+// states stop the refresh, and a faxed one shows the page.
+func TestReceiptStates(t *testing.T) {
+	for _, c := range []struct {
+		state, text string
+		final, fax  bool
+	}{
+		{"queued", "Queued", false, false},
+		{"sending", "Sending", false, false},
+		{"submitted", "With the fax service", true, true},
+		{"delivered", "Delivered", true, true},
+		{"petitioned", "your name went on the petition", true, false},
+		{"failed", "could not be delivered", true, false},
+		{"gave-up", "could not be delivered", true, false},
+		{"unknown", "checks it by hand", true, false},
+		{"unconfirmed", "Confirm your email", false, false},
+	} {
+		s := newSite(t)
+		loc := s.post("/act", with(goodForm(), "ui", "en")).header.Get("Location")
+		s.b.setState(c.state)
+		p := s.get(loc)
+		if p.status != 200 || !strings.Contains(p.body, c.text) || !strings.Contains(p.body, `data-state="`+c.state+`"`) {
+			t.Errorf("%s: the receipt lacks %q", c.state, c.text)
+		}
+		if refresh := p.header.Get("Refresh") != ""; refresh == c.final {
+			t.Errorf("%s: refreshing %v, want %v", c.state, refresh, !c.final)
+		}
+		if fax := strings.Contains(p.body, `id="fax-img"`); fax != c.fax {
+			t.Errorf("%s: fax image shown %v, want %v", c.state, fax, c.fax)
+		}
+	}
 }
 
 func TestReceiptWithAWrongTokenIsNotFound(t *testing.T) {

@@ -48,7 +48,7 @@ func (b *Browser) Flow(base, shots string, onReceipt func(), deliverWithin time.
 		chromedp.SendKeys(chromedp.CSS("#f-city"), "Quetzaltenango"),
 		chromedp.SendKeys(chromedp.CSS("#f-country"), "Guatemala"),
 		chromedp.SendKeys(chromedp.CSS("#f-note"), "Estamos con Norma Cruz."),
-		chromedp.Click(chromedp.CSS(`button[formaction="/preview"]`)),
+		chromedp.Click(chromedp.CSS(`button[formaction^="/preview"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#preview-img")))
 	if alt := b.Attr("#preview-img", "alt"); !strings.Contains(alt, "Ana López") {
 		t.Errorf("the preview's alt text %q does not name the signer", alt)
