@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -288,5 +289,50 @@ func TestInterruptedExits130(t *testing.T) {
 	}
 	if got := errOut.String(); !strings.Contains(got, "Interrupted: nothing is lost") || strings.Contains(got, "Error:") {
 		t.Errorf("stderr:\n%s", got)
+	}
+}
+
+// TestJSONErrors: a command that fails under --json ends its stdout with
+// one {"type":"error"} object (message, exit code, hint) and writes nothing
+// to stderr, whatever the error: a usage error with its hint, a bad flag
+// found before --json was read, a run stopped by Ctrl-C.
+func TestJSONErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		args      []string
+		cancelled bool
+		want      errorJSON
+	}{
+		{"unknown command", []string{"campaign", "bogus", "--json"}, false,
+			errorJSON{Message: `unknown command "bogus" for "faxjam campaign"`, ExitCode: 2, Hint: "see 'faxjam campaign --help'"}},
+		{"flag before --json", []string{"--bogus", "--json"}, false, errorJSON{Message: "unknown flag: --bogus", ExitCode: 2}},
+		{"missing details", []string{"letter", "--json"}, false,
+			errorJSON{Message: "missing name, city, country: give --name, --city, --country (or set sender.name in config)", ExitCode: 2}},
+		{"interrupted", []string{"send", "--json", "--name", "Ana", "--city", "Lima", "--country", "Perú", "--yes"}, true,
+			errorJSON{Message: "interrupted", ExitCode: 130, Hint: "nothing is lost: re-run the same command to carry on"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, out, errOut := testFactory(t, false)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.cancelled {
+				cancel()
+			}
+			code := run(ctx, f, append([]string{"--campaign", testCampaign(t)}, tt.args...))
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			var got struct {
+				Type string `json:"type"`
+				errorJSON
+			}
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+				t.Fatalf("last line of stdout %q: %v", lines[len(lines)-1], err)
+			}
+			if got.Type != "error" || got.errorJSON != tt.want || code != tt.want.ExitCode {
+				t.Errorf("exit %d, last line %+v; want %+v", code, got, tt.want)
+			}
+			if errOut.Len() != 0 {
+				t.Errorf("stderr under --json: %q", errOut)
+			}
+		})
 	}
 }

@@ -124,13 +124,58 @@ func ExitCode(err error) int {
 // campaign file).
 func printError(ios *ui.IOStreams, cmdPath string, err error, scrub func(string) string) {
 	s := ios.ErrStyles()
-	msg := scrub(err.Error())
+	msg := errorMessage(err, scrub)
 	label := s.Error.Render("Error:")
-	if errors.Is(err, context.Canceled) {
-		msg = "nothing is lost: re-run the same command to carry on"
-	}
 	if ExitCode(err) == ExitInterrupted {
 		label = s.Warning.Render("Interrupted:") // the person's choice, not a fault
+	}
+	first, rest, _ := strings.Cut(msg, "\n")
+	fmt.Fprintf(ios.ErrOut, "%s %s\n", label, first)
+	if rest != "" {
+		fmt.Fprintln(ios.ErrOut, rest)
+	}
+	var ue *UsageError
+	if errors.As(err, &ue) && cmdPath != "" && strings.Contains(first, "flag") {
+		fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmdPath)
+	}
+}
+
+// errorJSON is the last line of a command that fails under --json (as
+// restic does): what went wrong, the exit code, and what to do about it.
+type errorJSON struct {
+	Message  string `json:"message"`
+	ExitCode int    `json:"exit_code"`
+	Hint     string `json:"hint"`
+}
+
+// printErrorJSON writes err as the final {"type":"error"} line on stdout,
+// and nothing on stderr unless stdout cannot take it.
+func printErrorJSON(ios *ui.IOStreams, err error, scrub func(string) string) {
+	e := errorJSON{Message: errorMessage(err, scrub), ExitCode: ExitCode(err)}
+	var ue *UsageError
+	var pe *PartialError
+	switch {
+	case errors.As(err, &ue) && ue.Hint != "":
+		e.Message, e.Hint = scrub(ue.Err.Error()), scrub(ue.Hint)
+	case errors.Is(err, context.Canceled):
+		e.Message, e.Hint = "interrupted", e.Message
+	case errors.As(err, &pe):
+		// "what happened; what to do": the hint is what follows.
+		if m, h, ok := strings.Cut(e.Message, "; "); ok {
+			e.Message, e.Hint = m, h
+		}
+	}
+	if werr := ui.NewJSON(ios.Out).Print("error", e); werr != nil {
+		printError(ios, "", err, scrub)
+	}
+}
+
+// errorMessage is err as a person reads it: secrets scrubbed, a campaign's
+// problems one per line after the first.
+func errorMessage(err error, scrub func(string) string) string {
+	msg := scrub(err.Error())
+	if errors.Is(err, context.Canceled) {
+		msg = "nothing is lost: re-run the same command to carry on"
 	}
 	var v *campaign.ValidationError
 	if errors.As(err, &v) {
@@ -146,15 +191,7 @@ func printError(ios *ui.IOStreams, cmdPath string, err error, scrub func(string)
 		}
 		msg = strings.Join(lines, "\n")
 	}
-	first, rest, _ := strings.Cut(msg, "\n")
-	fmt.Fprintf(ios.ErrOut, "%s %s\n", label, first)
-	if rest != "" {
-		fmt.Fprintln(ios.ErrOut, rest)
-	}
-	var ue *UsageError
-	if errors.As(err, &ue) && cmdPath != "" && strings.Contains(first, "flag") {
-		fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmdPath)
-	}
+	return msg
 }
 
 // isInputError reports errors of other packages that are bad input: a

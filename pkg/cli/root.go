@@ -32,7 +32,11 @@ func run(ctx context.Context, f *Factory, args []string) int {
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil {
+	switch {
+	case err == nil:
+	case f.JSON || jsonAsked(args):
+		printErrorJSON(f.IO, err, f.secrets.scrub)
+	default:
 		path := "faxjam"
 		if cmd != nil {
 			path = cmd.CommandPath()
@@ -40,6 +44,20 @@ func run(ctx context.Context, f *Factory, args []string) int {
 		printError(f.IO, path, err, f.secrets.scrub)
 	}
 	return ExitCode(err)
+}
+
+// jsonAsked reports --json among args, for errors found before the flag
+// was parsed (an unknown flag before it).
+func jsonAsked(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "--json", "--json=true":
+			return true
+		}
+	}
+	return false
 }
 
 // NewRootCmd builds the command tree. Building it reads nothing: no config,

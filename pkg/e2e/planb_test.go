@@ -251,8 +251,8 @@ func TestPlanBPetitionServedExportedAndDelivered(t *testing.T) {
 	} else if strings.Contains(e.Message, "petition endpoint") {
 		t.Errorf("deliver's waiting event suggests a petition endpoint, but the petition has nothing to fall back to: %q", e.Message)
 	}
-	if !strings.Contains(del.stderr, "petition deliver` again") {
-		t.Errorf("deliver's exit 3 should say to run petition deliver again; stderr:\n%s", del.stderr)
+	if !strings.Contains(del.stdout, `"type":"error"`) || !strings.Contains(del.stdout, "petition deliver` again") {
+		t.Errorf("deliver's exit 3 should end its --json output with an error saying to run petition deliver again; stdout:\n%s", del.stdout)
 	}
 	// To another number (a rehearsal fax of the organizer's) it goes.
 	const rehearsal = "+12025550150"
