@@ -7,6 +7,7 @@ import (
 	"iter"
 
 	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
 )
 
@@ -42,6 +43,13 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 	cfg.Events = pr.Event
 	if er.Live && cfg.Campaign != nil {
 		pr.watchLines(cfg.Campaign, opts.Redirect, opts.Now)
+		// Work queued by an earlier run is resumed without a queued event:
+		// the view's totals start from the journal.
+		if rg.journal != nil {
+			if counts, err := rg.journal.Counts(ctx, cfg.Campaign.ID); err == nil {
+				pr.alreadyQueued(counts[journal.Queued] + counts[journal.Sending])
+			}
+		}
 	}
 	eng, err := dispatch.New(cfg)
 	if err != nil {

@@ -59,6 +59,19 @@ func (p *eventPrinter) watchLines(c *campaign.Campaign, redirect string, now fun
 	p.view = newLiveView(p.ios, &p.mu, p.st, now)
 }
 
+// alreadyQueued counts n submissions the journal holds queued before the
+// run into the live view's totals (the bar and the plain lines stay as
+// they were).
+func (p *eventPrinter) alreadyQueued(n int) {
+	if p.view == nil {
+		return
+	}
+	p.mu.Lock()
+	p.st.Tally.Total += n
+	p.st.Tally.Queued += n
+	p.mu.Unlock()
+}
+
 // Event is the dispatch.Config.Events callback.
 func (p *eventPrinter) Event(ev dispatch.Event) {
 	ev.Message = p.scrub(ev.Message)

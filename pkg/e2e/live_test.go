@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,25 @@ func (tm *tmuxTerm) exited() bool {
 	return strings.TrimSpace(tm.run("display-message", "-p", "-t", "live", "#{pane_dead}")) == "1"
 }
 
+// terminalScript writes a shell script that runs faxjam with args (shell
+// words) in the workspace as a person's terminal would: the workspace's
+// environment with TERM=xterm-256color and colour on, then the exit code.
+func (w *workspace) terminalScript(args string) string {
+	w.t.Helper()
+	var env []string
+	for _, kv := range w.env {
+		if k, _, _ := strings.Cut(kv, "="); k != "NO_COLOR" && k != "TERM" {
+			env = append(env, "export '"+strings.ReplaceAll(kv, "'", `'\''`)+"'")
+		}
+	}
+	script := w.path("run.sh")
+	body := strings.Join(env, "\n") + "\nexport TERM=xterm-256color\ncd '" + w.dir + "'\n'" + binary + "' " + args + "\necho \"exit $?\"\n"
+	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
+		w.t.Fatal(err)
+	}
+	return script
+}
+
 // TestLiveViewInATerminal runs a real bulk send through the simulated fax
 // network inside a terminal (tmux) and reads its screen: the live view of
 // the lines is drawn in place (its header is on the screen once, not once
@@ -68,20 +88,7 @@ func TestLiveViewInATerminal(t *testing.T) {
 	r := startRelay(t, linesim.Config{Duration: 300 * time.Millisecond, Ring: time.Second, Seed: seed(t)}, 0)
 	r.sim.SetLine(c.Target.Fax[2].Number, linesim.NoAnswer)
 
-	var env []string
-	for _, kv := range w.env {
-		if k, _, _ := strings.Cut(kv, "="); k != "NO_COLOR" && k != "TERM" {
-			env = append(env, "export '"+strings.ReplaceAll(kv, "'", `'\''`)+"'")
-		}
-	}
-	script := w.path("run.sh")
-	body := strings.Join(env, "\n") + "\nexport TERM=xterm-256color\ncd '" + w.dir + "'\n" +
-		fmt.Sprintf("'%s' --campaign '%s' send --signers signers.csv --gateway '%s' --journal journal.db --poll 50ms\n", binary, camp, r.url) +
-		"echo \"exit $?\"\n"
-	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	tm := newTmux(t, 100, 30, script)
+	tm := newTmux(t, 100, 30, w.terminalScript(fmt.Sprintf("--campaign '%s' send --signers signers.csv --gateway '%s' --journal journal.db --poll 50ms", camp, r.url)))
 
 	var sawFlight, sawUp, sawDown, sawNarrow, resized bool
 	deadline := time.Now().Add(2 * time.Minute)
@@ -145,5 +152,49 @@ func TestLiveViewInATerminal(t *testing.T) {
 	}
 	if got := r.faxesBySigner(); len(got) != 24 {
 		t.Errorf("%d signers' faxes arrived, want 24", len(got))
+	}
+}
+
+// TestStatusFollowIsLiveInATerminal: work left queued by a send that ran
+// out of --wait is carried on by status --follow in a terminal, shown in
+// the live view, which counts it down to nothing left.
+func TestStatusFollowIsLiveInATerminal(t *testing.T) {
+	w := newWorkspace(t)
+	camp, _ := w.writeCampaign(map[string]any{"quiet_hours": nil, "per_number_per_hour": 100000})
+	w.writeSigners("signers.csv", people(12))
+	r := startRelay(t, linesim.Config{Duration: 200 * time.Millisecond, Seed: seed(t)}, 0)
+	first := w.run(time.Minute, "--campaign", camp, "send", "--signers", "signers.csv", "--gateway", r.url,
+		"--journal", "journal.db", "--poll", "20ms", "--wait", "300ms", "--json")
+	if first.code != 3 {
+		t.Fatalf("the first send should leave work queued (exit 3): %v", first)
+	}
+	tm := newTmux(t, 100, 30, w.terminalScript(fmt.Sprintf("--campaign '%s' status --follow --gateway '%s' --journal journal.db --poll 20ms", camp, r.url)))
+	sawQueued := false
+	deadline := time.Now().Add(time.Minute)
+	for !tm.exited() {
+		if time.Now().After(deadline) {
+			t.Fatalf("status --follow still running after a minute:\n%s", tm.screen())
+		}
+		if scr := tm.screen(); strings.Contains(scr, "IN FLIGHT") && regexp.MustCompile(`[1-9][0-9]* queued`).MatchString(scr) {
+			sawQueued = true
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	hist := tm.history()
+	if !sawQueued {
+		t.Errorf("never saw the live view with work queued:\n%s", hist)
+	}
+	for _, want := range []string{"0 queued", "nothing left", "exit 0"} {
+		if !strings.Contains(hist, want) {
+			t.Errorf("no %q at the end:\n%s", want, hist)
+		}
+	}
+	if got := r.faxesBySigner(); len(got) != 12 {
+		t.Errorf("%d signers' faxes arrived, want 12", len(got))
+	}
+	for k, n := range r.faxesBySigner() {
+		if n != 1 {
+			t.Errorf("signer %s faxed %d times", k, n)
+		}
 	}
 }
