@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -407,25 +406,11 @@ func TestAnonymousClientsAreRateLimitedAndTheAdminIsNot(t *testing.T) {
 // it will never fax.
 func TestFictitiousNumbersOnARealNetworkStopTheHub(t *testing.T) {
 	c := testCampaign(t)
-	dir := t.TempDir()
-	j, err := journal.Open(filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	st, err := store.Open(context.Background(), filepath.Join(dir, "petition.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	r, err := render.New(render.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sim := linesim.New(linesim.Config{RealNetwork: true})
-	h, err := hub.New(context.Background(), hub.Config{Campaign: c, Journal: j, Store: st, Renderer: r,
-		Gateway: sim, Driver: gateway.Driver{Scheme: linesim.Driver, RealNetwork: true},
-		HTTP: server.Config{Rate: 1e6, Burst: 1e6}, Dispatch: dispatch.Config{Poll: time.Millisecond}})
+	cfg := hub.Config{Campaign: c, Gateway: sim, Driver: gateway.Driver{Scheme: linesim.Driver, RealNetwork: true},
+		HTTP: server.Config{Rate: 1e6, Burst: 1e6}, Dispatch: dispatch.Config{Poll: time.Millisecond}}
+	hubtest.Fill(t, &cfg)
+	h, err := hub.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

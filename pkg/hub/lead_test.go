@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,11 +14,8 @@ import (
 	"github.com/faxjam/faxjam/pkg/dispatch/linesim"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/hub"
-	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/hub/hubtest"
 	"github.com/faxjam/faxjam/pkg/leader"
-	"github.com/faxjam/faxjam/pkg/petition/server"
-	"github.com/faxjam/faxjam/pkg/petition/store"
-	"github.com/faxjam/faxjam/pkg/render"
 	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
@@ -32,68 +27,36 @@ import (
 func TestTwoHubsOneLeaderAndATakeover(t *testing.T) {
 	dsn := testtool.Postgres(t)
 	c := testCampaign(t)
-	dir := t.TempDir()
-	j, err := journal.Open(filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	st, err := store.Open(context.Background(), filepath.Join(dir, "petition.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	r, err := render.New(render.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sim := linesim.New(linesim.Config{Duration: 60 * time.Millisecond})
 	key := leader.Key("faxjam hub " + c.ID)
 	type proc struct {
 		url  string
 		h    *hub.Hub
 		db   *sql.DB
-		stop context.CancelFunc
-		done chan error
+		stop func()
 	}
 	var procs []*proc
+	shared := hub.Config{Campaign: c, Gateway: sim, Driver: gateway.Driver{Scheme: linesim.Driver},
+		Dispatch: dispatch.Config{Poll: 2 * time.Millisecond, Backoff: dispatch.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Retries: 30}}}
+	hubtest.Fill(t, &shared) // one journal and store for both: one database
 	for range 2 {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		p := &proc{db: db, done: make(chan error, 1)}
-		p.h, err = hub.New(context.Background(), hub.Config{Campaign: c, Journal: j, Store: st, Renderer: r,
-			Gateway: sim, Driver: gateway.Driver{Scheme: linesim.Driver},
-			HTTP:     server.Config{Rate: 1e6, Burst: 1e6},
-			Dispatch: dispatch.Config{Poll: 2 * time.Millisecond, Backoff: dispatch.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Retries: 30}},
-			Lead: func(ctx context.Context) (<-chan struct{}, func(), error) {
-				l, err := leader.Acquire(ctx, db, key, 100*time.Millisecond)
-				if err != nil {
-					return nil, nil, err
-				}
-				return l.Lost(), l.Release, nil
-			}})
-		if err != nil {
-			t.Fatal(err)
+		cfg := shared
+		cfg.Lead = func(ctx context.Context) (<-chan struct{}, func(), error) {
+			l, err := leader.Acquire(ctx, db, key, 100*time.Millisecond)
+			if err != nil {
+				return nil, nil, err
+			}
+			return l.Lost(), l.Release, nil
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ctx context.Context
-		ctx, p.stop = context.WithCancel(context.Background())
-		go func() { p.done <- p.h.Serve(ctx, ln) }()
-		p.url = "http://" + ln.Addr().String()
-		procs = append(procs, p)
+		ht := hubtest.Start(t, cfg)
+		procs = append(procs, &proc{url: ht.URL, h: ht.Hub, db: db, stop: ht.Stop})
 	}
-	defer func() {
-		for _, p := range procs {
-			p.stop()
-			<-p.done
-		}
-	}()
+	j := shared.Journal
 	// Wait for a leader.
 	var lead, standby *proc
 	for deadline := time.Now().Add(10 * time.Second); lead == nil; time.Sleep(10 * time.Millisecond) {
@@ -131,14 +94,14 @@ func TestTwoHubsOneLeaderAndATakeover(t *testing.T) {
 	if !lead.h.Leader() {
 		t.Fatal("the leader gave up its lease before its session ended")
 	}
-	// The leader dies: its process stops and the database ends its session
-	// (a killed process's socket is closed by the kernel).
-	lead.stop()
+	// The leader dies: the database ends its session (as the kernel closes
+	// a killed process's socket) and its process stops.
 	if _, err := standby.db.Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks
 		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`); err != nil {
 		t.Fatal(err)
 	}
 	lost := time.Now()
+	go lead.stop()
 	for lead.h.Leader() {
 		if time.Since(lost) > 10*time.Second {
 			t.Fatal("the leader did not step down")

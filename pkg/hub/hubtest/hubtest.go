@@ -38,7 +38,10 @@ type Hub struct {
 	Hub     *hub.Hub
 	Journal *journal.Journal
 	Store   store.Store
-	log     *syncBuffer
+	// Stop ends the hub now (as its process stopping); the test's end
+	// does it otherwise. Once is enough.
+	Stop func()
+	log  *syncBuffer
 }
 
 // Log is what the hub logged so far.
@@ -60,9 +63,43 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 
 // Start runs a hub with cfg. What cfg leaves unset is filled in: a journal
-// and a petition store in a temporary folder, the default renderer, the
-// log (Log), and no rate limit (HTTP.Rate and Burst 0 become 10⁶).
+// and a petition store in a temporary folder, the default renderer (Fill),
+// the log (Log), and no rate limit (HTTP.Rate and Burst 0 become 10⁶).
 func Start(t testing.TB, cfg hub.Config) *Hub {
+	t.Helper()
+	Fill(t, &cfg)
+	logw := &syncBuffer{}
+	if cfg.HTTP.Log == nil {
+		cfg.HTTP.Log = logw
+	}
+	if cfg.HTTP.Rate == 0 && cfg.HTTP.Burst == 0 {
+		cfg.HTTP.Rate, cfg.HTTP.Burst = 1e6, 1e6
+	}
+	h, err := hub.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Serve(ctx, ln) }()
+	hh := &Hub{URL: "http://" + ln.Addr().String(), Hub: h, Journal: cfg.Journal, Store: cfg.Store, log: logw}
+	hh.Stop = sync.OnceFunc(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("hub Serve: %v", err)
+		}
+	})
+	t.Cleanup(hh.Stop)
+	return hh
+}
+
+// Fill gives cfg what it leaves unset: a journal and a petition store in a
+// temporary folder (closed when the test ends) and the default renderer.
+func Fill(t testing.TB, cfg *hub.Config) {
 	t.Helper()
 	dir := t.TempDir()
 	if cfg.Journal == nil {
@@ -88,29 +125,4 @@ func Start(t testing.TB, cfg hub.Config) *Hub {
 		}
 		cfg.Renderer = r
 	}
-	logw := &syncBuffer{}
-	if cfg.HTTP.Log == nil {
-		cfg.HTTP.Log = logw
-	}
-	if cfg.HTTP.Rate == 0 && cfg.HTTP.Burst == 0 {
-		cfg.HTTP.Rate, cfg.HTTP.Burst = 1e6, 1e6
-	}
-	h, err := hub.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- h.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("hub Serve: %v", err)
-		}
-	})
-	return &Hub{URL: "http://" + ln.Addr().String(), Hub: h, Journal: cfg.Journal, Store: cfg.Store, log: logw}
 }
