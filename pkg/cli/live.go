@@ -2,6 +2,7 @@ package cli
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
@@ -47,7 +48,8 @@ type liveView struct {
 	stop    chan struct{}
 	done    chan struct{}
 	start   sync.Once
-	started bool // set by the first event, read by finish (one goroutine)
+	started bool         // set by the first event, read by finish (one goroutine)
+	drawn   atomic.Int64 // when the last frame was drawn, Unix ns
 }
 
 func newLiveView(ios *ui.IOStreams, mu *sync.Mutex, st *live.State, now func() time.Time) *liveView {
@@ -63,7 +65,14 @@ func (v *liveView) frame() (string, int) {
 	return live.Render(v.st, live.Options{Width: w, Height: h, Now: v.now(), Styles: v.ios.ErrStyles()}), w
 }
 
-func (v *liveView) draw() { v.screen.Draw(v.frame()) }
+func (v *liveView) draw() {
+	v.screen.Draw(v.frame())
+	v.drawn.Store(time.Now().UnixNano())
+}
+
+// liveEvery is the least time between redraws for events: a run through a
+// fast gateway reports hundreds a second, and the engine waits for each.
+const liveEvery = 50 * time.Millisecond
 
 // run draws on every tick until stop.
 func (v *liveView) run() {
@@ -91,7 +100,9 @@ func (v *liveView) event(ev dispatch.Event, line string) {
 			v.screen.Print(line)
 		}
 	}
-	v.draw()
+	if time.Since(time.Unix(0, v.drawn.Load())) >= liveEvery {
+		v.draw()
+	}
 }
 
 // finish stops drawing and leaves the last frame on screen. It is called
