@@ -15,6 +15,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/csvsafe"
+	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -254,7 +255,7 @@ func showStatus(ctx context.Context, so *SendOptions, j *journal.Journal, c *cam
 		if n.LastResult != "" {
 			last = n.LastResult + " " + timeText(so, n.LastAt)
 		}
-		rows = append(rows, []string{n.Number, n.Label, state, fmt.Sprintf("%d/%d", n.Delivered, n.Attempts), strconv.Itoa(n.ConsecutiveFailures), last})
+		rows = append(rows, []string{e164.Readable(n.Number), n.Label, state, fmt.Sprintf("%d/%d", n.Delivered, n.Attempts), strconv.Itoa(n.ConsecutiveFailures), last})
 	}
 	b.WriteString(ui.Table(s, []string{"number", "label", "line", "delivered/tries", "failing", "last"}, rows))
 	fmt.Fprintf(&b, "\n%s %d name(s) went to the petition\n", s.Heading.Render("Petition fallback:"), len(pets))

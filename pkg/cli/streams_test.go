@@ -78,7 +78,7 @@ func TestStatusRunBeforeAndAfterSending(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := out.String()
-		if !strings.Contains(got, "+12025550142") || !strings.Contains(got, "Petition fallback") {
+		if !strings.Contains(got, "+1 202 555 0142") || !strings.Contains(got, "Petition fallback") {
 			t.Errorf("status:\n%s", got)
 		}
 		if hasANSI := strings.Contains(got, "\x1b["); hasANSI != tty {
