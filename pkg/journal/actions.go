@@ -60,7 +60,7 @@ func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action,
 	if sub.State == Unconfirmed {
 		state = Unconfirmed
 	}
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		found = New
 		old, err := scanAction(tx.QueryRow(selectAction+" WHERE campaign = ? AND key_hash = ?", a.Campaign, a.KeyHash))
 		if err == nil {
@@ -209,7 +209,7 @@ func (j *Journal) Setting(ctx context.Context, name string) (value string, ok bo
 
 // PutSetting sets a named setting.
 func (j *Journal) PutSetting(ctx context.Context, name, value string) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		_, err := tx.Exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value)
 		return err
 	})
@@ -222,7 +222,7 @@ func (j *Journal) PutSetting(ctx context.Context, name, value string) error {
 // InitSetting sets a named setting unless it is set, and returns its value:
 // the first writer's, when several processes share the journal.
 func (j *Journal) InitSetting(ctx context.Context, name, value string) (string, error) {
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		if _, err := tx.Exec("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, value); err != nil {
 			return err
 		}

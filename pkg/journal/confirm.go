@@ -31,7 +31,7 @@ var ErrAddressUsed = errors.New("this e-mail address has already confirmed an ac
 // no error: it returns its state.
 func (j *Journal) Confirm(ctx context.Context, id int64, notBefore time.Time) (State, error) {
 	var st State
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		s, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE id = ?", id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
@@ -79,7 +79,7 @@ func (j *Journal) Confirm(ctx context.Context, id int64, notBefore time.Time) (S
 // expired any.
 func (j *Journal) Expire(ctx context.Context, before time.Time) (int, error) {
 	var n int
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		ids, err := selectIDs(tx, `state = ? AND created < ?`, string(Unconfirmed), unix(before))
 		if err != nil {
 			return err
@@ -98,7 +98,7 @@ func (j *Journal) Expire(ctx context.Context, before time.Time) (int, error) {
 	return n, nil
 }
 
-func expire(tx *sql.Tx, id int64) error {
+func expire(tx *txn, id int64) error {
 	return execOne(tx, `UPDATE submissions SET state = 'expired', name = '', city = '', country = '', email = '', note = '',
 		reason = 'unconfirmed', message = 'not confirmed in time', updated = ? WHERE id = ?`, unix(time.Now()), id)
 }

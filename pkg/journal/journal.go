@@ -5,6 +5,15 @@
 // SQLite file (pure-Go modernc.org/sqlite, WAL) created 0600, because it
 // holds signers' names and addresses.
 //
+// The same journal lives in PostgreSQL for several processes sharing one
+// campaign (the hub with --db postgres://): OpenPostgres, or OpenDSN for
+// either kind by its DSN, with one SQL implementation for both (see
+// dialect.go). Every process may record and read; exactly one dispatches,
+// elected by pkg/leader — the file lock (Acquire) is SQLite's, for
+// processes on one machine.
+//
+//	j, err := journal.OpenDSN(ctx, "postgres://faxjam@db/faxjam") // or a file path
+//
 // A journal is marked: a meta table written when it is created (format,
 // origin, creation time) and the campaigns it serves. Open refuses a file
 // that is not what it was, and Claim a journal of another campaign.
@@ -52,7 +61,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // the database/sql driver "sqlite"
 )
 
 // State is where a submission is: queued and sending are the two states a
@@ -202,17 +212,18 @@ var ErrClosed = errors.New("journal is closed")
 // in its own savepoint, so an attempt's intent is durable before the call
 // without paying one fsync per fax.
 type Journal struct {
-	path   string
+	path   string // the file, or a PostgreSQL DSN without credentials
 	fresh  bool
-	wdb    *sql.DB // one connection: SQLite has one writer
-	rdb    *sql.DB // readers, query_only
+	pg     bool // PostgreSQL (OpenPostgres), not a SQLite file
+	wdb    db   // one connection: SQLite has one writer
+	rdb    db   // readers (query_only on SQLite)
 	writes chan writeReq
 	quit   chan struct{}
 	done   chan struct{}
 }
 
 type writeReq struct {
-	fn   func(tx *sql.Tx) error
+	fn   func(tx *txn) error
 	errc chan error
 }
 
@@ -264,7 +275,7 @@ func Open(path string) (*Journal, error) {
 	}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetConnMaxIdleTime(0)
-	j := &Journal{path: path, wdb: wdb, writes: make(chan writeReq), quit: make(chan struct{}), done: make(chan struct{})}
+	j := &Journal{path: path, wdb: db{DB: wdb}, writes: make(chan writeReq), quit: make(chan struct{}), done: make(chan struct{})}
 	ctx := context.Background()
 	if err := j.verify(ctx); err != nil {
 		wdb.Close()
@@ -280,10 +291,67 @@ func Open(path string) (*Journal, error) {
 		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
 	rdb.SetMaxOpenConns(4)
-	j.rdb = rdb
+	j.rdb = db{DB: rdb}
 	j.fresh = fresh
 	go j.commitLoop()
 	return j, nil
+}
+
+// OpenDSN opens the journal a DSN names: postgres:// or postgresql:// for
+// PostgreSQL (OpenPostgres), anything else a SQLite file (Open; a
+// sqlite:// prefix is allowed).
+func OpenDSN(ctx context.Context, dsn string) (*Journal, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return OpenPostgres(ctx, dsn)
+	}
+	return Open(strings.TrimPrefix(dsn, "sqlite://"))
+}
+
+// OpenPostgres opens the journal in the PostgreSQL database dsn names,
+// creating its schema in an empty database and migrating it as needed
+// (one process at a time: the migration holds an advisory lock). Several
+// processes may open one journal: every one may read and record
+// submissions, and exactly one dispatches (pkg/leader elects it). A
+// database that has journal tables without the journal's schema version,
+// or whose marker is lost, is refused as Open refuses a file.
+func OpenPostgres(ctx context.Context, dsn string) (*Journal, error) {
+	where := redactDSN(dsn)
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", where, err)
+	}
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("journal %s: %w", where, err)
+	}
+	// Writes keep one connection, as on SQLite: this process's writes are
+	// grouped into one transaction each.
+	wdb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("journal %s: %w", where, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	pool.SetMaxOpenConns(8)
+	j := &Journal{path: where, pg: true, wdb: db{DB: wdb, pg: true}, rdb: db{DB: pool, pg: true},
+		writes: make(chan writeReq), quit: make(chan struct{}), done: make(chan struct{})}
+	if err := j.migrate(ctx, false); err != nil {
+		wdb.Close()
+		pool.Close()
+		return nil, err
+	}
+	go j.commitLoop()
+	return j, nil
+}
+
+// redactDSN is dsn without its credentials and parameters, for messages.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	u.User, u.RawQuery = nil, ""
+	return u.String()
 }
 
 // dsn is the database/sql name of the SQLite file at path with pragmas.
@@ -316,17 +384,17 @@ func create(path string) (bool, error) {
 	if err := f.Close(); err != nil {
 		return false, fmt.Errorf("journal: %w", err)
 	}
-	db, err := sql.Open("sqlite", dsn(tmp, "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"))
+	sdb, err := sql.Open("sqlite", dsn(tmp, "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"))
 	if err != nil {
 		return false, fmt.Errorf("journal %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
-	nj := &Journal{path: path, wdb: db}
+	sdb.SetMaxOpenConns(1)
+	nj := &Journal{path: path, wdb: db{DB: sdb}}
 	err = nj.migrate(context.Background(), true)
 	if err == nil {
-		_, err = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		_, err = sdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
-	if cerr := db.Close(); err == nil {
+	if cerr := sdb.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
@@ -386,6 +454,9 @@ func checkHeader(path string) error {
 // verify runs SQLite's quick_check: a page zeroed or torn is found here,
 // before anything is read as if it were the journal.
 func (j *Journal) verify(ctx context.Context) error {
+	if j.pg {
+		return nil // PostgreSQL checks its own pages
+	}
 	rows, err := j.wdb.QueryContext(ctx, "PRAGMA quick_check(5)")
 	if err != nil {
 		return &RefusedError{Path: j.path, Why: "cannot be read as a database: " + err.Error()}
@@ -470,7 +541,7 @@ func (j *Journal) Claim(ctx context.Context, campaign string, shared bool) error
 	if len(holds) > 0 && origin != originMigrated && !shared {
 		return &CampaignError{Path: j.path, Campaign: campaign, Holds: holds}
 	}
-	err = j.write(ctx, func(tx *sql.Tx) error {
+	err = j.write(ctx, func(tx *txn) error {
 		_, err := tx.Exec("INSERT INTO campaigns (campaign, added) VALUES (?, ?) ON CONFLICT DO NOTHING", campaign, unix(time.Now()))
 		return err
 	})
@@ -503,7 +574,7 @@ func (j *Journal) CheckKeys(ctx context.Context) (bool, error) {
 // KeysChecked records that every signer queued so far has been checked (a
 // run ended with the campaign done): CheckKeys is false from now on.
 func (j *Journal) KeysChecked(ctx context.Context) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		_, err := tx.Exec("DELETE FROM meta WHERE key = 'check_keys'")
 		return err
 	})
@@ -532,7 +603,7 @@ func (j *Journal) Close() error {
 // once it is committed (or failed). Once handed over, a write is waited for
 // even if ctx ends, so the caller never mistakes a committed write for a
 // lost one.
-func (j *Journal) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (j *Journal) write(ctx context.Context, fn func(tx *txn) error) error {
 	req := writeReq{fn: fn, errc: make(chan error, 1)}
 	select {
 	case j.writes <- req:
@@ -578,10 +649,11 @@ func (j *Journal) commitLoop() {
 // a write that fails is rolled back alone.
 func (j *Journal) commit(batch []writeReq) ([]error, error) {
 	ctx := context.Background()
-	tx, err := j.wdb.BeginTx(ctx, nil)
+	stx, err := j.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("journal %s: begin: %w", j.path, err)
 	}
+	tx := &txn{Tx: stx, pg: j.pg}
 	errs := make([]error, len(batch))
 	for i, r := range batch {
 		if len(batch) == 1 {

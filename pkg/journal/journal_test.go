@@ -422,7 +422,7 @@ func oldJournal(t *testing.T, path string, v int, campaign string) {
 		t.Fatal(err)
 	}
 	for _, m := range migrations[:v] {
-		if err := m(ctx, tx); err != nil {
+		if err := m(ctx, &txn{Tx: tx}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -132,8 +132,8 @@ func (j *Journal) Submission(ctx context.Context, campaign, ref string) (Submiss
 	if len(ref) < minKeyPrefix {
 		return Submission{}, fmt.Errorf("journal: submission %q of %s: give its id or at least %d characters of its key: %w", ref, campaign, minKeyPrefix, ErrAmbiguous)
 	}
-	rows, err := j.rdb.QueryContext(ctx, selectSubmission+" WHERE campaign = ? AND key >= ? AND key < ? ORDER BY key LIMIT 2",
-		campaign, ref, ref+"\xff")
+	rows, err := j.rdb.QueryContext(ctx, selectSubmission+" WHERE campaign = ? AND key >= ? AND key < ? AND substr(key, 1, ?) = ? ORDER BY key LIMIT 2",
+		campaign, ref, afterPrefix(ref), len(ref), ref)
 	if err != nil {
 		return Submission{}, fmt.Errorf("journal: submission %q of %s: %w", ref, campaign, err)
 	}
@@ -336,14 +336,26 @@ func (j *Journal) Petitions(ctx context.Context, campaign string) ([]PetitionRec
 	for rows.Next() {
 		var p PetitionRecord
 		var signed int64
-		if err := rows.Scan(&p.SubmissionID, &p.Campaign, &p.Key, &p.ID, &p.Duplicate, &signed); err != nil {
+		var dup int
+		if err := rows.Scan(&p.SubmissionID, &p.Campaign, &p.Key, &p.ID, &dup, &signed); err != nil {
 			return nil, fmt.Errorf("journal: petitions of %s: %w", campaign, err)
 		}
-		p.Signed = fromUnix(signed)
+		p.Signed, p.Duplicate = fromUnix(signed), dup != 0
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("journal: petitions of %s: %w", campaign, err)
 	}
 	return out, nil
+}
+
+// afterPrefix is a string after every key that begins with prefix (whose
+// last byte is ASCII, as hex keys are), valid UTF-8 for PostgreSQL:
+// prefix with its last byte one up. The substr test in the query keeps the
+// answer right whatever the collation; this bound only ends the scan.
+func afterPrefix(prefix string) string {
+	if n := len(prefix); n > 0 && prefix[n-1] < 0x7e {
+		return prefix[:n-1] + string(prefix[n-1]+1)
+	}
+	return prefix + "\U0010FFFF"
 }

@@ -11,7 +11,7 @@ import (
 
 // migrations[i] takes the schema from version i to i+1 (PRAGMA user_version).
 // Append only: a released migration is never edited.
-var migrations = [...]func(ctx context.Context, tx *sql.Tx) error{
+var migrations = [...]func(ctx context.Context, tx *txn) error{
 	migrateV1,
 	migrateV2,
 	migrateV3,
@@ -21,7 +21,7 @@ var migrations = [...]func(ctx context.Context, tx *sql.Tx) error{
 // SchemaVersion is the schema version this package writes.
 const SchemaVersion = len(migrations)
 
-func migrateV1(ctx context.Context, tx *sql.Tx) error {
+func migrateV1(ctx context.Context, tx *txn) error {
 	_, err := tx.ExecContext(ctx, `
 CREATE TABLE submissions (
 	id         INTEGER PRIMARY KEY,
@@ -90,7 +90,7 @@ CREATE TABLE petitions (
 // for, so a queued rehearsal fax is never dialled to the target's real lines
 // by a later run without --redirect (nor real work to a rehearsal number).
 // Submissions of older journals were queued without one.
-func migrateV2(ctx context.Context, tx *sql.Tx) error {
+func migrateV2(ctx context.Context, tx *txn) error {
 	_, err := tx.ExecContext(ctx, `ALTER TABLE submissions ADD COLUMN redirect TEXT NOT NULL DEFAULT ''`)
 	return err
 }
@@ -100,7 +100,7 @@ func migrateV2(ctx context.Context, tx *sql.Tx) error {
 // submission the hub accepted, and named settings (the hub's receipt secret,
 // a campaign's pause), and an index on the queue order, so that the next
 // seq (max + 1) of an action accepted alone costs a lookup, not a scan.
-func migrateV3(ctx context.Context, tx *sql.Tx) error {
+func migrateV3(ctx context.Context, tx *txn) error {
 	_, err := tx.ExecContext(ctx, `
 CREATE TABLE actions (
 	id         TEXT    PRIMARY KEY,
@@ -123,7 +123,7 @@ CREATE TABLE settings (
 // that is not what it was refuses to start — and attempts.tried, when the
 // latest request of an attempt began. An older journal serves the
 // campaigns it holds.
-func migrateV4(ctx context.Context, tx *sql.Tx) error {
+func migrateV4(ctx context.Context, tx *txn) error {
 	_, err := tx.ExecContext(ctx, `
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -150,9 +150,15 @@ func (j *Journal) migrate(ctx context.Context, fresh bool) error {
 		return fmt.Errorf("journal %s: %w", j.path, err)
 	}
 	defer conn.Close()
-	var v int
-	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return fmt.Errorf("journal %s: read schema version: %w", j.path, err)
+	if j.pg { // one process migrates at a time; the others wait and find it done
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrateLock); err != nil {
+			return fmt.Errorf("journal %s: %w", j.path, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLock)
+	}
+	v, fresh, err := j.version(ctx, conn, fresh)
+	if err != nil {
+		return err
 	}
 	if v > SchemaVersion {
 		return fmt.Errorf("journal %s: schema version %d is newer than this faxjam knows (%d): upgrade faxjam", j.path, v, SchemaVersion)
@@ -170,10 +176,11 @@ func (j *Journal) migrate(ctx context.Context, fresh bool) error {
 		origin = originCreated
 	}
 	for ; v < SchemaVersion; v++ {
-		tx, err := conn.BeginTx(ctx, nil)
+		stx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("journal %s: migrate to v%d: %w", j.path, v+1, err)
 		}
+		tx := &txn{Tx: stx, pg: j.pg}
 		if err := migrations[v](ctx, tx); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("journal %s: migrate to v%d: %w", j.path, v+1, err)
@@ -184,7 +191,7 @@ func (j *Journal) migrate(ctx context.Context, fresh bool) error {
 				return fmt.Errorf("journal %s: migrate to v%d: %w", j.path, v+1, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+		if err := j.setVersion(ctx, tx, v+1); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("journal %s: migrate to v%d: %w", j.path, v+1, err)
 		}
@@ -207,7 +214,7 @@ const (
 
 // writeMarker writes the meta rows: the format, when and how the file came
 // to be, and, for a file made new, check_keys (see CheckKeys).
-func writeMarker(ctx context.Context, tx *sql.Tx, origin string) error {
+func writeMarker(ctx context.Context, tx *txn, origin string) error {
 	rows := [][2]string{{"format", markerFormat}, {"origin", origin}, {"created", strconv.FormatInt(time.Now().UnixNano(), 10)}}
 	if origin == originCreated {
 		rows = append(rows, [2]string{"check_keys", "1"})
@@ -235,4 +242,53 @@ func (j *Journal) checkMarker(ctx context.Context, conn *sql.Conn) error {
 		return &RefusedError{Path: j.path, Why: fmt.Sprintf("is marked %q, not a faxjam journal", format)}
 	}
 	return nil
+}
+
+// migrateLock is the advisory lock key PostgreSQL journals migrate under.
+const migrateLock = 0x6661786a616d // "faxjam"
+
+// version reads the schema version: SQLite's user_version, or on
+// PostgreSQL the journal_schema table, which an empty database lacks (it
+// is then fresh, as a file Open created) and a database with journal
+// tables but no version must not (it is refused).
+func (j *Journal) version(ctx context.Context, conn *sql.Conn, fresh bool) (int, bool, error) {
+	var v int
+	if !j.pg {
+		if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+			return 0, false, fmt.Errorf("journal %s: read schema version: %w", j.path, err)
+		}
+		return v, fresh, nil
+	}
+	var schema, subs sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT to_regclass('journal_schema')::text, to_regclass('submissions')::text").Scan(&schema, &subs); err != nil {
+		return 0, false, fmt.Errorf("journal %s: read schema version: %w", j.path, err)
+	}
+	switch {
+	case !schema.Valid && !subs.Valid:
+		j.fresh = true
+		return 0, true, nil
+	case !schema.Valid:
+		return 0, false, &RefusedError{Path: j.path, Why: "has journal tables without a journal schema version (table journal_schema)"}
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT version FROM journal_schema").Scan(&v); err != nil {
+		return 0, false, &RefusedError{Path: j.path, Why: "has lost its schema version: " + err.Error()}
+	}
+	return v, false, nil
+}
+
+// setVersion records schema version v in tx.
+func (j *Journal) setVersion(ctx context.Context, tx *txn, v int) error {
+	if !j.pg {
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
+		return err
+	}
+	if v == 1 {
+		if _, err := tx.ExecContext(ctx, "CREATE TABLE journal_schema (version INTEGER NOT NULL)"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO journal_schema (version) VALUES (1)")
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE journal_schema SET version = ?", v)
+	return err
 }

@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 		return 0, nil, nil
 	}
 	now := time.Now()
-	err = j.write(ctx, func(tx *sql.Tx) error {
+	err = j.write(ctx, func(tx *txn) error {
 		added, existing = 0, existing[:0]
 		var seq int64
 		if err := tx.QueryRow("SELECT coalesce(max(seq), 0) FROM submissions").Scan(&seq); err != nil {
@@ -33,7 +34,7 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 		ins, err := tx.Prepare(`INSERT INTO submissions
 			(campaign, key, seq, name, city, country, email, note, lang, redirect, state, created, updated)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)
-			ON CONFLICT (campaign, key) DO NOTHING`)
+			ON CONFLICT (campaign, key) DO NOTHING RETURNING id`)
 		if err != nil {
 			return err
 		}
@@ -48,11 +49,9 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 				existing = append(existing, i)
 				continue
 			}
-			res, err := ins.Exec(s.Campaign, s.Key, seq+1, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang, s.Redirect, unix(now), unix(now))
-			if err != nil {
-				return fmt.Errorf("submission %s: %w", s.Key, err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 { // the same signer twice in one batch
+			var id int64
+			err := ins.QueryRow(s.Campaign, s.Key, seq+1, s.Name, s.City, s.Country, s.Email, s.Note, s.Lang, s.Redirect, unix(now), unix(now)).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) { // the same signer twice in one batch
 				got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE campaign = ? AND key = ?", s.Campaign, s.Key))
 				if err != nil {
 					return fmt.Errorf("submission %s: %w", s.Key, err)
@@ -61,7 +60,6 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 				existing = append(existing, i)
 				continue
 			}
-			id, err := res.LastInsertId()
 			if err != nil {
 				return fmt.Errorf("submission %s: %w", s.Key, err)
 			}
@@ -79,7 +77,7 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 
 // existingIn returns the submissions of subs already in the journal, by
 // (campaign, key).
-func existingIn(tx *sql.Tx, subs []Submission) (map[[2]string]Submission, error) {
+func existingIn(tx *txn, subs []Submission) (map[[2]string]Submission, error) {
 	keys := map[string][]any{} // campaign → keys; a batch is nearly always one campaign
 	for _, s := range subs {
 		keys[s.Campaign] = append(keys[s.Campaign], s.Key)
@@ -116,7 +114,7 @@ func existingIn(tx *sql.Tx, subs []Submission) (map[[2]string]Submission, error)
 // signer again on purpose), for the rehearsal number redirect (empty: the
 // real campaign). Its history stays.
 func (j *Journal) Requeue(ctx context.Context, id int64, redirect string) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		return execOne(tx, `UPDATE submissions SET state = 'queued', reason = '', message = '', redirect = ?,
 			seq = (SELECT max(seq) + 1 FROM submissions), updated = ? WHERE id = ?`, redirect, unix(time.Now()), id)
 	})
@@ -129,7 +127,7 @@ func (j *Journal) Requeue(ctx context.Context, id int64, redirect string) error 
 // SetState records a submission's state and why (reason, message may be
 // empty).
 func (j *Journal) SetState(ctx context.Context, id int64, s State, reason, message string) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		return setState(tx, id, s, reason, message)
 	})
 	if err != nil {
@@ -138,7 +136,7 @@ func (j *Journal) SetState(ctx context.Context, id int64, s State, reason, messa
 	return nil
 }
 
-func setState(tx *sql.Tx, id int64, s State, reason, message string) error {
+func setState(tx *txn, id int64, s State, reason, message string) error {
 	return execOne(tx, "UPDATE submissions SET state = ?, reason = ?, message = ?, updated = ? WHERE id = ?",
 		string(s), reason, message, unix(time.Now()), id)
 }
@@ -156,7 +154,7 @@ func (j *Journal) StartAttempt(ctx context.Context, a Attempt, docSHA256 string,
 		a.Started = time.Now()
 	}
 	a.State, a.Tried = AttemptIntent, a.Started
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		err := tx.QueryRow(`INSERT INTO attempts (submission, n, key, number, driver, state, started, tried)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.SubmissionID, a.N, a.Key, a.Number, a.Driver, string(a.State), unix(a.Started), unix(a.Tried)).Scan(&a.ID)
@@ -177,7 +175,7 @@ func (j *Journal) StartAttempt(ctx context.Context, a Attempt, docSHA256 string,
 // key: a resend) begins at t, before it is made: a crash during it is
 // measured from t.
 func (j *Journal) Tried(ctx context.Context, id int64, t time.Time) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		return execOne(tx, "UPDATE attempts SET tried = ? WHERE id = ?", unix(t), id)
 	})
 	if err != nil {
@@ -188,7 +186,7 @@ func (j *Journal) Tried(ctx context.Context, id int64, t time.Time) error {
 
 // Accepted records that the gateway took attempt id under vendorID.
 func (j *Journal) Accepted(ctx context.Context, id int64, vendorID string) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		return execOne(tx, "UPDATE attempts SET vendor_id = ?, state = ? WHERE id = ?", vendorID, string(AttemptAccepted), id)
 	})
 	if err != nil {
@@ -222,7 +220,7 @@ func (j *Journal) FinishAttempt(ctx context.Context, o Outcome) error {
 	if a.Finished.IsZero() {
 		a.Finished = time.Now()
 	}
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		if err := execOne(tx, `UPDATE attempts SET state = ?, vendor_id = CASE WHEN ? = '' THEN vendor_id ELSE ? END,
 			reason = ?, code = ?, message = ?, finished = ? WHERE id = ?`,
 			string(a.State), a.VendorID, a.VendorID, a.Reason, a.Code, a.Message, unix(a.Finished), a.ID); err != nil {
@@ -248,13 +246,13 @@ func (j *Journal) FinishAttempt(ctx context.Context, o Outcome) error {
 
 // PutNumber records a number's health.
 func (j *Journal) PutNumber(ctx context.Context, h NumberHealth) error {
-	if err := j.write(ctx, func(tx *sql.Tx) error { return putNumber(tx, h) }); err != nil {
+	if err := j.write(ctx, func(tx *txn) error { return putNumber(tx, h) }); err != nil {
 		return fmt.Errorf("journal: number %s: %w", h.Number, err)
 	}
 	return nil
 }
 
-func putNumber(tx *sql.Tx, h NumberHealth) error {
+func putNumber(tx *txn, h NumberHealth) error {
 	_, err := tx.Exec(`INSERT INTO numbers (campaign, number, down_until, consecutive_failures, last_result, last_at, delivered, attempts)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (campaign, number) DO UPDATE SET down_until = excluded.down_until,
@@ -270,11 +268,11 @@ func (j *Journal) Petitioned(ctx context.Context, p PetitionRecord) error {
 	if p.Signed.IsZero() {
 		p.Signed = time.Now()
 	}
-	err := j.write(ctx, func(tx *sql.Tx) error {
+	err := j.write(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(`INSERT INTO petitions (submission, campaign, key, endpoint_id, duplicate, signed)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (submission) DO UPDATE SET endpoint_id = excluded.endpoint_id,
 			duplicate = excluded.duplicate, signed = excluded.signed`,
-			p.SubmissionID, p.Campaign, p.Key, p.ID, p.Duplicate, unix(p.Signed)); err != nil {
+			p.SubmissionID, p.Campaign, p.Key, p.ID, b2i(p.Duplicate), unix(p.Signed)); err != nil {
 			return err
 		}
 		return setState(tx, p.SubmissionID, Petitioned, "", "")
@@ -286,7 +284,7 @@ func (j *Journal) Petitioned(ctx context.Context, p PetitionRecord) error {
 }
 
 // execOne runs an UPDATE that must change exactly one row.
-func execOne(tx *sql.Tx, query string, args ...any) error {
+func execOne(tx *txn, query string, args ...any) error {
 	res, err := tx.Exec(query, args...)
 	if err != nil {
 		return err

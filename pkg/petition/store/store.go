@@ -12,7 +12,8 @@
 // and an fsync per commit, so concurrent Adds are group-committed: the
 // writer takes every Add waiting and commits them in one transaction.
 //
-// It imports nothing of faxjam's; the server decides who is the same person.
+// It imports nothing of faxjam's but sqlbind; the server decides who is the
+// same person.
 package store
 
 import (
@@ -22,9 +23,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faxjam/faxjam/pkg/sqlbind"
 
 	// database/sql drivers, registered by their own init.
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -187,17 +189,7 @@ func (s *db) q(query string) string {
 	if !s.d.dollar {
 		return query
 	}
-	var b strings.Builder
-	n := 0
-	for _, c := range query {
-		if c == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return sqlbind.Dollar(query)
 }
 
 const columns = "id, campaign, sig_key, person, email_key, name, city, country, email, note, created"
