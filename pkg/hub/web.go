@@ -1,12 +1,9 @@
 package hub
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/hub/web"
@@ -30,7 +27,7 @@ func (h *Hub) newPage() (*web.Handler, error) {
 	p, err := web.New(web.Config{
 		Campaign: h.c, Backend: pageBackend{h}, AdminToken: h.cfg.Token,
 		EmbedOrigins: h.cfg.Web.EmbedOrigins, Secure: h.cfg.Web.Secure || h.cfg.HTTP.TLSCert != "", Now: h.cfg.Now,
-		PrivacyNotice: h.cfg.PrivacyNotice,
+		PrivacyNotice: h.cfg.PrivacyNotice, EmailRequired: h.cfg.Confirm != nil,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hub: %w", err)
@@ -38,104 +35,39 @@ func (h *Hub) newPage() (*web.Handler, error) {
 	return p, nil
 }
 
-// pageBackend is web.Backend on the hub. Acting, receipts, fax.png and
-// pause go through the hub's own API handlers, in process and without
-// the rate limit (the page itself is limited per client as a whole), so
-// the page and the API can never disagree on a rule.
+// pageBackend is web.Backend on the hub: the same Go methods the API's
+// handlers call (Act, Status, FaxPNG, Preview, SetPaused), so the page and
+// the API can never disagree on a rule. The page is rate limited per client
+// as a whole where the hub mounts it.
 type pageBackend struct{ h *Hub }
 
 var _ web.Backend = pageBackend{}
 
-// captured is an in-process response of one of the hub's handlers.
-type captured struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (c *captured) Header() http.Header { return c.header }
-func (c *captured) WriteHeader(s int) {
-	if c.status == 0 {
-		c.status = s
-	}
-}
-func (c *captured) Write(p []byte) (int, error) {
-	c.WriteHeader(http.StatusOK)
-	return c.body.Write(p)
-}
-
-// call runs handler on an in-process request; id is the path's {id},
-// bearer its token.
-func call(ctx context.Context, handler http.HandlerFunc, method, id, bearer string, body any) (*captured, error) {
-	var rd bytes.Buffer
-	if body != nil {
-		if err := json.NewEncoder(&rd).Encode(body); err != nil {
-			return nil, err
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "/", &rd)
-	if err != nil {
-		return nil, err
-	}
-	req.SetPathValue("id", id)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	c := &captured{header: http.Header{}}
-	handler(c, req)
-	return c, nil
-}
-
-// failure turns an error answer of the API into an error: field errors
-// for a 400 naming fields, web.ErrNotFound for a 404 or 409, else the
-// API's message (which carries no personal data).
-func (c *captured) failure(op string) error {
-	var e apiError
-	_ = json.Unmarshal(c.body.Bytes(), &e)
+// pageError maps the hub's errors to the page's.
+func pageError(err error) error {
+	var ce *ClosedError
+	var nf *ErrNoFax
 	switch {
-	case c.status == http.StatusBadRequest && len(e.Fields) > 0:
-		return &letter.FieldErrors{Fields: e.Fields}
-	case c.status == http.StatusBadRequest && e.Field != "":
-		return &letter.FieldErrors{Fields: []letter.FieldError{{Field: e.Field, Reason: e.Error}}}
-	case c.status == http.StatusNotFound, c.status == http.StatusConflict:
+	case errors.As(err, &ce):
+		return fmt.Errorf("%w: %s", web.ErrClosed, ce.Why)
+	case errors.Is(err, ErrNotFound), errors.As(err, &nf):
 		return web.ErrNotFound
 	}
-	return fmt.Errorf("hub: %s: %d %s", op, c.status, strings.TrimSpace(e.Error))
+	return err // *letter.FieldErrors passes as it is
 }
 
 func (b pageBackend) Act(ctx context.Context, key string, s letter.Signer) (web.Receipt, error) {
-	c, err := call(ctx, b.h.accept, http.MethodPost, b.h.c.ID, "",
-		ActionRequest{Key: key, Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang})
+	a, err := b.h.Act(ctx, key, s)
 	if err != nil {
-		return web.Receipt{}, err
-	}
-	if c.status != http.StatusAccepted && c.status != http.StatusOK {
-		return web.Receipt{}, c.failure("act")
-	}
-	var a Accepted
-	if err := json.Unmarshal(c.body.Bytes(), &a); err != nil {
-		return web.Receipt{}, fmt.Errorf("hub: act: %w", err)
+		return web.Receipt{}, pageError(err)
 	}
 	return web.Receipt{ID: a.ID, Token: a.Receipt, State: string(a.State), Duplicate: a.Duplicate}, nil
 }
 
 func (b pageBackend) Action(ctx context.Context, id, token string) (web.Action, error) {
-	if token == "" {
-		return web.Action{}, web.ErrNotFound
-	}
-	c, err := call(ctx, b.h.action, http.MethodGet, id, token, nil)
+	st, err := b.h.Status(ctx, id, token)
 	if err != nil {
-		return web.Action{}, err
-	}
-	if c.status != http.StatusOK {
-		return web.Action{}, c.failure("action")
-	}
-	var st Status
-	if err := json.Unmarshal(c.body.Bytes(), &st); err != nil {
-		return web.Action{}, fmt.Errorf("hub: action: %w", err)
+		return web.Action{}, pageError(err)
 	}
 	a := web.Action{ID: st.ID, State: string(st.State), NumberLabel: st.NumberLabel, Attempts: st.Attempts, Pages: st.Pages,
 		UpdatedAt: st.UpdatedAt, Reason: st.Reason}
@@ -149,36 +81,13 @@ func (b pageBackend) Action(ctx context.Context, id, token string) (web.Action, 
 }
 
 func (b pageBackend) FaxPNG(ctx context.Context, id, token string) ([]byte, error) {
-	if token == "" {
-		return nil, web.ErrNotFound
-	}
-	c, err := call(ctx, b.h.faxPNG, http.MethodGet, id, token, nil)
-	if err != nil {
-		return nil, err
-	}
-	if c.status != http.StatusOK {
-		return nil, c.failure("fax.png")
-	}
-	return c.body.Bytes(), nil
+	png, err := b.h.FaxPNG(ctx, id, token, 1)
+	return png, pageError(err)
 }
 
-// Preview draws the first page the hub would fax for s today: the same
-// composer (Hub.layout) and renderer as the dispatcher's.
 func (b pageBackend) Preview(ctx context.Context, s letter.Signer) ([]byte, error) {
-	s = letter.Normalize(s)
-	if err := letter.ValidateSigner(s, b.h.c.RequireNote); err != nil {
-		return nil, err
-	}
-	lay, err := b.h.layout(journal.Submission{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note,
-		Lang: s.Lang, Created: b.h.cfg.Now()})
-	if err != nil {
-		return nil, err
-	}
-	var png bytes.Buffer
-	if err := b.h.cfg.Renderer.PNG(lay, 0, &png); err != nil {
-		return nil, err
-	}
-	return png.Bytes(), nil
+	png, err := b.h.Preview(ctx, s)
+	return png, pageError(err)
 }
 
 func (b pageBackend) Lines(ctx context.Context) (web.Lines, error) {
@@ -231,15 +140,6 @@ func (b pageBackend) Admin(ctx context.Context) (web.AdminView, error) {
 	return web.AdminView{Paused: paused, Petitioned: n, PerHour: per, Start: start}, nil
 }
 
-// Pause goes through the API's pause handler (with the admin token the
-// page checked at sign-in), so the lines view is refreshed as it is there.
 func (b pageBackend) Pause(ctx context.Context, paused bool) error {
-	c, err := call(ctx, b.h.pause(paused), http.MethodPost, b.h.c.ID, b.h.cfg.Token, nil)
-	if err != nil {
-		return err
-	}
-	if c.status != http.StatusOK {
-		return c.failure("pause")
-	}
-	return nil
+	return b.h.SetPaused(ctx, paused)
 }

@@ -72,8 +72,7 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
 	}
 	av := &adminView{AdminView: a}
 	if l, err := h.cfg.Backend.Lines(ctx); err == nil {
-		av.Lines = &l
-		av.Paused = av.Paused || l.Paused
+		av.Lines = &l // its paused flag may be a second old; AdminView's is not
 	} else {
 		h.log.Printf("admin lines: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -92,6 +93,9 @@ func (b *memBackend) Preview(_ context.Context, s letter.Signer) ([]byte, error)
 }
 
 func (b *memBackend) Act(_ context.Context, key string, s letter.Signer) (Receipt, error) {
+	if why := b.c.ClosedWhy(b.now()); why != "" {
+		return Receipt{}, fmt.Errorf("%w: %s", ErrClosed, why)
+	}
 	if err := letter.ValidateSigner(s, b.c.RequireNote); err != nil {
 		return Receipt{}, err
 	}

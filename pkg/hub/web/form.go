@@ -112,7 +112,7 @@ var (
 func explain(lang, field, reason string) string {
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	switch {
-	case reason == "required":
+	case reason == "required", strings.HasPrefix(reason, "required:"):
 		return tr(lang, "err_required")
 	case strings.HasPrefix(reason, "required by this campaign"):
 		return tr(lang, "err_note_required")

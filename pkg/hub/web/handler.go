@@ -137,6 +137,9 @@ type view struct {
 	FormError  string // an error that belongs to no field
 	Letters    []langLink
 	TargetLang string // the name of the language the letter is faxed in
+	Closed     bool   // the campaign takes no more actions: no form
+	// EmailRequired: the hub confirms each action by e-mail.
+	EmailRequired bool
 	// LetterLang and LetterText are the letter in the page's language, when
 	// the campaign has one and faxes another: what the person signs.
 	LetterLang string
@@ -229,6 +232,8 @@ func (h *Handler) formView(r *http.Request, f form, page string) *view {
 		v.Letters = append(v.Letters, langLink{Code: code, Name: langName(code), Current: code == f.Lang})
 	}
 	v.TargetLang = langName(h.cfg.Campaign.TargetLanguage())
+	v.Closed = h.cfg.Campaign.ClosedWhy(h.cfg.Now()) != ""
+	v.EmailRequired = h.cfg.EmailRequired
 	v.Lines = h.lines(r)
 	return v
 }
@@ -351,6 +356,9 @@ func (h *Handler) backendError(w http.ResponseWriter, r *http.Request, f form, e
 		}
 		v.Errors = h.fieldErrors(v.Lang, reasons)
 		v.Status = http.StatusBadRequest
+	} else if errors.Is(err, ErrClosed) {
+		v.FormError = v.T("closed")
+		v.Status = http.StatusGone
 	} else {
 		h.log.Printf("backend: %v", err) // the backend's errors carry no personal data
 		v.FormError = v.T("err_backend")

@@ -49,8 +49,10 @@ type Backend interface {
 	// Lines is the public state of the target's lines.
 	Lines(ctx context.Context) (Lines, error)
 	// Act takes one person's action (key: idempotency key of this form).
-	// A signer that breaks the input rules is a *letter.FieldErrors. The same
-	// person acting again gets the first receipt with Duplicate set.
+	// A signer that breaks the input rules is a *letter.FieldErrors; a
+	// closed campaign ErrClosed. The same key again gets its receipt, the
+	// same person under another key the first action without a token
+	// (Duplicate set in both).
 	Act(ctx context.Context, key string, s letter.Signer) (Receipt, error)
 	// Action is the state of an action; ErrNotFound for an unknown id or a
 	// wrong token.
@@ -72,6 +74,10 @@ type Backend interface {
 // ErrNotFound is an unknown action id or a wrong receipt token: the page
 // answers 404 without saying which.
 var ErrNotFound = errors.New("not found")
+
+// ErrClosed (wrapped, with the reason) is an action for a campaign that is
+// closed or past its end: nothing is sent.
+var ErrClosed = errors.New("the campaign is closed")
 
 // Lines is the public, anonymous state of the target's lines.
 type Lines struct {
@@ -171,4 +177,7 @@ type Config struct {
 	// PrivacyNotice is the organizer's privacy notice, shown at the foot
 	// of every page; "" shows none.
 	PrivacyNotice string
+	// EmailRequired: the hub confirms every action by e-mail, so the form
+	// asks for one.
+	EmailRequired bool
 }

@@ -352,6 +352,32 @@ func TestReceiptStates(t *testing.T) {
 	}
 }
 
+// A closed campaign shows no form, and a form sent anyway is refused in
+// the page's language with nothing stored.
+func TestClosedCampaignTakesNoAction(t *testing.T) {
+	s := newSite(t, func(cfg *Config) {
+		c := *cfg.Campaign
+		c.Closed = true
+		cfg.Campaign, cfg.Backend.(*memBackend).c = &c, &c
+	})
+	if p := s.get("/?lang=en"); !strings.Contains(p.body, `id="closed"`) || strings.Contains(p.body, `action="/act"`) {
+		t.Error("a closed campaign still shows the form")
+	}
+	p := s.post("/act", goodForm())
+	if p.status != http.StatusGone || !strings.Contains(p.body, "Esta campaña está cerrada") || s.b.count() != 0 {
+		t.Errorf("acting on a closed campaign: %d, %d stored", p.status, s.b.count())
+	}
+}
+
+// With e-mail confirmation on, the form asks for the address and says why.
+func TestEmailRequiredWhenTheHubConfirms(t *testing.T) {
+	s := newSite(t, func(c *Config) { c.EmailRequired = true })
+	p := s.get("/?lang=en")
+	if !strings.Contains(p.body, `<label for="f-email">Email <span class="req">(required)</span>`) || !strings.Contains(p.body, "We send you a link to confirm") {
+		t.Error("the e-mail field is not marked required with its reason")
+	}
+}
+
 func TestReceiptWithAWrongTokenIsNotFound(t *testing.T) {
 	s := newSite(t)
 	u, _ := url.Parse(s.post("/act", goodForm()).header.Get("Location"))
