@@ -16,7 +16,25 @@
 // starting calls by then. It takes over within about five intervals of the
 // old session's end (two and a half seconds by default).
 //
-// It imports nothing of faxjam's.
+// AcquireFile is the same for processes on one machine that share a SQLite
+// journal: the journal's file lock, under the same Lease.
+//
+// Usage, in a dispatcher loop:
+//
+//	for {
+//		l, err := leader.Acquire(ctx, db, leader.Key("faxjam hub "+campaignID), 0)
+//		// or leader.AcquireFile(ctx, journalPath, 0)
+//		if err != nil {
+//			return err // ctx ended
+//		}
+//		dctx, cancel := context.WithCancel(ctx)
+//		go func() { <-l.Lost(); cancel() }()
+//		engine.Serve(dctx, notify) // until ctx ends or leadership is lost
+//		cancel()
+//		l.Release()
+//	}
+//
+// It imports journal (for its file lock) and nothing else of faxjam's.
 package leader
 
 import (
@@ -27,6 +45,8 @@ import (
 	"hash/fnv"
 	"sync"
 	"time"
+
+	"github.com/faxjam/faxjam/pkg/journal"
 )
 
 // DefaultInterval is how often a standby tries for the lock and a leader
@@ -44,7 +64,8 @@ func Key(name string) int64 {
 
 // Lease is leadership held.
 type Lease struct {
-	conn     *sql.Conn
+	conn     *sql.Conn     // PostgreSQL: the session that holds the lock
+	file     *journal.Lock // SQLite: the journal's file lock (AcquireFile)
 	key      int64
 	lost     chan struct{}
 	stop     chan struct{}
@@ -148,6 +169,11 @@ func (l *Lease) Release() {
 	l.once.Do(func() {
 		close(l.stop)
 		<-l.done
+		if l.file != nil {
+			l.file.Release()
+			close(l.lost)
+			return
+		}
 		select {
 		case <-l.lost:
 			return // the connection is gone, and the lock with it
