@@ -107,8 +107,13 @@ type Config struct {
 	// Default 30 minutes.
 	StatusTimeout time.Duration
 	Wait          time.Duration // Run returns after this long, leaving work queued; 0 = until done
-	Breaker       Breaker
-	Backoff       Backoff
+	// Rescan, for Serve, is how often the whole queue is read again: with
+	// several processes recording submissions in one journal
+	// (PostgreSQL), one may commit a submission after another's later one
+	// was read, behind the feed's position. 0: never (one process).
+	Rescan  time.Duration
+	Breaker Breaker
+	Backoff Backoff
 	// PetitionParallel caps the petition calls in flight: a petition
 	// endpoint is one server, and every signer queued at once when the
 	// numbers go down must not arrive at once. Default 4.

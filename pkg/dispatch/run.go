@@ -153,8 +153,8 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 				r.stop(err)
 			}
 		})
-	case notify != nil: // ingestion never ends: the feed waits for notify
-		feedMore = notify
+	case notify != nil: // ingestion never ends (nil): the feed waits for notify
+		feedMore, ingested = notify, nil
 	default:
 		close(ingested)
 	}
@@ -412,9 +412,20 @@ func alreadyMessage(s journal.Submission) string {
 // feed reads the campaign's queued submissions from the journal in queue
 // order, until ingestion is over and the queue is read to its end. The
 // journal is the queue, so a list of a million signers is never in memory.
+// A nil ingested never ends (Serve).
 func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more <-chan struct{}) error {
 	const page = 256
 	var after int64
+	// With Rescan (Serve), the queue is read again from its start now and
+	// then; fed keeps what this run has taken, so nothing is taken twice.
+	var fed map[int64]bool
+	var rescan <-chan time.Time
+	if r.cfg.Rescan > 0 && ingested == nil {
+		fed = map[int64]bool{}
+		t := time.NewTicker(r.cfg.Rescan)
+		defer t.Stop()
+		rescan = t.C
+	}
 	for {
 		done := false
 		select {
@@ -432,8 +443,11 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 		moved := false // a submission hold took over went to the queue's end: read on to it
 		for _, s := range subs {
 			after = s.Seq
-			if !r.e.mine(s.Key) || r.isOwned(s.ID) {
+			if !r.e.mine(s.Key) || r.isOwned(s.ID) || fed[s.ID] {
 				continue
+			}
+			if fed != nil {
+				fed[s.ID] = true
 			}
 			if s.Redirect != r.e.redirect {
 				took, err := r.hold(s)
@@ -458,6 +472,8 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 		select {
 		case <-more:
 		case <-ingested:
+		case <-rescan:
+			after = 0
 		case <-r.ctx.Done():
 			return nil
 		}
