@@ -83,7 +83,7 @@ const (
 
 // States lists every state, in the order reports show them.
 func States() []State {
-	return []State{Queued, Sending, Delivered, Submitted, Petitioned, Failed, GaveUp, Unknown}
+	return []State{Queued, Sending, Delivered, Submitted, Petitioned, Failed, GaveUp, Unknown, Unconfirmed, Expired}
 }
 
 // Terminal reports whether a submission in s is done with.
