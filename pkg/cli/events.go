@@ -243,10 +243,10 @@ func summaryText(s *ui.Styles, sum dispatch.Summary, ri runInfo) string {
 	written := r[journal.Delivered] + r[journal.Submitted]
 	switch {
 	case ri.Outbox != "" && written == 1 && ri.LastFax != "":
-		fmt.Fprintf(&b, "The outbox dials nothing: the fax is %s\n  (manifest %s)\n",
-			s.Accent.Render(filepath.Join(ri.Outbox, ri.LastFax+".pdf")), filepath.Join(ri.Outbox, ri.LastFax+".json"))
+		fmt.Fprintf(&b, "The outbox dials nothing: the fax is %s\n  (fax image %s, manifest %s)\n",
+			s.Accent.Render(filepath.Join(ri.Outbox, ri.LastFax+".pdf")), filepath.Join(ri.Outbox, ri.LastFax+".tif"), filepath.Join(ri.Outbox, ri.LastFax+".json"))
 	case ri.Outbox != "" && written > 1:
-		fmt.Fprintf(&b, "The outbox dials nothing: %d faxes are in %s (a PDF and a JSON manifest each)\n", written, s.Accent.Render(ri.Outbox))
+		fmt.Fprintf(&b, "The outbox dials nothing: %d faxes are in %s (a PDF, a fax image TIFF and a JSON manifest each)\n", written, s.Accent.Render(ri.Outbox))
 	}
 	if ri.Preview != "" && written > 0 {
 		fmt.Fprintf(&b, "Preview it as the fax machine prints it: %s\n", s.Accent.Render(ri.Preview))

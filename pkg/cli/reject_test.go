@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
@@ -96,4 +97,36 @@ func faxesIn(t *testing.T, dataDir string) int {
 		t.Fatal(err)
 	}
 	return len(m)
+}
+
+// TestOutboxWritesPDFTIFFAndManifest is issue 13 §11: a send through the
+// default outbox writes the PDF, the fax image (TIFF class F) and the
+// manifest naming both, as the README says; a dry run renders no TIFF.
+func TestOutboxWritesPDFTIFFAndManifest(t *testing.T) {
+	opts, _ := sendOpts(t, false, &fakePrompter{})
+	opts.Signer, opts.Yes = letter.Signer{Name: "Ana", City: "Lima", Country: "Perú"}, true
+	if err := sendRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	manifests, _ := filepath.Glob(filepath.Join(opts.DataDir, "outbox", "*.json"))
+	if len(manifests) != 1 {
+		t.Fatalf("%d manifests, want 1", len(manifests))
+	}
+	b, err := os.ReadFile(manifests[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ PDF, TIFF string }
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(manifests[0])
+	pdf, err1 := os.ReadFile(filepath.Join(dir, m.PDF))
+	tif, err2 := os.ReadFile(filepath.Join(dir, m.TIFF))
+	if m.PDF == "" || m.TIFF == "" || err1 != nil || err2 != nil {
+		t.Fatalf("manifest %s: pdf %q (%v), tiff %q (%v)", b, m.PDF, err1, m.TIFF, err2)
+	}
+	if !strings.HasPrefix(string(pdf), "%PDF-") || !strings.HasPrefix(string(tif), "II*\x00") {
+		t.Errorf("the PDF starts %q and the TIFF %q", pdf[:min(8, len(pdf))], tif[:min(4, len(tif))])
+	}
 }

@@ -298,7 +298,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		}
 		heading = fmt.Sprintf("%s %s via %s to %s%s", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.petitionURL))
 	}
-	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.driver.WantsTIFF, reject), lim),
+	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.driver.WantsTIFF && !opts.DryRun, reject), lim),
 		Signers: list, Heading: heading, Preview: preview, Live: bulk && !opts.DryRun})
 }
 

@@ -31,7 +31,7 @@ func TestSummaryTextSaysWhatAFirstSendNeeds(t *testing.T) {
 	}{
 		{"one fax into the outbox: where it is and how to preview it", one,
 			runInfo{Offline: true, Outbox: "/d/outbox", LastFax: "abc123", Preview: "faxjam letter --format png -o preview.png"},
-			[]string{"Done: 1 written · 0 petitioned", "the fax is /d/outbox/abc123.pdf", "(manifest /d/outbox/abc123.json)", "faxjam letter --format png -o preview.png"},
+			[]string{"Done: 1 written · 0 petitioned", "the fax is /d/outbox/abc123.pdf", "(fax image /d/outbox/abc123.tif, manifest /d/outbox/abc123.json)", "faxjam letter --format png -o preview.png"},
 			[]string{"utilisation", "attempt", "delivered"}},
 		{"many faxes into the outbox: the folder", dispatch.Summary{Run: map[journal.State]int{journal.Delivered: 3}, Faxes: 3},
 			runInfo{Offline: true, Outbox: "/d/outbox", LastFax: "abc123"},

@@ -199,8 +199,9 @@ func TestSendRefusesAJournalThatIsNotWhatItWasAndInsuresALostOne(t *testing.T) {
 		}
 		tc.spoil(p)
 		res := send(tc.file)
-		if res.code != 1 || !strings.Contains(res.stderr, tc.want) {
-			t.Errorf("send with a %s journal: exit %d, want 1 and %q:\n%s", tc.name, res.code, tc.want, res.stderr)
+		// Under --json the error is the last line of stdout.
+		if res.code != 1 || !strings.Contains(res.stdout, `"type":"error"`) || !strings.Contains(res.stdout, tc.want) {
+			t.Errorf("send with a %s journal: exit %d, want 1 and %q:\n%s", tc.name, res.code, tc.want, res.stdout)
 		}
 		if faxes() != signers {
 			t.Errorf("send with a %s journal faxed %d more", tc.name, faxes()-signers)

@@ -223,10 +223,10 @@ func TestDeclaredOffline(t *testing.T) {
 	}
 }
 
-// TestDoesNotAskForTheFaxImage: the TIFF costs five times the PDF to
-// render; the outbox keeps one only when a caller gives it.
-func TestDoesNotAskForTheFaxImage(t *testing.T) {
-	if Driver().WantsTIFF {
-		t.Error("outbox declares WantsTIFF: every letter would be rendered twice")
+// TestAsksForTheFaxImage: the outbox keeps what a fax machine would be
+// sent, so the sender renders the TIFF for it (issue 13 §11).
+func TestAsksForTheFaxImage(t *testing.T) {
+	if !Driver().WantsTIFF {
+		t.Error("outbox does not declare WantsTIFF: it would write no fax image")
 	}
 }
