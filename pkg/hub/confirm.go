@@ -170,7 +170,7 @@ func (h *Hub) confirm(w http.ResponseWriter, r *http.Request) {
 	st, err := h.j.Confirm(r.Context(), s.ID, h.cfg.Now().Add(-h.confirmWithin()))
 	switch {
 	case errors.Is(err, journal.ErrExpired):
-		h.writeConfirmPage(w, http.StatusGone, confirmView{Heading: "Too late", Text: "This action was not confirmed in time and has been deleted. You can take it again on the campaign's page."})
+		h.writeConfirmPage(w, http.StatusGone, confirmView{Heading: "Too late", Text: "This action was not confirmed in time and its details have been deleted. You can take it again on the campaign's page."})
 	case errors.Is(err, journal.ErrAddressUsed):
 		h.writeConfirmPage(w, http.StatusConflict, confirmView{Heading: "Already confirmed", Text: "This e-mail address has already confirmed a letter for this campaign: one address confirms one letter."})
 	case err != nil:

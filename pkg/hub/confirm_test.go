@@ -240,4 +240,22 @@ func TestUnconfirmedExpires(t *testing.T) {
 	if n := len(th.sim.Received()); n != 0 {
 		t.Errorf("%d faxes sent for unconfirmed actions", n)
 	}
+	// Cy may act again, under the same key: a fresh action and a new mail,
+	// and this time the confirmation sends it.
+	// (The journal stamps a new action with the real clock: bring the
+	// hub's back to it.)
+	clock.mu.Lock()
+	clock.t = time.Now()
+	clock.mu.Unlock()
+	before := len(in.all())
+	again := th.actMail(t, "key-cy-000001", "Cy Late", "cy@example.org")
+	if again["id"] == cy["id"] || again["state"] != "unconfirmed" || len(in.all()) != before+1 {
+		t.Fatalf("Cy again: %v, %d mails (had %d)", again, len(in.all()), before)
+	}
+	if a := postConfirm(t, linkPattern.FindString(in.all()[before].body)); a.status != 200 {
+		t.Fatalf("confirming the fresh action: %d %s", a.status, a.body)
+	}
+	if m := th.waitFinal(t, again["id"].(string), again["receipt"].(string)); m["state"] != "delivered" {
+		t.Errorf("the fresh action: %v", m["state"])
+	}
 }

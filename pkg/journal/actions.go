@@ -47,7 +47,8 @@ func scanAction(r scanner) (Action, error) {
 // action, is not added again: that action and its submission are returned
 // with SameKey or SamePerson. A submission of the signer queued without an
 // action (by `faxjam send` on the same journal) gets this action. A new
-// submission is queued, or Unconfirmed when sub.State says so.
+// submission is queued, or Unconfirmed when sub.State says so; an Expired
+// one taken again unconfirmed starts afresh under this action (New).
 func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action, Submission, Found, error) {
 	if a.ID == "" || a.Campaign == "" || a.KeyHash == "" || sub.Campaign != a.Campaign || sub.Key == "" {
 		return a, sub, New, fmt.Errorf("journal: accept: id, campaign, key hash and signer key are required")
@@ -64,15 +65,31 @@ func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action,
 		found = New
 		old, err := scanAction(tx.QueryRow(selectAction+" WHERE campaign = ? AND key_hash = ?", a.Campaign, a.KeyHash))
 		if err == nil {
-			a, found = old, SameKey
-			sub, err = scanSubmission(tx.QueryRow(selectSubmission+" WHERE id = ?", old.SubmissionID))
-			return err
+			got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE id = ?", old.SubmissionID))
+			if err != nil {
+				return err
+			}
+			if got.State != Expired || state != Unconfirmed {
+				a, found, sub = old, SameKey, got
+				return nil
+			}
+			// Expired unconfirmed: as if it never was (confirm.go).
+			if err := revive(tx, got.ID, &sub, now); err != nil {
+				return err
+			}
+			return insertAction(tx, &a, sub.ID, now)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE campaign = ? AND key = ?", sub.Campaign, sub.Key))
 		switch {
+		case err == nil && got.State == Expired && state == Unconfirmed:
+			// Expired unconfirmed (maybe by someone else giving this
+			// person's details): the person may act again.
+			if err := revive(tx, got.ID, &sub, now); err != nil {
+				return err
+			}
 		case err == nil:
 			sub = got
 			old, err := scanAction(tx.QueryRow(selectAction+" WHERE submission = ?", got.ID))
@@ -97,15 +114,37 @@ func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action,
 		default:
 			return err
 		}
-		a.SubmissionID, a.Created = sub.ID, now.UTC()
-		_, err = tx.Exec("INSERT INTO actions (id, campaign, key_hash, submission, created) VALUES (?, ?, ?, ?, ?)",
-			a.ID, a.Campaign, a.KeyHash, a.SubmissionID, unix(now))
-		return err
+		return insertAction(tx, &a, sub.ID, now)
 	})
 	if err != nil {
 		return a, sub, found, fmt.Errorf("journal: accept action: %w", err)
 	}
 	return a, sub, found, nil
+}
+
+func insertAction(tx *txn, a *Action, subID int64, now time.Time) error {
+	a.SubmissionID, a.Created = subID, now.UTC()
+	_, err := tx.Exec("INSERT INTO actions (id, campaign, key_hash, submission, created) VALUES (?, ?, ?, ?, ?)",
+		a.ID, a.Campaign, a.KeyHash, a.SubmissionID, unix(now))
+	return err
+}
+
+// revive gives the expired submission id the details of sub, unconfirmed
+// again and new, and drops its old action (whose receipt must not see the
+// new one); sub becomes the stored submission.
+func revive(tx *txn, id int64, sub *Submission, now time.Time) error {
+	if _, err := tx.Exec("DELETE FROM actions WHERE submission = ?", id); err != nil {
+		return err
+	}
+	err := execOne(tx, `UPDATE submissions SET name = ?, city = ?, country = ?, email = ?, note = ?, lang = ?,
+		state = 'unconfirmed', reason = '', message = '', created = ?, updated = ? WHERE id = ?`,
+		sub.Name, sub.City, sub.Country, sub.Email, sub.Note, sub.Lang, unix(now), unix(now), id)
+	if err != nil {
+		return err
+	}
+	got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE id = ?", id))
+	*sub = got
+	return err
 }
 
 // Action returns the action with id and its submission; an unknown id is

@@ -57,4 +57,15 @@ func TestConfirmAndExpire(t *testing.T) {
 			t.Errorf("expired action %s: %+v %v", id, s, err)
 		}
 	}
+	// An expired person may act again: a fresh, unconfirmed action.
+	again := accept("c2", "key-c", "c@example.org")
+	if again.ID != c.ID || again.Name != "N c2" {
+		t.Errorf("the expired person again: %+v", again)
+	}
+	if _, _, err := j.Action(ctx, "c"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the expired action's id still answers: %v", err)
+	}
+	if st, err := j.Confirm(ctx, again.ID, long); err != nil || st != Queued {
+		t.Errorf("Confirm of the fresh action: %s %v", st, err)
+	}
 }
