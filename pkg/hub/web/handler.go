@@ -144,6 +144,10 @@ type view struct {
 	// the campaign has one and faxes another: what the person signs.
 	LetterLang string
 	LetterText []string
+	// SampleLang and SampleText are the letter as the form page shows it
+	// before anything is typed.
+	SampleLang string
+	SampleText []string
 	Preview    template.URL
 	PreviewAlt string
 	PreviewW   int
@@ -239,7 +243,28 @@ func (h *Handler) formView(r *http.Request, f form, page string) *view {
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	h.render(w, h.formView(r, form{UI: r.URL.Query().Get("lang")}, "home"))
+	v := h.formView(r, form{UI: r.URL.Query().Get("lang")}, "home")
+	v.SampleLang, v.SampleText = h.sample(v.Lang)
+	h.render(w, v)
+}
+
+// sample is the campaign's letter for everyone to read before signing:
+// in the page's language when the campaign has that letter, else in the
+// language it is faxed in, signed with the form's own field names.
+func (h *Handler) sample(lang string) (string, []string) {
+	c := h.cfg.Campaign
+	if !slices.Contains(c.Languages.Codes(), lang) {
+		lang = c.TargetLanguage()
+	}
+	s := letter.Signer{Name: tr(lang, "name"), City: tr(lang, "city"), Country: tr(lang, "country")}
+	if !slices.Contains(pageLangs, lang) {
+		s = letter.Signer{Name: "…", City: "…", Country: "…"}
+	}
+	lt, err := letter.Compose(c, lang, s, h.cfg.Now())
+	if err != nil {
+		return "", nil // the preview still shows the real letter
+	}
+	return lang, strings.Split(lt.Body, "\n\n")
 }
 
 // post reads a form POST, or answers the error itself.

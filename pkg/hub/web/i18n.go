@@ -112,6 +112,7 @@ var messages = map[string][5]string{
 	"lang_hint": {"The letter is faxed in %s, the language its reader reads; this says which language is yours.", "La carta se envía en %s, el idioma de quien la lee; aquí indica cuál es el suyo.",
 		"La lettre est faxée en %s, la langue de sa destinataire ; indiquez ici la vôtre.", "Der Brief wird auf %s gefaxt, in der Sprache der Empfängerin; hier geben Sie Ihre an.",
 		"A carta é enviada em %s, a língua de quem a lê; aqui indica a sua."},
+	"sample_h":    {"Read the letter (%s)", "Lea la carta (%s)", "Lire la lettre (%s)", "Den Brief lesen (%s)", "Leia a carta (%s)"},
 	"letter_text": {"What your letter says, in %s", "Lo que dice su carta, en %s", "Ce que dit votre lettre, en %s", "Was Ihr Brief sagt, auf %s", "O que diz a sua carta, em %s"},
 	"already_h":   {"You have already taken part", "Ya ha participado", "Vous avez déjà participé", "Sie haben schon teilgenommen", "Já participou"},
 	"already": {"This campaign takes one action per person, and yours is already in: its state is “%s”. Your receipt is the page address you were given then.",

@@ -107,6 +107,7 @@ func TestHomeShowsTheCampaignTheLinesAndTheForm(t *testing.T) {
 		`<label for="f-name">`, `<label for="f-city">`, `<label for="f-country">`, `<label for="f-email">`, `<label for="f-note">`, `<label for="f-lang">`,
 		`name="website"`, `<option value="es" lang="es">Español</option>`, `<option value="en" lang="en" selected>English</option>`, `<option value="pt" lang="pt">Português</option>`,
 		`formaction="/preview#preview-h"`,
+		`<details class="translation" id="sample">`, `<div lang="en"><p>City, `, "Dear Attorney General,",
 	} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("page lacks %q", want)
@@ -134,6 +135,13 @@ func TestPageLanguageFromSwitchThenAcceptLanguage(t *testing.T) {
 		}
 		if got := p.header.Get("Content-Language"); got != c.want {
 			t.Errorf("%q %q: Content-Language %q, want %q", c.query, c.accept, got, c.want)
+		}
+	}
+	// The letter to read: in the page's language where the campaign has
+	// it, else in the one it is faxed in, marked with its language.
+	for q, want := range map[string]string{"es": `<div lang="es"><p>Ciudad, `, "en": `<div lang="en"><p>City, `, "de": `<div lang="es"><p>Ciudad, `} {
+		if p := s.get("/?lang=" + q); !strings.Contains(p.body, want) {
+			t.Errorf("the %s page's letter lacks %q", q, want)
 		}
 	}
 	// "Your language" follows the page, and offers the campaign's too.

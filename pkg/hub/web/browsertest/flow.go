@@ -85,8 +85,8 @@ func (b *Browser) Flow(base, shots string, onReceipt func(), deliverWithin time.
 }
 
 // keyboard checks the page by keyboard: the first Tab reaches the skip
-// link and shows its focus ring, and Tab goes on through the language
-// switch to the form's first field.
+// link, Tab goes on to the form's first field, and every stop on the way
+// shows its focus ring.
 func (b *Browser) keyboard() {
 	b.t.Helper()
 	focus := func() (id, class, outline string) {
@@ -103,12 +103,19 @@ func (b *Browser) keyboard() {
 	if _, class, outline := focus(); class != "skip" || strings.HasPrefix(outline, "none") || strings.HasSuffix(outline, " 0px") {
 		b.t.Errorf("the first Tab focuses class %q with outline %q, want the skip link with a visible ring", class, outline)
 	}
-	for range 6 { // the five languages, then the first field
+	// On through the language switch and the letter's summary to the form:
+	// every stop shows its focus ring.
+	for i := range 15 {
 		b.Do("Tab", chromedp.KeyEvent("\t"))
+		id, class, outline := focus()
+		if strings.HasPrefix(outline, "none") || strings.HasSuffix(outline, " 0px") {
+			b.t.Errorf("Tab stop %d (#%s .%s) shows no focus ring (outline %q)", i+2, id, class, outline)
+		}
+		if id == "f-name" {
+			return
+		}
 	}
-	if id, _, outline := focus(); id != "f-name" || strings.HasPrefix(outline, "none") {
-		b.t.Errorf("Tab reached #%s (outline %q), want #f-name with a visible ring", id, outline)
-	}
+	b.t.Error("16 presses of Tab did not reach the form's first field (#f-name)")
 }
 
 // loaded checks that an image really loaded at the fax's width. With
