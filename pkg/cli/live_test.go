@@ -101,6 +101,13 @@ func TestLiveViewOnlyOnAColourTerminal(t *testing.T) {
 			if gotLive != tt.live {
 				t.Fatalf("live view %v, want %v:\n%q", gotLive, tt.live, errOut)
 			}
+			// Nothing asks the terminal anything (background colour, cursor
+			// position, device attributes): no answer would come in a pipe.
+			for _, q := range []string{"]11;?", "\x1b[6n", "\x1b[c", "\x1b[>c", "\x1b[14t", "\x1b[16t"} {
+				if strings.Contains(errOut, q) {
+					t.Errorf("the output queries the terminal (%q)", q)
+				}
+			}
 			switch {
 			case tt.live:
 				for _, want := range []string{"test-send · lines", "A ", "up", "Total 2: 2 delivered · 0 queued", "Done: 2 written"} {
