@@ -31,7 +31,8 @@ var lines = []Line{
 }
 
 // script is fifty minutes of a bulk run to three numbers as the engine
-// reports it: Despacho answers every call, Secretaría is often busy,
+// reports it: Despacho answers every call, Secretaría is often busy (and
+// was at its last call),
 // Fiscalía never answers and is taken out by the circuit breaker; one
 // signer goes to the petition, one letter cannot be made. It is written to
 // testdata/run.jsonl in the JSON Lines `faxjam send --json` prints.
@@ -74,6 +75,7 @@ func script() []dispatch.Event {
 		at(d+65*time.Second, dispatch.Event{Type: dispatch.EventDelivered, Key: key(i), Name: name(i), Number: lines[1].Number, Attempt: 1, VendorID: "v" + key(i)})
 		i++
 	}
+	at(49*time.Minute+40*time.Second, dispatch.Event{Type: dispatch.EventFailed, Key: key(i), Name: name(i), Number: lines[1].Number, Attempt: 1, Reason: gateway.ReasonBusy})
 	at(30*time.Minute, dispatch.Event{Type: dispatch.EventPetitioned, Key: key(53), Name: name(53)})
 	// the engine reports in time order
 	sortByTime(evs)
@@ -164,7 +166,7 @@ func TestStateFromEvents(t *testing.T) {
 	if desp.Delivered != 42 || desp.Failed != 0 || len(desp.InFlight) != 1 || desp.InFlight[0].Since != t0.Add(49*time.Minute+20*time.Second) {
 		t.Errorf("Despacho: %d delivered, %d failed, in flight %+v", desp.Delivered, desp.Failed, desp.InFlight)
 	}
-	if s, _ := secr.state(now); secr.Failed != 5 || secr.Delivered != 12 || s != Up {
+	if s, _ := secr.state(now); secr.Failed != 6 || secr.Delivered != 12 || s != Busy {
 		t.Errorf("Secretaría: %d delivered, %d failed, %s", secr.Delivered, secr.Failed, s)
 	}
 	if s, until := fisc.state(now); s != Down || !until.Equal(t0.Add(68*time.Minute)) || fisc.Failed != 3 {
