@@ -74,8 +74,12 @@ framed by other sites unless --embed-origin names a partner's site.
 An action is answered 202 only once it is in the journal on disk, so it
 survives a crash right after. The journal and signatures are SQLite files
 (--db FILE: the journal there, the signatures beside it as FILE-petition.db;
-default hub.db and petition.db in the data dir). The hub holds the journal's
-lock: no 'faxjam send' dispatches from it meanwhile. A hub on anything but
+default hub.db and petition.db in the data dir), and the hub holds the
+journal's lock: no 'faxjam send' dispatches from it meanwhile. With --db
+postgres://... both live in that database, and several hub processes (behind
+a load balancer) serve one campaign: all accept and answer receipts, and
+exactly one dispatches, elected through a PostgreSQL advisory lock; when it
+dies another takes over within seconds. A hub on anything but
 loopback needs --token (the admin token) and TLS (--tls-cert/--tls-key, or a
 proxy). --confirm smtp://... mails every action's e-mail a link to confirm it
 before anything is sent (unconfirmed actions expire after --confirm-within,
@@ -97,7 +101,7 @@ waits for the next start.`,
 	addServerFlags(fl, &opts.Server)
 	fl.StringVar(&opts.Gateway, "gateway", "", "the organizer's fax gateway URL (faxjam gateway list shows the syntax); without it, the petition server only")
 	fl.StringVar(&opts.Petition, "petition", "", "send the fallback signatures to this petition endpoint instead of the hub's own store")
-	fl.StringVar(&opts.DB, "db", "", "the hub's SQLite journal file (default hub.db in the data dir)")
+	fl.StringVar(&opts.DB, "db", "", "the hub's journal: a SQLite file (default hub.db in the data dir), or postgres://... shared by several hub processes")
 	fl.StringVar(&opts.Server.Token, "token", "", "the admin token: export, pause/resume, petition export (env FAXJAM_HUB_TOKEN)")
 	fl.DurationVar(&opts.Poll, "poll", 3*time.Second, "how often a fax's status is asked")
 	fl.StringSliceVar(&opts.EmbedOrigins, "embed-origin", nil, "a partner site that may show the signing page in a frame, as https://host[:port] (repeat for more)")
@@ -120,6 +124,9 @@ func hubPaths(db, dataDir string) (journalPath, signatures string) {
 	if db == "" {
 		return filepath.Join(dataDir, "hub.db"), defaultPetitionDB(dataDir)
 	}
+	if isPostgres(db) {
+		return db, db // one database: the journal's tables and the signatures'
+	}
 	db = strings.TrimPrefix(db, "sqlite://")
 	return db, strings.TrimSuffix(db, ".db") + "-petition.db"
 }
@@ -127,10 +134,8 @@ func hubPaths(db, dataDir string) (journalPath, signatures string) {
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	po := &opts.Server
 	so := &po.Send
-	if strings.HasPrefix(opts.DB, "postgres://") || strings.HasPrefix(opts.DB, "postgresql://") {
+	if isPostgres(opts.DB) {
 		so.Secrets.addURL(opts.DB, nil)
-		return &UsageError{Err: errors.New("--db postgres://: the hub's journal on PostgreSQL is not available in this build"),
-			Hint: "give --db FILE (SQLite; one hub process)"}
 	}
 	for _, o := range opts.EmbedOrigins {
 		if err := web.CheckOrigin(o); err != nil {
@@ -193,10 +198,11 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		}
 		pet = scrubbedPetition{p: p, sec: so.Secrets}
 	}
-	so.Journal = jpath
-	if err := rg.openJournal(so); err != nil {
+	shared, err := openHubJournal(ctx, so, rg, opts.DB, jpath, c.ID)
+	if err != nil {
 		return err
 	}
+	defer shared.close()
 	st, err := openSignatures(ctx, sigs, so.Secrets)
 	if err != nil {
 		return err
@@ -222,7 +228,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	h, err = hub.New(ctx, hub.Config{
 		Campaign: c, Journal: rg.journal, Store: st, Gateway: scrubGateway(gw, so.Secrets), Driver: driver, Petition: pet,
 		Renderer: r, Token: po.Token, HTTP: hcfg,
-		Dispatch: dispatch.Config{Poll: opts.Poll},
+		Dispatch: dispatch.Config{Poll: opts.Poll, Rescan: shared.rescan}, Lead: shared.lead,
 		Web:      hub.WebConfig{EmbedOrigins: opts.EmbedOrigins},
 		Now:      so.Now,
 		Pack:     packData, Retain: retain,

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/dispatch/linesim"
+	"github.com/faxjam/faxjam/pkg/hub"
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 // BenchmarkAccept200Clients: actions accepted with a durable 202 (journal
@@ -21,9 +24,25 @@ import (
 // It reports accepts/s and the latency's p50 and p99.
 //
 //	go test -run '^$' -bench Accept200Clients -benchtime 20000x ./pkg/hub/
-func BenchmarkAccept200Clients(b *testing.B) {
+func BenchmarkAccept200Clients(b *testing.B) { benchAccept(b, start(b, nil, nil)) }
+
+// BenchmarkAccept200ClientsPostgres is BenchmarkAccept200Clients with the
+// journal on PostgreSQL (a throwaway server on loopback, testtool.Postgres,
+// started with fsync=off: the figure is the round trips, not the disk).
+//
+//	go test -run '^$' -bench Accept200ClientsPostgres -benchtime 20000x ./pkg/hub/
+func BenchmarkAccept200ClientsPostgres(b *testing.B) {
+	dsn := testtool.Postgres(b)
+	j, err := journal.OpenPostgres(context.Background(), dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	benchAccept(b, start(b, nil, func(c *hub.Config) { c.Journal = j }))
+}
+
+func benchAccept(b *testing.B, th *testHub) {
 	const clients = 200
-	th := start(b, nil, nil)
 	url := th.url + "/v1/campaigns/" + th.c.ID + "/actions"
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
 	var next atomic.Int64

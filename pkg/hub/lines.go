@@ -11,8 +11,11 @@ import (
 
 // Lines is the public view of the campaign's fax lines: no personal data.
 type Lines struct {
-	Campaign       string    `json:"campaign"`
-	Paused         bool      `json:"paused"`
+	Campaign string `json:"campaign"`
+	Paused   bool   `json:"paused"`
+	// Dispatching says whether the hub process that answered is the one
+	// dialling (with several behind a load balancer, exactly one is).
+	Dispatching    bool      `json:"dispatching"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	Queue          int       `json:"queue"`
 	Sending        int       `json:"sending"`
@@ -72,13 +75,16 @@ func (h *Hub) Lines(ctx context.Context) (Lines, error) {
 	defer h.lines.mu.Unlock()
 	now := h.cfg.Now()
 	if !h.lines.at.IsZero() && now.Sub(h.lines.at) < linesTTL {
-		return h.lines.view, nil
+		v := h.lines.view
+		v.Dispatching = h.Leader()
+		return v, nil
 	}
 	v, err := h.readLines(ctx, now)
 	if err != nil {
 		return Lines{}, err
 	}
 	h.lines.at, h.lines.view = now, v
+	v.Dispatching = h.Leader()
 	return v, nil
 }
 

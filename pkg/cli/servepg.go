@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/leader"
+)
+
+// rescanEvery is how often a hub on PostgreSQL reads its whole queue
+// again (dispatch.Config.Rescan): another hub process may commit an action
+// behind what the dispatcher has read.
+const rescanEvery = 2 * time.Second
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// hubDispatch is how a hub's journal is shared: alone, or among hub
+// processes that elect their dispatcher.
+type hubDispatch struct {
+	lead   func(ctx context.Context) (<-chan struct{}, func(), error) // nil: this process alone
+	rescan time.Duration
+	close  func()
+}
+
+// openHubJournal opens the hub's journal into rg. SQLite (--db FILE): one
+// process, which holds the journal's lock as send does. PostgreSQL: every
+// hub process on the database accepts and serves, and they elect the one
+// that dispatches through an advisory lock (package leader), so one call
+// per line holds across all of them.
+func openHubJournal(ctx context.Context, so *SendOptions, rg *rig, dsn, jpath, campaignID string) (hubDispatch, error) {
+	if !isPostgres(dsn) {
+		so.Journal = jpath
+		return hubDispatch{close: func() {}}, rg.openJournal(so)
+	}
+	j, err := journal.OpenPostgres(ctx, dsn)
+	if err != nil {
+		return hubDispatch{}, so.Secrets.scrubErr(err)
+	}
+	rg.journal = j
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return hubDispatch{}, so.Secrets.scrubErr(err)
+	}
+	key := leader.Key("faxjam hub " + campaignID)
+	return hubDispatch{
+		lead: func(ctx context.Context) (<-chan struct{}, func(), error) {
+			l, err := leader.Acquire(ctx, db, key, 0)
+			if err != nil {
+				return nil, nil, err
+			}
+			return l.Lost(), l.Release, nil
+		},
+		rescan: rescanEvery,
+		close:  func() { db.Close() },
+	}, nil
+}
