@@ -229,9 +229,9 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		Campaign: c, Journal: rg.journal, Store: st, Gateway: scrubGateway(gw, so.Secrets), Driver: driver, Petition: pet,
 		Renderer: r, Token: po.Token, HTTP: hcfg,
 		Dispatch: dispatch.Config{Poll: opts.Poll, Rescan: shared.rescan}, Lead: shared.lead,
-		Web:      hub.WebConfig{EmbedOrigins: opts.EmbedOrigins},
-		Now:      so.Now,
-		Pack:     packData, Retain: retain,
+		Web:  hub.WebConfig{EmbedOrigins: opts.EmbedOrigins},
+		Now:  so.Now,
+		Pack: packData, Retain: retain,
 		Confirm: priv.mailer, ConfirmWithin: opts.Privacy.Within, PublicURL: opts.Privacy.PublicURL, PrivacyNotice: priv.notice,
 	})
 	if err != nil {
