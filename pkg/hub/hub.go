@@ -42,9 +42,10 @@
 //
 // Past one machine, Config.Lead elects the one dispatcher among hub
 // processes on a shared database (package leader: a PostgreSQL advisory
-// lock): every process accepts and serves, only the leader dials. The
-// journal is SQLite only so far, so `faxjam serve` runs one process per
-// journal, holding its lock file.
+// lock; `faxjam serve --db postgres://`): every process accepts and serves,
+// only the leader dials, and it reads its queue again now and then
+// (dispatch.Config.Rescan) for actions other processes committed behind it.
+// On SQLite one process serves a journal, holding its lock file.
 //
 // States: queued, sending, delivered, submitted (taken by a gateway that
 // cannot report delivery), petitioned, failed, gave-up, unknown (an
