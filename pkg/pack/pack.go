@@ -201,6 +201,10 @@ func Parse(b []byte) (*Pack, error) {
 	if p.Key, err = ParseKey(k); err != nil {
 		return nil, r.errf("%v", err)
 	}
+	// One encoding only (FuzzParse found the prefix-less one accepted).
+	if EncodeKey(p.Key) != k {
+		return nil, r.errf("key: want %s and canonical base64url, as `faxjam campaign keygen` writes it", KeyPrefix)
+	}
 	for {
 		start := r.off
 		line, err := r.line()
