@@ -125,6 +125,7 @@ func TestParseErrors(t *testing.T) {
 		"short file":      bytes.Replace(good, []byte("file en.tmpl "), []byte("file en.tmpl 9"), 1),
 		"dotdot":          bytes.Replace(good, []byte("file en.tmpl"), []byte("file ../e.tm"), 1),
 		"bad key":         bytes.Replace(good, []byte("key ed25519:"), []byte("key ed25519:!"), 1),
+		"key w/o prefix":  bytes.Replace(good, []byte("key ed25519:"), []byte("key "), 1),
 		"unordered":       swapFiles(t, good),
 		"first not yaml":  bytes.Replace(good, []byte("file campaign.yaml"), []byte("file campaign.yamx"), 1),
 		"huge length":     bytes.Replace(good, []byte("file en.tmpl "), []byte("file en.tmpl 99999999999999999999"), 1),
