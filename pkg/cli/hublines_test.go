@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,7 +21,9 @@ import (
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/hub"
 	"github.com/faxjam/faxjam/pkg/hub/hubtest"
+	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/petition/server"
+	"github.com/faxjam/faxjam/pkg/ui/live"
 )
 
 const hubAdmin = "hub-admin-token-0123456789"
@@ -178,5 +182,33 @@ func TestStatusFollowsAHub(t *testing.T) {
 	}
 	if !regexp.MustCompile("\r\x1b\\[[0-9]+A").MatchString(got) {
 		t.Errorf("the frame was not redrawn in place (no cursor-up to its first line):\n%q", got)
+	}
+}
+
+// TestHubViewGolden: the lines JSON of HUB_API (testdata/live/hub-lines.json)
+// and an admin queue, drawn at 60, 80 and 120 columns.
+func TestHubViewGolden(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "live", "hub-lines.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l hub.Lines
+	if err := json.Unmarshal(data, &l); err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	queue := []hub.ExportRow{
+		{ID: "Phxws6udK7So8Stp", State: journal.Queued, Name: "Persona 2", Updated: at("2026-12-02T16:40:00Z")},
+		{ID: "8wVi5YRA1KNTw4-b", State: journal.Sending, Name: "Persona 1", NumberLabel: "Despacho", Attempts: 1, Updated: at("2026-12-02T16:49:18Z")},
+		{ID: "BMf-zKmviVGI09BI", State: journal.Delivered, Name: "Persona 0", Updated: at("2026-12-02T16:30:00Z")},
+	}
+	now := at("2026-12-02T16:50:00Z")
+	for _, w := range []int{60, 80, 120} {
+		got := live.Render(hubState(l, queue, true), live.Options{Width: w, Now: now, Loc: time.UTC})
+		golden(t, fmt.Sprintf("hub-%d.golden", w), got)
+	}
+	st := hubState(l, nil, false)
+	if st.Queue != nil || st.Tally.Queued != 13 || st.Tally.Done != 340 || st.Lines[0].State != live.Busy || len(st.Lines[0].InFlight) != 1 {
+		t.Errorf("hub state without the token: %+v", st)
 	}
 }

@@ -126,8 +126,8 @@ func Render(st *State, o Options) string {
 		b.WriteString(s.Muted.Render(fmt.Sprintf("… %d more line(s); a taller terminal shows them", hidden)) + "\n")
 	}
 	b.WriteString("\n")
-	for _, l := range totals(st, now, clock, s) {
-		b.WriteString(ui.Wrap(l, w) + "\n")
+	for _, parts := range totals(st, now, clock, s) {
+		b.WriteString(joinParts(parts, w))
 	}
 	if st.Queue != nil {
 		b.WriteString(queueText(st, s, w, now, o.Height))
@@ -231,8 +231,29 @@ func merge(counts []int, n int) []int {
 	return out
 }
 
+// joinParts joins parts with " · " on lines of at most w cells, breaking
+// only between parts (a count stays with its word), the next lines
+// indented.
+func joinParts(parts []string, w int) string {
+	var b strings.Builder
+	line := ""
+	for _, p := range parts {
+		switch {
+		case line == "":
+			line = p
+		case ansi.StringWidth(line)+3+ansi.StringWidth(p) <= w:
+			line += " · " + p
+		default:
+			b.WriteString(line + "\n")
+			line = "  " + p
+		}
+	}
+	b.WriteString(ansi.Truncate(line, w, "…") + "\n")
+	return b.String()
+}
+
 // totals are the lines below the table: counts, then throughput and ETA.
-func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles) []string {
+func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles) [][]string {
 	t := st.Tally
 	counts := []string{
 		s.Success.Render(fmt.Sprintf("%d delivered", t.Done)),
@@ -250,7 +271,7 @@ func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles
 	} else {
 		head += ":"
 	}
-	out := []string{head + " " + strings.Join(counts, " · ")}
+	out := [][]string{append([]string{head + " " + counts[0]}, counts[1:]...)}
 
 	rate := st.perHour(now)
 	var parts []string
@@ -279,8 +300,8 @@ func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles
 	default:
 		parts = append(parts, "ETA -")
 	}
-	out = append(out, s.Key.Render("Throughput:")+" "+strings.Join(parts, " · "))
-	return out
+	parts[0] = s.Key.Render("Throughput:") + " " + parts[0]
+	return append(out, parts)
 }
 
 // perHourText is a rate: whole numbers, one decimal below 10.
