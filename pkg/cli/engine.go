@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
@@ -27,6 +29,22 @@ type engineRun struct {
 	// Live shows the live view of the campaign's lines instead of the
 	// progress bar, where the streams want it (a terminal with colour).
 	Live bool
+	// Notes are events printed before the run's own (as its events are).
+	Notes []dispatch.Event
+}
+
+// rehearsalWait is the note of a run through a gateway that dials nothing
+// (the outbox), started in the target's quiet hours: the faxes are written
+// now, where a real gateway would wait. (A dry run through a real gateway
+// has the engine's own note.)
+func rehearsalWait(c *campaign.Campaign, offline bool, now time.Time) []dispatch.Event {
+	quiet, until := c.InQuiet(now)
+	if !offline || !quiet {
+		return nil
+	}
+	return []dispatch.Event{{Type: dispatch.EventWaiting, Until: until,
+		Message: fmt.Sprintf("rehearsal in the target's quiet hours (%s %s): a real gateway would wait until %s %s time (%s UTC); the outbox writes the faxes now",
+			c.Limits.QuietHours, c.Target.Timezone, until.Format("15:04"), c.Target.Timezone, until.UTC().Format("15:04"))}}
 }
 
 // runEngine builds the engine for rg, prints its events (JSON lines or
@@ -57,6 +75,10 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 	}
 	if !opts.JSON && er.Heading != "" {
 		fmt.Fprintln(opts.IO.ErrOut, er.Heading)
+	}
+	for _, ev := range er.Notes {
+		ev.Time = opts.Now()
+		pr.Event(ev)
 	}
 	var sum dispatch.Summary
 	if er.Signers != nil {

@@ -299,7 +299,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		heading = fmt.Sprintf("%s %s via %s to %s%s", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.petitionURL))
 	}
 	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.driver.WantsTIFF && !opts.DryRun, reject), lim),
-		Signers: list, Heading: heading, Preview: preview, Live: bulk && !opts.DryRun})
+		Signers: list, Heading: heading, Preview: preview, Live: bulk && !opts.DryRun, Notes: rehearsalWait(c, rig.driver.Offline, opts.Now())})
 }
 
 // rig is what a dispatch run is wired to: the gateway, the petition

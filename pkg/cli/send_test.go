@@ -167,7 +167,8 @@ func TestParseRate(t *testing.T) {
 
 // TestSendBundledCampaignToOutboxAtNight: the first thing an activist tries
 // — the bundled campaign, the default outbox:// — works at any hour: the
-// outbox dials nothing, so the target's quiet hours do not hold it back.
+// outbox dials nothing, so the target's quiet hours do not hold it back,
+// and it says when a real gateway would have dialled.
 func TestSendBundledCampaignToOutboxAtNight(t *testing.T) {
 	f, _, errOut := testFactory(t, false)
 	gt, err := time.LoadLocation("America/Guatemala")
@@ -181,8 +182,22 @@ func TestSendBundledCampaignToOutboxAtNight(t *testing.T) {
 	if err := sendRun(context.Background(), opts); err != nil {
 		t.Fatalf("send: %v\n%s", err, errOut)
 	}
-	if !strings.Contains(errOut.String(), "delivered Ana Gómez") || strings.Contains(errOut.String(), "quiet hours") {
+	if !strings.Contains(errOut.String(), "delivered Ana Gómez") {
 		t.Errorf("want the letter written to the outbox at once, without waiting for the morning:\n%s", errOut)
+	}
+	// A rehearsal says what a real gateway would do (issue 13 §19), and so
+	// does a dry run through the outbox.
+	want := "a real gateway would wait until 08:00 America/Guatemala time (14:00 UTC); the outbox writes the faxes now"
+	if !strings.Contains(errOut.String(), want) {
+		t.Errorf("the rehearsal does not say %q:\n%s", want, errOut)
+	}
+	errOut.Reset()
+	opts.DryRun, opts.Signer.Name = true, "Luis Pérez"
+	if err := sendRun(context.Background(), opts); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut.String(), want) {
+		t.Errorf("the dry run does not say %q:\n%s", want, errOut)
 	}
 }
 
