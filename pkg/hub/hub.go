@@ -47,6 +47,16 @@
 // (dispatch.Config.Rescan) for actions other processes committed behind it.
 // On SQLite one process serves a journal, holding its lock file.
 //
+// Why not a job queue on PostgreSQL such as riverqueue/river: the journal
+// already is the queue, and more than one — each action's submission, every
+// attempt's intent before the gateway call, the numbers' health — and
+// exactly-once comes from reconciling those intents with the gateway after a
+// crash. Scheduling is line-aware across all work at once (one call per
+// number, rotation, breaker, hourly caps), which a pool of independent job
+// workers cannot decide; river's rows would be a second copy of the state
+// to keep in step. What the hub needs from PostgreSQL beyond storage is
+// one dispatcher at a time, and an advisory lock is PostgreSQL's own.
+//
 // States: queued, sending, delivered, submitted (taken by a gateway that
 // cannot report delivery), petitioned, failed, gave-up, unknown (an
 // attempt's outcome was lost: not resent, for the organizer to check).
