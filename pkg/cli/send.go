@@ -279,6 +279,9 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 			return err
 		}
 		preview = previewCommand(opts, s)
+		if !opts.DryRun {
+			preview = statusPreviewCommand(opts, c, s)
+		}
 		list = func(yield func(letter.Signer, error) bool) { yield(s, nil) }
 	}
 

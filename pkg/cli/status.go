@@ -25,8 +25,10 @@ type StatusOptions struct {
 	Send   SendOptions // --follow carries on as `send` would
 	Ref    string      // one submission: id or key (prefix)
 	Follow bool
-	Export string // csv or json
-	Output string
+	// Preview writes the image of the fax sent to Ref into Output.
+	Preview bool
+	Export  string // csv or json
+	Output  string
 	// HubToken is the hub's admin token: the lines view shows its queue.
 	HubToken string
 }
@@ -53,6 +55,7 @@ throughput and ETA; --follow redraws it every --poll until Ctrl-C (or
 hub_token) it shows the queue too: the actions waiting, oldest first.`,
 		Example: `  faxjam status
   faxjam status 42
+  faxjam status 42 --preview -o fax.png
   faxjam status --follow --gateway 'telnyx://KEY@CONN?from=+4930123456'
   faxjam status --export csv -o receipts.csv
   faxjam status --hub https://hub.example.org --follow --token "$ADMIN_TOKEN"`,
@@ -69,7 +72,9 @@ hub_token) it shows the queue too: the actions waiting, oldest first.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Follow, "follow", false, "carry on with queued work and show it until done (or --wait)")
 	fl.StringVar(&opts.Export, "export", "", "write the receipts as csv or json (JSON Lines)")
-	fl.StringVarP(&opts.Output, "output", "o", "", "with --export: the file (default stdout)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "with --export: the file (default stdout); with --preview: the PNG")
+	fl.BoolVar(&opts.Preview, "preview", false, "with an ID and -o FILE.png: the image of the fax that was sent, made again and checked against its SHA-256")
+	fl.StringVar(&opts.Send.Font, "font", "", "with --preview: the --font the fax was sent with")
 	fl.BoolVar(&opts.Send.RawCSV, "raw", false, "with --export csv: "+"write values verbatim (by default a value a spreadsheet would run as a formula, =, +, -, @ first, gets a quote in front)")
 	fl.StringVar(&opts.Send.Journal, "journal", "", "the `FILE` the journal is kept in (default: journal.db in the data dir)")
 	fl.StringVar(&opts.Send.Gateway, "gateway", "", "with --follow: the gateway `URL`")
@@ -93,8 +98,11 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	default:
 		return usagef("--export %q: want csv or json", opts.Export)
 	}
-	if opts.Output != "" && opts.Export == "" {
-		return usagef("-o goes with --export csv|json")
+	if opts.Preview && (opts.Ref == "" || opts.Output == "" || opts.Output == "-" || opts.Export != "" || opts.Follow) {
+		return usagef("--preview goes with an ID and -o FILE.png: faxjam status ID --preview -o fax.png")
+	}
+	if opts.Output != "" && opts.Export == "" && !opts.Preview {
+		return usagef("-o goes with --export csv|json or --preview")
 	}
 	if err := checkOutput("-o", opts.Output); err != nil {
 		return err
@@ -151,6 +159,8 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	switch {
 	case opts.Export != "":
 		err = exportReceipts(ctx, so, j, c, opts.Export, opts.Output)
+	case opts.Preview:
+		err = previewSubmission(ctx, so, j, c, opts.Ref, opts.Output)
 	case opts.Ref != "":
 		err = showSubmission(ctx, so, j, c, opts.Ref)
 	default:
@@ -287,16 +297,8 @@ func timeText(so *SendOptions, t time.Time) string {
 }
 
 func showSubmission(ctx context.Context, so *SendOptions, j *journal.Journal, c *campaign.Campaign, ref string) error {
-	sub, err := j.Submission(ctx, c.ID, ref)
-	// A miss (no such id, an ambiguous or short key) is the user's to fix
-	// (exit 2); anything else is the journal's (exit 1).
-	const hint = "give the submission's number or its key (6+ characters); `faxjam status --export csv` lists them"
-	switch {
-	case errors.Is(err, journal.ErrNotFound):
-		return &UsageError{Err: fmt.Errorf("no submission %s in campaign %s", clip(ref, 40), c.ID), Hint: hint}
-	case errors.Is(err, journal.ErrAmbiguous):
-		return &UsageError{Err: err, Hint: hint}
-	case err != nil:
+	sub, err := findSubmission(ctx, j, c, ref)
+	if err != nil {
 		return err
 	}
 	atts, err := j.Attempts(ctx, sub.ID)

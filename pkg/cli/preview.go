@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/ui"
+)
+
+// `faxjam status ID --preview -o FILE.png` draws the fax that was sent. The
+// renderer is deterministic, so the letter is made again from what the
+// journal keeps (the signer's details, the day it was composed) and its
+// PDF is checked against the SHA-256 recorded for the fax before the image
+// is written: a preview never shows what was not sent.
+
+// findSubmission looks ref up; a miss (no such id, an ambiguous or short
+// key) is the user's to fix (exit 2), anything else the journal's (exit 1).
+func findSubmission(ctx context.Context, j *journal.Journal, c *campaign.Campaign, ref string) (journal.Submission, error) {
+	sub, err := j.Submission(ctx, c.ID, ref)
+	const hint = "give the submission's number or its key (6+ characters); `faxjam status --export csv` lists them"
+	switch {
+	case errors.Is(err, journal.ErrNotFound):
+		return sub, &UsageError{Err: fmt.Errorf("no submission %s in campaign %s", clip(ref, 40), c.ID), Hint: hint}
+	case errors.Is(err, journal.ErrAmbiguous):
+		return sub, &UsageError{Err: err, Hint: hint}
+	}
+	return sub, err
+}
+
+func previewSubmission(ctx context.Context, so *SendOptions, j *journal.Journal, c *campaign.Campaign, ref, out string) error {
+	sub, err := findSubmission(ctx, j, c, ref)
+	if err != nil {
+		return err
+	}
+	if sub.DocSHA256 == "" {
+		return usagef("submission #%d (%s) has no fax yet: it is %s", sub.ID, sub.Name, sub.State)
+	}
+	atts, err := j.Attempts(ctx, sub.ID)
+	if err != nil {
+		return err
+	}
+	r, err := newRenderer(so.Paper, so.Font)
+	if err != nil {
+		return err
+	}
+	s := letter.Signer{Name: sub.Name, City: sub.City, Country: sub.Country, Email: sub.Email, Note: sub.Note, Lang: sub.Lang}
+	// The letter is dated the day it was composed, just before its attempt:
+	// the attempts' days, latest first, then the submission's.
+	var days []time.Time
+	for _, a := range slices.Backward(atts) {
+		days = append(days, a.Started)
+	}
+	days = append(days, sub.Updated, sub.Created)
+	tried := map[string]bool{}
+	for _, day := range days {
+		_, lay, err := composeLetter(ctx, c, r, "", s, day)
+		if err != nil {
+			return err
+		}
+		pdf, err := document(r, lay, "pdf")
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(pdf)
+		h := hex.EncodeToString(sum[:])
+		if tried[h] {
+			continue
+		}
+		tried[h] = true
+		if h != sub.DocSHA256 {
+			continue
+		}
+		png, err := document(r, lay, "png")
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(out, png, 0o600); err != nil {
+			return err
+		}
+		if so.JSON {
+			return ui.NewJSON(so.IO.Out).Print("preview", map[string]any{"submission": sub.ID, "path": out, "sha256": h, "matches": true})
+		}
+		fmt.Fprintf(so.IO.ErrOut, "Wrote %s: the fax of #%d (%s) as the fax machine printed it; its PDF matches the journal's sha256 %s…\n", out, sub.ID, sub.Name, h[:12])
+		return nil
+	}
+	return &UsageError{Err: fmt.Errorf("the letter of #%d made again does not match the fax sent (sha256 %s…)", sub.ID, sub.DocSHA256[:min(12, len(sub.DocSHA256))]),
+		Hint: "give the --paper and --font it was sent with; a petition delivery or another version of the campaign cannot be made again"}
+}
+
+// statusPreviewCommand is the short command that draws the fax just sent
+// to s: status finds it by its key.
+func statusPreviewCommand(opts *SendOptions, c *campaign.Campaign, s letter.Signer) string {
+	args := []string{"faxjam"}
+	if slices.Contains(opts.Typed, "campaign") {
+		args = append(args, "--campaign", shellQuote(opts.CampaignRef))
+	}
+	args = append(args, "status", letter.SignerKey(c.ID, s)[:8], "--preview")
+	if opts.Journal != "" {
+		args = append(args, "--journal", shellQuote(opts.Journal))
+	}
+	for _, f := range []struct{ name, v string }{{"paper", opts.Paper}, {"font", opts.Font}} {
+		if slices.Contains(opts.Typed, f.name) {
+			args = append(args, "--"+f.name, shellQuote(f.v))
+		}
+	}
+	return strings.Join(append(args, "-o", "preview.png"), " ")
+}
