@@ -70,3 +70,42 @@ func peakRSS() (uint64, bool) {
 	}
 	return 0, false
 }
+
+// BenchmarkOpen100k opens a journal of 100,000 submissions, each with an
+// attempt: what every `faxjam send` and `status` pays before it starts,
+// SQLite's quick_check (the refusal of a damaged journal) included. Run:
+// go test -run '^$' -bench Open100k -benchtime 5x ./pkg/journal/
+func BenchmarkOpen100k(b *testing.B) {
+	const total, batch = 100_000, 1000
+	path := filepath.Join(b.TempDir(), "j.db")
+	j, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	subs := make([]Submission, batch)
+	for i := 0; i < total; i += batch {
+		for k := range subs {
+			n := i + k
+			subs[k] = Submission{Campaign: "c", Key: fmt.Sprintf("%032x", n), Name: "Signer " + strconv.Itoa(n), City: "Lima", Country: "Perú"}
+		}
+		if _, _, err := j.Enqueue(b.Context(), subs); err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range subs {
+			if _, err := j.StartAttempt(b.Context(), Attempt{SubmissionID: s.ID, N: 1, Key: s.Key + "-1", Number: "+12025550142", Driver: "x"}, "sha", 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	j.Close()
+	if fi, err := os.Stat(path); err == nil {
+		b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
+	}
+	for b.Loop() {
+		j, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		j.Close()
+	}
+}
