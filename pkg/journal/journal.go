@@ -407,7 +407,15 @@ func create(path string) (bool, error) {
 		if errors.Is(err, os.ErrExist) {
 			return false, nil
 		}
-		return false, fmt.Errorf("journal: %w", err)
+		// A file system without hard links: rename, which could replace a
+		// journal another process made this instant (the writers' lock,
+		// Acquire, is taken before Open, so none is).
+		if _, serr := os.Stat(path); serr == nil {
+			return false, nil
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return false, fmt.Errorf("journal: %w", err)
+		}
 	}
 	if err := syncFile(filepath.Dir(path)); err != nil {
 		return false, fmt.Errorf("journal: %w", err)
