@@ -57,6 +57,7 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 		return err
 	}
 	pr := newEventPrinter(opts.IO, opts.JSON, opts.Secrets.scrub)
+	pr.gw.gateway = showGateway(opts.Gateway)
 	cfg := er.Config
 	cfg.Events = pr.Event
 	if er.Live && cfg.Campaign != nil {

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition/store"
 	"github.com/faxjam/faxjam/pkg/ui"
@@ -89,3 +92,30 @@ func TestRunEngineReportsABrokenPipe(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestGatewayWatch: three gateway errors in a row make one warning; a 429
+// (the gateway pacing us) is not an outage; an answer re-arms it.
+func TestGatewayWatch(t *testing.T) {
+	w := gatewayWatch{gateway: "telnyx://***@conn"}
+	retry := dispatch.Event{Type: dispatch.EventRetry, Reason: gateway.ReasonGatewayError, Message: "connection refused"}
+	var warned []string
+	feed := func(evs ...dispatch.Event) {
+		for _, ev := range evs {
+			if got, ok := w.observe(ev); ok {
+				warned = append(warned, got.Message)
+			}
+		}
+	}
+	feed(retry, dispatch.Event{Type: dispatch.EventRetry, Reason: gateway.ReasonRateLimited}, retry)
+	if len(warned) != 0 {
+		t.Fatalf("warned after 2 gateway errors and a 429: %q", warned)
+	}
+	feed(retry, retry, retry)
+	if len(warned) != 1 || !strings.Contains(warned[0], "telnyx://***@conn is not answering (3 tries in a row: connection refused)") {
+		t.Fatalf("warnings %q, want one naming the gateway", warned)
+	}
+	feed(dispatch.Event{Type: dispatch.EventDelivered}, retry, retry, retry)
+	if len(warned) != 2 {
+		t.Errorf("after the gateway answered, a new outage is not told: %q", warned)
+	}
+}

@@ -34,6 +34,8 @@ type eventPrinter struct {
 	mu   sync.Mutex // guards st against the live view's ticker
 	st   *live.State
 	view *liveView // nil: no live view
+
+	gw gatewayWatch
 }
 
 func newEventPrinter(ios *ui.IOStreams, asJSON bool, scrub func(string) string) *eventPrinter {
@@ -74,6 +76,13 @@ func (p *eventPrinter) alreadyQueued(n int) {
 
 // Event is the dispatch.Config.Events callback.
 func (p *eventPrinter) Event(ev dispatch.Event) {
+	p.event(ev)
+	if w, ok := p.gw.observe(ev); ok {
+		p.event(w)
+	}
+}
+
+func (p *eventPrinter) event(ev dispatch.Event) {
 	ev.Message = p.scrub(ev.Message)
 	p.mu.Lock()
 	p.st.Apply(ev)
@@ -146,6 +155,8 @@ func (p *eventPrinter) line(ev dispatch.Event) string {
 		word, rest = s.Warning.Render("held"), fmt.Sprintf("%s%s", who, suffix(ev.Message))
 	case dispatch.EventRetry:
 		word, rest = s.Warning.Render("retry"), fmt.Sprintf("%s%s%s", who, to, suffix(ev.Message))
+	case eventGatewayDown:
+		word, rest = s.Error.Render("gateway down"), ev.Message
 	case dispatch.EventNumberDown:
 		word, rest = s.Warning.Render("down"), fmt.Sprintf("%s until %s%s", ev.Number, p.when(ev.Until), suffix(ev.Message))
 	default:

@@ -116,6 +116,12 @@ anything is sent.
 
 The default gateway is outbox:// (writes the documents into the data dir and
 dials nothing): the summary says where each fax went and how to preview it.
+
+A gateway that does not answer (connection refused, timeouts, server errors)
+is not a fax line that is down: faxjam retries it with backoff, and after
+three failures in a row says so once ("gateway down", naming the gateway and
+how to check it). The faxes stay queued in the journal; the run stops after
+the retries run out (or --wait), and the same command carries on later.
 Exit codes: 0 all delivered or petitioned (or "n" at the confirmation:
 nothing was sent), 3 some failed or still queued when --wait ran out, 2 bad
 input, 1 other errors, 130 interrupted (run it again to carry on).
@@ -126,7 +132,8 @@ submitted (the gateway took the fax), delivered, failed (one attempt; the
 next number follows), retry, waiting (quiet hours, caps), number-down,
 petitioned, gave-up, rejected (a row or letter that cannot be faxed),
 unknown (an outcome that was lost), held (queued by a run with another
---redirect: not sent by this one), and last a summary (counts by state;
+--redirect: not sent by this one), gateway-down (the gateway itself has not
+answered three tries in a row), and last a summary (counts by state;
 duration_s and line_time_s in seconds). Fields are snake_case.`,
 		Example: `  faxjam send
   faxjam send --name "José Pérez" --city Berlín --country Alemania --yes
