@@ -42,7 +42,7 @@ func chart(perHour []int, start time.Time, desc string) (template.HTML, []hourRo
 			class = "axis"
 		}
 		fmt.Fprintf(&b, `<line class="%s" x1="%g" y1="%.1f" x2="%g" y2="%.1f"/>`, class, chartLeft, y, chartW-chartRight, y)
-		fmt.Fprintf(&b, `<text x="%g" y="%.1f" text-anchor="end">%d</text>`, chartLeft-6, y+4, int(float64(top)*f+0.5))
+		fmt.Fprintf(&b, `<text x="%g" y="%.1f" text-anchor="end">%g</text>`, chartLeft-6, y+4, float64(top)*f) // 2.5 for a top of 5
 	}
 	fmt.Fprintf(&b, `<line class="axis" x1="%g" y1="%g" x2="%g" y2="%g"/>`, chartLeft, chartTop, chartLeft, chartTop+plotH)
 	if n > 0 {

@@ -498,7 +498,7 @@ func TestChartScalesToRoundNumbers(t *testing.T) {
 	if len(rows) != 3 || rows[1].Label != "2026-12-02 15:00" || rows[1].Count != 7 {
 		t.Fatalf("rows %v", rows)
 	}
-	if !strings.Contains(string(svg), `>10</text>`) || strings.Count(string(svg), "<rect") != 3 || !strings.Contains(string(svg), "a &lt;b&gt; &#34;c&#34;") {
+	if !strings.Contains(string(svg), `>10</text>`) || !strings.Contains(string(svg), `>5</text>`) || strings.Count(string(svg), "<rect") != 3 || !strings.Contains(string(svg), "a &lt;b&gt; &#34;c&#34;") {
 		t.Errorf("svg %s", svg)
 	}
 	for m, want := range map[int]int{0: 1, 1: 1, 3: 5, 7: 10, 10: 10, 11: 20, 40: 50, 101: 200} {
