@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/journal"
@@ -48,52 +45,23 @@ func previewSubmission(ctx context.Context, so *SendOptions, j *journal.Journal,
 	if err != nil {
 		return err
 	}
-	r, err := newRenderer(so.Paper, so.Font)
+	r, lay, err := sentFax(ctx, so, c, sub, atts)
 	if err != nil {
 		return err
 	}
-	s := letter.Signer{Name: sub.Name, City: sub.City, Country: sub.Country, Email: sub.Email, Note: sub.Note, Lang: sub.Lang}
-	// The letter is dated the day it was composed, just before its attempt:
-	// the attempts' days, latest first, then the submission's.
-	var days []time.Time
-	for _, a := range slices.Backward(atts) {
-		days = append(days, a.Started)
+	png, err := document(r, lay, "png")
+	if err != nil {
+		return err
 	}
-	days = append(days, sub.Updated, sub.Created)
-	tried := map[string]bool{}
-	for _, day := range days {
-		_, lay, err := composeLetter(ctx, c, r, "", s, day)
-		if err != nil {
-			return err
-		}
-		pdf, err := document(r, lay, "pdf")
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(pdf)
-		h := hex.EncodeToString(sum[:])
-		if tried[h] {
-			continue
-		}
-		tried[h] = true
-		if h != sub.DocSHA256 {
-			continue
-		}
-		png, err := document(r, lay, "png")
-		if err != nil {
-			return err
-		}
-		if err := writeFileAtomic(out, png, 0o600); err != nil {
-			return err
-		}
-		if so.JSON {
-			return ui.NewJSON(so.IO.Out).Print("preview", map[string]any{"submission": sub.ID, "path": out, "sha256": h, "matches": true})
-		}
-		fmt.Fprintf(so.IO.ErrOut, "Wrote %s: the fax of #%d (%s) as the fax machine printed it; its PDF matches the journal's sha256 %s…\n", out, sub.ID, sub.Name, h[:12])
-		return nil
+	if err := writeFileAtomic(out, png, 0o600); err != nil {
+		return err
 	}
-	return &UsageError{Err: fmt.Errorf("the letter of #%d made again does not match the fax sent (sha256 %s…)", sub.ID, sub.DocSHA256[:min(12, len(sub.DocSHA256))]),
-		Hint: "give the --paper and --font it was sent with; a petition delivery or another version of the campaign cannot be made again"}
+	h := sub.DocSHA256
+	if so.JSON {
+		return ui.NewJSON(so.IO.Out).Print("preview", map[string]any{"submission": sub.ID, "path": out, "sha256": h, "matches": true})
+	}
+	fmt.Fprintf(so.IO.ErrOut, "Wrote %s: the fax of #%d (%s) as the fax machine printed it; its PDF matches the journal's sha256 %s…\n", out, sub.ID, sub.Name, short(h))
+	return nil
 }
 
 // statusPreviewCommand is the short command that draws the fax just sent

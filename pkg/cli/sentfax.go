@@ -4,9 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
@@ -16,15 +17,13 @@ import (
 	"github.com/faxjam/faxjam/pkg/ui/termimage"
 )
 
-// errNotSameFax is a document made again that is not the one faxed.
-var errNotSameFax = errors.New("the letter made again from the journal is not the document that was faxed")
-
 // sentFax draws the fax sub was sent as, again, from the journal: the same
 // signer and campaign through the same compose path, on the day it was
 // composed (an attempt's start, else when it was queued). The renderer is
 // deterministic, so the PDF made again must have the SHA-256 recorded when
 // it went; one that does not (another --paper or --font, the campaign
-// edited since) is refused, never shown as the fax.
+// edited since) is refused (exit 2), never shown as the fax. status ID
+// shows its picture, status ID --preview -o FILE.png writes it.
 func sentFax(ctx context.Context, so *SendOptions, c *campaign.Campaign, sub journal.Submission, atts []journal.Attempt) (*render.Renderer, *render.Layout, error) {
 	if sub.DocSHA256 == "" {
 		return nil, nil, fmt.Errorf("submission #%d has not been composed yet: nothing was faxed", sub.ID)
@@ -57,7 +56,8 @@ func sentFax(ctx context.Context, so *SendOptions, c *campaign.Campaign, sub jou
 			return r, lay, nil
 		}
 	}
-	return nil, nil, fmt.Errorf("%w (sha256 %s…): give the --paper it was sent with, or the campaign as it was then", errNotSameFax, short(sub.DocSHA256))
+	return nil, nil, &UsageError{Err: fmt.Errorf("the letter of #%d made again does not match the fax sent (sha256 %s…)", sub.ID, short(sub.DocSHA256)),
+		Hint: "give the --paper and --font it was sent with; a petition delivery or another version of the campaign cannot be made again"}
 }
 
 // thumbCols and thumbPixels are the size of a fax's picture in the
@@ -94,11 +94,19 @@ func showSentFax(ctx context.Context, so *SendOptions, c *campaign.Campaign, sub
 	return termimage.Write(so.IO.Out, p, termimage.Thumbnail(img, thumbPixels), thumbCols)
 }
 
-// sentFaxCommand is the command that writes submission id's fax as a PNG.
+// sentFaxCommand is the command that writes submission id's fax as a PNG,
+// repeating the campaign, journal and paper it was looked up with.
 func sentFaxCommand(so *SendOptions, id int64) string {
-	cmd := "faxjam "
+	args := []string{"faxjam"}
 	if so.CampaignRef != "" {
-		cmd += "--campaign " + shellQuote(so.CampaignRef) + " "
+		args = append(args, "--campaign", shellQuote(so.CampaignRef))
 	}
-	return cmd + fmt.Sprintf("status %d --preview -o fax-%d.png", id, id)
+	args = append(args, "status", strconv.FormatInt(id, 10), "--preview")
+	if slices.Contains(so.Typed, "journal") && so.Journal != "" {
+		args = append(args, "--journal", shellQuote(so.Journal))
+	}
+	if so.Paper != "" && so.Paper != "a4" {
+		args = append(args, "--paper", shellQuote(so.Paper))
+	}
+	return strings.Join(append(args, "-o", fmt.Sprintf("fax-%d.png", id)), " ")
 }

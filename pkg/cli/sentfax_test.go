@@ -78,7 +78,7 @@ func TestSentFaxIsTheDocumentFaxed(t *testing.T) {
 	}
 	// Another paper is another document: refused, not shown as the fax.
 	so.Send.Paper = "letter"
-	if _, _, err := sentFax(context.Background(), &so.Send, c, sub, atts); err == nil || !strings.Contains(err.Error(), "not the document that was faxed") {
+	if _, _, err := sentFax(context.Background(), &so.Send, c, sub, atts); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "does not match the fax sent") {
 		t.Errorf("on letter paper: %v, want refused", err)
 	}
 }
@@ -120,6 +120,14 @@ func TestStatusShowsTheFax(t *testing.T) {
 		want := "The fax as it was sent: faxjam --campaign " + shellQuote(so.Send.CampaignRef) + " status 1 --preview -o fax-1.png"
 		if got := ansi.Strip(out.String()); !strings.Contains(got, want) || strings.Contains(got, "\x1b_G") {
 			t.Errorf("want %q and no image:\n%s", want, got)
+		}
+		// The command it prints works: it writes the fax's PNG.
+		so.Preview, so.Output = true, filepath.Join(t.TempDir(), "fax-1.png")
+		if err := statusRun(context.Background(), so); err != nil {
+			t.Fatalf("the printed command: %v", err)
+		}
+		if data, err := os.ReadFile(so.Output); err != nil || !bytes.HasPrefix(data, []byte("\x89PNG")) {
+			t.Errorf("the printed command wrote no PNG: %v", err)
 		}
 	})
 	t.Run("piped", func(t *testing.T) {
