@@ -20,7 +20,13 @@ type Campaign struct {
 	Asks       []string  `yaml:"asks" json:"asks"`
 	Target     Target    `yaml:"target" json:"target"`
 	Languages  Languages `yaml:"languages" json:"languages"` // first = the language the target reads
-	Petition   string    `yaml:"petition,omitempty" json:"petition,omitempty"`
+	// TextLanguage is the language title, summary, background, facts and
+	// asks are written in; "" means the target's (the first of Languages).
+	TextLanguage string `yaml:"text_language,omitempty" json:"text_language,omitempty"`
+	// Translations hold title, summary, facts and asks in other languages
+	// the campaign has letters in, by language code; Text picks them.
+	Translations map[string]Translation `yaml:"translations,omitempty" json:"translations,omitempty"`
+	Petition     string                 `yaml:"petition,omitempty" json:"petition,omitempty"`
 	// Hub is the organizer's campaign hub (`faxjam serve`), https:// (or
 	// http:// on loopback): activists' `faxjam send` posts their action to
 	// it when they configure no gateway of their own.
@@ -46,6 +52,16 @@ type Campaign struct {
 	// problems are the file's schema problems Parse found (unknown keys,
 	// values of the wrong kind); Validate lists them first.
 	problems []Problem
+}
+
+// Translation is the campaign's public text in one more language. Every
+// field is optional: what it leaves out is shown in the main text. Facts
+// and Asks, when given, translate the main lists item by item.
+type Translation struct {
+	Title   string   `yaml:"title,omitempty" json:"title,omitempty"`
+	Summary string   `yaml:"summary,omitempty" json:"summary,omitempty"`
+	Facts   []string `yaml:"facts,omitempty" json:"facts,omitempty"`
+	Asks    []string `yaml:"asks,omitempty" json:"asks,omitempty"`
 }
 
 // Target is the person or office the letters are addressed to.

@@ -115,6 +115,18 @@ func TestValidateNamesEachProblemByPath(t *testing.T) {
 		{"bad petition", func(c *Campaign) { c.Petition = "not a url" }, "petition", "not a URL"},
 		{"hub over plain http", func(c *Campaign) { c.Hub = "http://hub.example.org" }, "hub", "https://"},
 		{"hub with credentials", func(c *Campaign) { c.Hub = "https://user:pw@hub.example.org" }, "hub", "without credentials"},
+		{"bad text language", func(c *Campaign) { c.TextLanguage = "English" }, "text_language", "not a language code"},
+		{"translation bad code", func(c *Campaign) { c.Translations = map[string]Translation{"Spanish": {Title: "x"}} }, "translations.Spanish", "not a language code"},
+		{"translation not a campaign language", func(c *Campaign) { c.Translations = map[string]Translation{"de": {Title: "x"}} }, "translations.de", "not a language of this campaign (languages: fr, es, en)"},
+		{"translation into the main language", func(c *Campaign) { c.Translations = map[string]Translation{"fr": {Title: "x"}} }, "translations.fr", "the main text is in fr already"},
+		{"translated facts too few", func(c *Campaign) {
+			c.Facts = []string{"one", "two"}
+			c.Translations = map[string]Translation{"es": {Facts: []string{"uno"}}}
+		}, "translations.es.facts", "has 1, want 2"},
+		{"translated asks too many", func(c *Campaign) {
+			c.Asks = []string{"one"}
+			c.Translations = map[string]Translation{"en": {Asks: []string{"one", "two"}}}
+		}, "translations.en.asks", "has 2, want 1"},
 		{"hub not a URL", func(c *Campaign) { c.Hub = "hub.example.org" }, "hub", "https://"},
 	}
 	for _, tt := range tests {

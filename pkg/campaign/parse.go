@@ -201,6 +201,7 @@ func (s *schema) check(n *yaml.Node, path string, t reflect.Type) bool {
 			s.add(path, n, "want a mapping (key: value lines), got %s", describe(n))
 			return false
 		}
+		s.checkMap(n, path, t.Elem())
 		return true
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
@@ -274,6 +275,28 @@ func (s *schema) checkStruct(n *yaml.Node, path string, t reflect.Type) {
 			continue
 		}
 		keep = append(keep, k, v)
+	}
+	n.Content = keep
+}
+
+// checkMap checks a mapping's values against elem (translations.es is a
+// Translation), each key once; what it refuses it drops.
+func (s *schema) checkMap(n *yaml.Node, path string, elem reflect.Type) {
+	keep := n.Content[:0:0]
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			s.add(path, k, "a key must be a plain name")
+		case seen[k.Value]:
+			s.add(path+"."+k.Value, k, "given twice")
+		case s.check(v, path+"."+k.Value, elem):
+			seen[k.Value] = true
+			keep = append(keep, k, v)
+			continue
+		}
+		s.dropped = true
 	}
 	n.Content = keep
 }

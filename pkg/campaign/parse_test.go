@@ -24,7 +24,7 @@ func TestSchemaProblemsAreAllListedByPath(t *testing.T) {
 	in = strings.Replace(in, "  timezone: America/Guatemala", "  timezone: Mars/Olympus\n  fax_numbers: 3", 1)
 	in = strings.Replace(in, `{number: "+12025550142", label: One, fictitious: true}`, `{number: "+12025550142", label: One, fictitious: maybe}`, 1)
 	in = strings.Replace(in, `  quiet_hours: "20:00-08:00"`, "  quiet_hours: \"20:00-08:00\"\n  calls_per_number: blue\n  per_numbr_per_hour: 3", 1)
-	in = strings.Replace(in, "contact: org@example.org", "contact: call us", 1)
+	in = strings.Replace(in, "contact: org@example.org", "contact: call us\ntranslations:\n  es: {titel: Una prueba, facts: uno}\n  en: {title: A test}", 1)
 	c, err := Parse([]byte(in), "t.yaml")
 	if c == nil {
 		t.Fatalf("no campaign: %v", err)
@@ -41,6 +41,8 @@ func TestSchemaProblemsAreAllListedByPath(t *testing.T) {
 		"limits.per_numbr_per_hour": "did you mean per_number_per_hour?",
 		"target.timezone":           "unknown time zone", // a content problem, not hidden
 		"contact":                   "want an email address",
+		"translations.es.titel":     "did you mean title?",
+		"translations.es.facts":     `want a list (lines starting with -), got "uno"`,
 	}
 	for path, reason := range want {
 		found := false

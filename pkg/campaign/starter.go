@@ -39,7 +39,11 @@ started: %s
 # The last day faxes go out (in the target's time zone); optional.
 # ends: %s
 
-# Shown by 'faxjam about'.
+# The language the title, summary, background, facts and asks are written
+# in (BCP 47); leave it out when it is the target's, the first of languages.
+text_language: en
+
+# Shown by 'faxjam about' and the hub's signing page.
 summary: >-
   Two river keepers are detained for defending their river. Fax the Minister
   of Justice and ask for their release.
@@ -75,6 +79,21 @@ languages:
 		fmt.Fprintf(&b, "  %s: %s.tmpl\n", l, l)
 	}
 	b.WriteString(`
+# Title, summary, facts and asks in another language of the campaign (a
+# code under languages), for the hub's signing page and 'faxjam about
+# --lang'. Every part is optional: what is left out shows in the main text.
+# Facts and asks, when given, translate the main lists one for one, in order.
+# translations:
+#   es:
+#     title: Liberen a los guardianes del río
+#     summary: >-
+#       Dos guardianes del río están detenidos por defender su río. Envíe un
+#       fax al Ministro de Justicia y pida su liberación.
+#     facts:
+#       - Un hecho por línea, cada uno con su fuente.
+#     asks:
+#       - La liberación inmediata e incondicional de los guardianes del río.
+
 # The footer of every letter: whom a wrong number writes to (an e-mail
 # address or an https URL).
 contact: campaigns@example.org

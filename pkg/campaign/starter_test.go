@@ -10,7 +10,7 @@ import (
 
 // yamlKeys lists the schema's keys by path ("target.fax.number").
 func yamlKeys(t reflect.Type, prefix string) []string {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
 		t = t.Elem()
 	}
 	if t.Kind() != reflect.Struct || t == reflect.TypeOf(Language{}) {

@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"path"
@@ -126,6 +127,7 @@ func (c *Campaign) Validate() error {
 	}
 	c.validateTarget(add)
 	c.validateLanguages(add)
+	c.validateTranslations(add)
 	if c.Petition != "" {
 		if u, err := url.Parse(c.Petition); err != nil || u.Scheme == "" || u.Host == "" && u.Opaque == "" {
 			add("petition", "not a URL (e.g. https://petition.example.org)")
@@ -213,6 +215,33 @@ func (c *Campaign) validateLanguages(add func(string, string, ...any)) {
 		}
 		if _, err := ParseTemplate(l.Code, text); err != nil {
 			add(p, "template %s does not parse: %v", l.Template, err)
+		}
+	}
+}
+
+func (c *Campaign) validateTranslations(add func(string, string, ...any)) {
+	if c.TextLanguage != "" && !ValidLanguage(c.TextLanguage) {
+		add("text_language", "not a language code: want a BCP 47 tag (e.g. es, en, pt-BR)")
+	}
+	codes := c.Languages.Codes()
+	for _, code := range slices.Sorted(maps.Keys(c.Translations)) {
+		tr, p := c.Translations[code], "translations."+code
+		switch {
+		case !ValidLanguage(code):
+			add(p, "not a language code: want a BCP 47 tag (e.g. es, en, pt-BR)")
+			continue
+		case !slices.Contains(codes, code):
+			add(p, "not a language of this campaign (languages: %s)", strings.Join(codes, ", "))
+			continue
+		case code == c.MainLanguage():
+			add(p, "the main text is in %s already (text_language)", code)
+			continue
+		}
+		if len(tr.Facts) > 0 && len(tr.Facts) != len(c.Facts) {
+			add(p+".facts", "has %d, want %d: one for each of facts, in the same order", len(tr.Facts), len(c.Facts))
+		}
+		if len(tr.Asks) > 0 && len(tr.Asks) != len(c.Asks) {
+			add(p+".asks", "has %d, want %d: one for each of asks, in the same order", len(tr.Asks), len(c.Asks))
 		}
 	}
 }
