@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/letter"
 )
 
@@ -42,9 +43,6 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.RefreshSeconds <= 0 {
 		cfg.RefreshSeconds = 5
-	}
-	if cfg.ContentLang == "" {
-		cfg.ContentLang = "en"
 	}
 	ancestors := "'none'"
 	if len(cfg.EmbedOrigins) > 0 {
@@ -163,10 +161,13 @@ type langLink struct {
 	Current    bool
 }
 
+// contentView is the campaign's text in the page's language where the
+// campaign has it (campaign.Text): Lang is the main text's language (the
+// target's name and office), and each part carries its own.
 type contentView struct {
-	Lang, Title, Summary string
-	Facts, Asks          []string
-	Target               string
+	campaign.Text
+	Lang   string
+	Target string
 }
 
 type linesView struct {
@@ -203,8 +204,9 @@ func (v *view) Describe(field string, hint bool) string {
 func (h *Handler) newView(r *http.Request, explicit, page string) *view {
 	lang := pageLang(r, explicit)
 	c := h.cfg.Campaign
-	v := &view{Lang: lang, Page: page, h: h, Title: c.Title, Status: http.StatusOK,
-		C: contentView{Lang: h.cfg.ContentLang, Title: c.Title, Summary: c.Summary, Facts: c.Facts, Asks: c.Asks,
+	text := c.Text(lang)
+	v := &view{Lang: lang, Page: page, h: h, Title: text.Title, Status: http.StatusOK,
+		C: contentView{Text: text, Lang: c.MainLanguage(),
 			Target: strings.TrimSpace(c.Target.Name + ", " + c.Target.Organization)},
 	}
 	for _, l := range pageLangs {

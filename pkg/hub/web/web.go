@@ -165,9 +165,6 @@ type Config struct {
 	// EmbedOrigins are partner sites allowed to frame the page
 	// (CSP frame-ancestors), e.g. "https://amnesty.example".
 	EmbedOrigins []string
-	// ContentLang is the language the campaign file's own text (title,
-	// summary, facts, asks) is written in; "" means "en".
-	ContentLang string
 	// Secure marks cookies Secure (the hub serves TLS or sits behind it).
 	Secure bool
 	// Now is the clock; nil means time.Now.

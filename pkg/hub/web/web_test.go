@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faxjam/faxjam/pkg/campaign"
 )
 
 type site struct {
@@ -115,6 +117,43 @@ func TestHomeShowsTheCampaignTheLinesAndTheForm(t *testing.T) {
 	}
 	if strings.Contains(p.body, "<script") {
 		t.Error("the page has a script; it must work without one")
+	}
+}
+
+// TestCampaignTextInThePagesLanguage: title, summary, facts and asks come
+// in the page's language when the campaign file translates them, each
+// marked with the language it is in, and in the main text otherwise.
+func TestCampaignTextInThePagesLanguage(t *testing.T) {
+	s := newSite(t)
+	c := s.b.c
+	es, en := c.Text("es"), c.Text("en")
+	if es.TitleLang != "es" || en.TitleLang != "en" || es.Title == en.Title {
+		t.Fatalf("the bundled campaign should have English and Spanish text: %+v / %+v", es, en)
+	}
+	for _, tt := range []struct {
+		lang string
+		text campaign.Text
+		not  campaign.Text
+	}{{"es", es, en}, {"en", en, es}, {"de", en, es}} {
+		p := s.get("/?lang=" + tt.lang)
+		for _, want := range []string{
+			`<article class="campaign" lang="en">`, // the target's name and office: the main text
+			`<h1 lang="` + tt.text.TitleLang + `">` + html.EscapeString(tt.text.Title) + `</h1>`,
+			`<p class="summary" lang="` + tt.text.SummaryLang + `">` + html.EscapeString(tt.text.Summary) + `</p>`,
+			`<ul class="facts" lang="` + tt.text.FactsLang + `"><li>` + html.EscapeString(tt.text.Facts[0]) + `</li>`,
+			`<ol class="asks" lang="` + tt.text.AsksLang + `"><li>` + html.EscapeString(tt.text.Asks[0]) + `</li>`,
+			`<h2 lang="` + tt.lang + `">`,
+			`<title>` + html.EscapeString(tt.text.Title) + `</title>`,
+		} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("the %s page lacks %q", tt.lang, want)
+			}
+		}
+		for _, bad := range []string{html.EscapeString(tt.not.Title), html.EscapeString(tt.not.Asks[0])} {
+			if strings.Contains(p.body, bad) {
+				t.Errorf("the %s page shows the other language's %q", tt.lang, bad)
+			}
+		}
 	}
 }
 
