@@ -16,18 +16,26 @@ type AboutOptions struct {
 	IO       *ui.IOStreams
 	Campaign func(context.Context) (*campaign.Campaign, error)
 	JSON     bool
+	// Lang picks the campaign's translation of title, summary, facts and
+	// asks (translations: in the campaign file); "" = its main text.
+	Lang string
 }
 
 func newAboutCmd(f *Factory) *cobra.Command {
 	opts := &AboutOptions{IO: f.IO, Campaign: f.Campaign}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "about",
 		Short: "Why this campaign matters: background, key facts, what we ask",
 		Long: `Tell the campaign's story before you act: who is at risk and why, the facts
 behind the appeal, what the letter asks the target to do, and who receives
-the faxes. Then 'faxjam letter' shows your letter and 'faxjam send' sends it.`,
+the faxes. Then 'faxjam letter' shows your letter and 'faxjam send' sends it.
+
+--lang shows title, summary, facts and asks in another of the campaign's
+languages where the campaign file translates them, and the main text for
+what it does not (--json says which language each part is in).`,
 		Example: `  faxjam about
   faxjam about --campaign ./my-campaign/campaign.yaml
+  faxjam about --lang es
   faxjam about --json | jq -r .asks[]`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -35,6 +43,8 @@ the faxes. Then 'faxjam letter' shows your letter and 'faxjam send' sends it.`,
 			return aboutRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVar(&opts.Lang, "lang", "", "show the campaign's text in this of its languages where it is translated (e.g. es)")
+	return cmd
 }
 
 // aboutJSON is `about --json`: the same content as the text.
@@ -48,10 +58,19 @@ type aboutJSON struct {
 	Background string          `json:"background"`
 	Facts      []string        `json:"facts"`
 	Asks       []string        `json:"asks"`
+	TextLangs  aboutLangs      `json:"text_lang"`
 	Target     campaign.Target `json:"target"`
 	Languages  []string        `json:"languages"`
 	Petition   bool            `json:"petition_fallback"`
 	Contact    string          `json:"contact"`
+}
+
+// aboutLangs says which language each part of about's text is in.
+type aboutLangs struct {
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
+	Facts   string `json:"facts"`
+	Asks    string `json:"asks"`
 }
 
 func aboutRun(ctx context.Context, opts *AboutOptions) error {
@@ -59,38 +78,44 @@ func aboutRun(ctx context.Context, opts *AboutOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkLang(c, opts.Lang); err != nil {
+		return err
+	}
+	t := c.Text(opts.Lang)
 	if opts.JSON {
 		return ui.NewJSON(opts.IO.Out).Print("about", aboutJSON{
-			ID: c.ID, Title: c.Title, Organizer: c.Organizer, Started: c.Started, Ends: c.Ends,
-			Summary: c.Summary, Background: strings.TrimSpace(c.Background), Facts: c.Facts, Asks: c.Asks,
-			Target: c.Target, Languages: c.Languages.Codes(), Petition: c.Petition != "", Contact: c.Contact,
+			ID: c.ID, Title: t.Title, Organizer: c.Organizer, Started: c.Started, Ends: c.Ends,
+			Summary: t.Summary, Background: strings.TrimSpace(c.Background), Facts: t.Facts, Asks: t.Asks,
+			TextLangs: aboutLangs{Title: t.TitleLang, Summary: t.SummaryLang, Facts: t.FactsLang, Asks: t.AsksLang},
+			Target:    c.Target, Languages: c.Languages.Codes(), Petition: c.Petition != "", Contact: c.Contact,
 		})
 	}
-	_, err = fmt.Fprint(opts.IO.Out, aboutText(opts.IO.Styles(), min(opts.IO.TerminalWidth(), 100), c))
+	_, err = fmt.Fprint(opts.IO.Out, aboutText(opts.IO.Styles(), min(opts.IO.TerminalWidth(), 100), c, t))
 	return err
 }
 
 // aboutText lays the campaign out in width columns.
-func aboutText(s *ui.Styles, width int, c *campaign.Campaign) string {
+// t is the campaign's text in the chosen language.
+func aboutText(s *ui.Styles, width int, c *campaign.Campaign, t campaign.Text) string {
 	var b strings.Builder
 	section := func(title string) { fmt.Fprintf(&b, "\n%s\n", s.Heading.Render(title)) }
 
-	b.WriteString(s.Title.Render(ui.Wrap(c.Title, width)) + "\n")
+	b.WriteString(s.Title.Render(ui.Wrap(t.Title, width)) + "\n")
 	when := "since " + c.Started
 	if c.Ends != "" {
 		when = c.Started + " to " + c.Ends
 	}
 	b.WriteString(s.Muted.Render(ui.Wrap(c.Organizer+" · "+when+" · "+c.ID, width)) + "\n\n")
-	b.WriteString(ui.Reflow(c.Summary, width) + "\n")
+	b.WriteString(ui.Reflow(t.Summary, width) + "\n")
 
 	section("Background")
 	b.WriteString(ui.Reflow(c.Background, width) + "\n")
 
 	section("Key facts")
-	b.WriteString(ui.Bullets(s, width, c.Facts))
+	b.WriteString(ui.Bullets(s, width, t.Facts))
 
 	section("What we ask")
-	b.WriteString(ui.Bullets(s, width, c.Asks))
+	b.WriteString(ui.Bullets(s, width, t.Asks))
 
 	section("Who receives the faxes")
 	fictitious := 0
