@@ -665,7 +665,7 @@ func TestHourlyCapWaits(t *testing.T) {
 	h := newHarness(t, linesim.Config{Duration: time.Millisecond}, numA)
 	h.c.Limits.PerNumberPerHour = 2
 	cfg := h.config()
-	cfg.Wait = 100 * time.Millisecond
+	cfg.Wait = time.Second // time for two faxes however loaded the machine: the run then waits on the cap
 	sum, err := h.run(t.Context(), cfg, signerList(5))
 	if err != nil {
 		t.Fatal(err)

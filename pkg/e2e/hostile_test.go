@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,16 +18,6 @@ func (w *workspace) setTemplates(es, en string) {
 			w.t.Fatal(err)
 		}
 	}
-}
-
-// peakRSS is the process's peak resident set in MiB.
-func peakRSS(t *testing.T, ps *os.ProcessState) float64 {
-	t.Helper()
-	ru, ok := ps.SysUsage().(*syscall.Rusage)
-	if !ok {
-		t.Fatalf("no rusage on %s", runtime.GOOS)
-	}
-	return float64(ru.Maxrss) / 1024 // KiB on Linux
 }
 
 // TestTemplateBombsAreBoundedInTheBinary: each template bomb of issue 8 is
@@ -53,7 +42,7 @@ func TestTemplateBombsAreBoundedInTheBinary(t *testing.T) {
 				camp, _ := w.writeCampaign(nil)
 				w.setTemplates("Hola {{.Sender.Name}}", bomb)
 				args := append([]string{"--campaign", camp}, cmdline...)
-				cmd := w.command(t.Context(), args...)
+				cmd, peakRSS := w.measured(t.Context(), args...)
 				var out, errb bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &errb
 				start := time.Now()
@@ -71,7 +60,7 @@ func TestTemplateBombsAreBoundedInTheBinary(t *testing.T) {
 				if took > time.Second {
 					t.Errorf("took %s, want under a second", took)
 				}
-				if peak := peakRSS(t, cmd.ProcessState); peak > 100 {
+				if peak := peakRSS(t); peak > 100 {
 					t.Errorf("peak RSS %.1f MiB, want under 100 MiB", peak)
 				} else {
 					t.Logf("refused in %s, peak RSS %.1f MiB", took.Round(time.Millisecond), peak)

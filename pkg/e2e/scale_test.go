@@ -49,7 +49,7 @@ func TestScaleDryRun(t *testing.T) {
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			args := append([]string{"--campaign", camp, "send", "--signers", "big.csv", "--dry-run"}, mode.args...)
-			cmd := w.command(t.Context(), args...)
+			cmd, peakRSS := w.measured(t.Context(), args...)
 			planned := &typeCounter{want: []byte(`{"type":"planned"`)}
 			var errb bytes.Buffer
 			cmd.Stdout, cmd.Stderr = planned, &errb
@@ -62,7 +62,7 @@ func TestScaleDryRun(t *testing.T) {
 			if !ok {
 				t.Fatalf("no rusage on %s", runtime.GOOS)
 			}
-			peak := float64(ru.Maxrss) / 1024 // KiB on Linux
+			peak := peakRSS(t)
 			cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 			if mode.name == "json" && planned.n != rows {
 				t.Errorf("%d planned events, want %d", planned.n, rows)
