@@ -186,51 +186,21 @@ type ActionRow struct {
 // Actions yields campaign's actions with their submissions in the order
 // they were accepted, a page at a time.
 func (j *Journal) Actions(ctx context.Context, campaign string) iter.Seq2[ActionRow, error] {
-	return func(yield func(ActionRow, error) bool) {
-		var after int64
-		for {
-			rows, err := j.rdb.QueryContext(ctx, `SELECT a.id, a.campaign, a.key_hash, a.submission, a.created,
-				s.id, s.campaign, s.key, s.seq, s.name, s.city, s.country, s.email, s.note, s.lang, s.redirect,
-				s.state, s.number, s.attempts, s.doc_sha256, s.pages, s.reason, s.message, s.created, s.updated
-				FROM actions a JOIN submissions s ON s.id = a.submission
-				WHERE a.campaign = ? AND a.submission > ? ORDER BY a.submission LIMIT ?`, campaign, after, pageSize)
-			if err != nil {
-				yield(ActionRow{}, fmt.Errorf("journal: actions of %s: %w", campaign, err))
-				return
-			}
-			var page []ActionRow
-			for rows.Next() {
-				var r ActionRow
-				var created, screated, supdated int64
-				var state string
-				s := &r.Submission
-				if err := rows.Scan(&r.Action.ID, &r.Action.Campaign, &r.Action.KeyHash, &r.Action.SubmissionID, &created,
-					&s.ID, &s.Campaign, &s.Key, &s.Seq, &s.Name, &s.City, &s.Country, &s.Email, &s.Note, &s.Lang, &s.Redirect,
-					&state, &s.Number, &s.Attempts, &s.DocSHA256, &s.Pages, &s.Reason, &s.Message, &screated, &supdated); err != nil {
-					rows.Close()
-					yield(ActionRow{}, fmt.Errorf("journal: actions of %s: %w", campaign, err))
-					return
-				}
-				r.Action.Created, s.State, s.Created, s.Updated = fromUnix(created), State(state), fromUnix(screated), fromUnix(supdated)
-				after = s.ID
-				page = append(page, r)
-			}
-			err = rows.Err()
-			rows.Close()
-			if err != nil {
-				yield(ActionRow{}, fmt.Errorf("journal: actions of %s: %w", campaign, err))
-				return
-			}
-			for _, r := range page {
-				if !yield(r, nil) {
-					return
-				}
-			}
-			if len(page) < pageSize {
-				return
-			}
-		}
-	}
+	return keyset(ctx, j.rdb, "actions of "+campaign, `SELECT a.id, a.campaign, a.key_hash, a.submission, a.created,
+		s.id, s.campaign, s.key, s.seq, s.name, s.city, s.country, s.email, s.note, s.lang, s.redirect,
+		s.state, s.number, s.attempts, s.doc_sha256, s.pages, s.reason, s.message, s.created, s.updated
+		FROM actions a JOIN submissions s ON s.id = a.submission
+		WHERE a.campaign = ? AND a.submission > ? ORDER BY a.submission LIMIT ?`, []any{campaign},
+		func(rows *sql.Rows) (r ActionRow, key int64, err error) {
+			var created, screated, supdated int64
+			var state string
+			s := &r.Submission
+			err = rows.Scan(&r.Action.ID, &r.Action.Campaign, &r.Action.KeyHash, &r.Action.SubmissionID, &created,
+				&s.ID, &s.Campaign, &s.Key, &s.Seq, &s.Name, &s.City, &s.Country, &s.Email, &s.Note, &s.Lang, &s.Redirect,
+				&state, &s.Number, &s.Attempts, &s.DocSHA256, &s.Pages, &s.Reason, &s.Message, &screated, &supdated)
+			r.Action.Created, s.State, s.Created, s.Updated = fromUnix(created), State(state), fromUnix(screated), fromUnix(supdated)
+			return r, s.ID, err
+		})
 }
 
 // Setting returns the value of a named setting; ok is false when it is not

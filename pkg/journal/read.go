@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -281,39 +282,54 @@ func (j *Journal) StartedSince(ctx context.Context, campaign string, t time.Time
 // Receipts yields every fax of campaign a gateway accepted, in the order
 // they were sent: what `faxjam status --export` writes.
 func (j *Journal) Receipts(ctx context.Context, campaign string) iter.Seq2[Receipt, error] {
-	return func(yield func(Receipt, error) bool) {
+	return keyset(ctx, j.rdb, "receipts of "+campaign, `SELECT a.id, s.campaign, s.key, s.name, a.number, a.driver, a.vendor_id,
+		s.doc_sha256, s.pages, a.state, a.reason, a.started, a.finished
+		FROM attempts a JOIN submissions s ON s.id = a.submission
+		WHERE s.campaign = ? AND a.vendor_id != '' AND a.id > ? ORDER BY a.id LIMIT ?`, []any{campaign},
+		func(rows *sql.Rows) (r Receipt, key int64, err error) {
+			var state string
+			var started, finished int64
+			err = rows.Scan(&key, &r.Campaign, &r.Key, &r.Name, &r.Number, &r.Driver, &r.VendorID,
+				&r.DocSHA256, &r.Pages, &state, &r.Reason, &started, &finished)
+			r.State, r.Started, r.Finished = AttemptState(state), fromUnix(started), fromUnix(finished)
+			return r, key, err
+		})
+}
+
+// keyset yields the rows of query a page (pageSize) at a time, each page
+// after the key the last one ended on: query's last two placeholders are
+// that key and the page size, after args. A page is read whole and its
+// rows closed before any of it is yielded, so no read stays open while the
+// caller works (SQLite would hold its snapshot, PostgreSQL a connection).
+func keyset[T any](ctx context.Context, d db, what, query string, args []any, scan func(*sql.Rows) (T, int64, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
 		var after int64
 		for {
-			rows, err := j.rdb.QueryContext(ctx, `SELECT a.id, s.campaign, s.key, s.name, a.number, a.driver, a.vendor_id,
-				s.doc_sha256, s.pages, a.state, a.reason, a.started, a.finished
-				FROM attempts a JOIN submissions s ON s.id = a.submission
-				WHERE s.campaign = ? AND a.vendor_id != '' AND a.id > ? ORDER BY a.id LIMIT ?`, campaign, after, pageSize)
+			rows, err := d.QueryContext(ctx, query, append(slices.Clone(args), after, pageSize)...)
 			if err != nil {
-				yield(Receipt{}, fmt.Errorf("journal: receipts of %s: %w", campaign, err))
+				yield(zero, fmt.Errorf("journal: %s: %w", what, err))
 				return
 			}
-			var page []Receipt
+			var page []T
 			for rows.Next() {
-				var r Receipt
-				var state string
-				var started, finished int64
-				if err := rows.Scan(&after, &r.Campaign, &r.Key, &r.Name, &r.Number, &r.Driver, &r.VendorID,
-					&r.DocSHA256, &r.Pages, &state, &r.Reason, &started, &finished); err != nil {
+				v, key, err := scan(rows)
+				if err != nil {
 					rows.Close()
-					yield(Receipt{}, fmt.Errorf("journal: receipts of %s: %w", campaign, err))
+					yield(zero, fmt.Errorf("journal: %s: %w", what, err))
 					return
 				}
-				r.State, r.Started, r.Finished = AttemptState(state), fromUnix(started), fromUnix(finished)
-				page = append(page, r)
+				after = key
+				page = append(page, v)
 			}
 			err = rows.Err()
 			rows.Close()
 			if err != nil {
-				yield(Receipt{}, fmt.Errorf("journal: receipts of %s: %w", campaign, err))
+				yield(zero, fmt.Errorf("journal: %s: %w", what, err))
 				return
 			}
-			for _, r := range page {
-				if !yield(r, nil) {
+			for _, v := range page {
+				if !yield(v, nil) {
 					return
 				}
 			}
