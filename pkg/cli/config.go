@@ -53,6 +53,7 @@ func configKeys() []configKey {
 		{Key: "rate", Help: "most faxes started per second or minute, e.g. 2/s or 30/m", Check: func(s string) error { _, err := parseRate(s); return err }},
 		{Key: "parallel", Help: "letters composed in parallel (default: the number of CPUs)", Check: positiveInt},
 		{Key: "journal", Help: "journal file (default in the data dir)"},
+		{Key: "gateway_timeout", Help: "how long a gateway may answer nothing before the signers go to the petition, e.g. 10m", Check: positiveDuration},
 		{Key: "poll", Help: "how often to ask the gateway for status, e.g. 5s", Check: positiveDuration},
 		{Key: "retain", Help: "scrub e-mails and notes this long after each fax, e.g. 28d (send and status apply it)", Check: func(s string) error { _, err := parseRetain(s); return err }},
 		{Key: "wait", Help: "how long `send` waits for outcomes, e.g. 10m (0: until done)", Check: duration},

@@ -142,7 +142,11 @@ func (p *eventPrinter) line(ev dispatch.Event) string {
 	case dispatch.EventFailed:
 		word, rest = s.Error.Render("failed"), fmt.Sprintf("%s%s: %s%s", who, to, ev.Reason, suffix(ev.Message))
 	case dispatch.EventPetitioned:
-		word, rest = s.Warning.Render("petitioned"), fmt.Sprintf("%s: every number failed or was down; the name went to the petition", who)
+		why := "every number failed or was down; the name went to the petition"
+		if ev.Message != "" { // the gateway was down (dispatch's outage)
+			why = ev.Message
+		}
+		word, rest = s.Warning.Render("petitioned"), fmt.Sprintf("%s: %s", who, why)
 	case dispatch.EventGaveUp:
 		word, rest = s.Error.Render("gave up"), fmt.Sprintf("%s%s", who, suffix(ev.Message))
 	case dispatch.EventRejected:

@@ -75,6 +75,14 @@ func checkOutput(flag, path string) error {
 // checkDurations refuses a negative --wait and a --poll that is not
 // positive: a wait of -1s would return at once, a poll of 0 would ask the
 // vendor in a busy loop.
+// checkGatewayTimeout checks --gateway-timeout.
+func checkGatewayTimeout(d time.Duration) error {
+	if d <= 0 {
+		return usagef("--gateway-timeout %s: want a positive duration like 10m", d)
+	}
+	return nil
+}
+
 func checkDurations(wait, poll time.Duration) error {
 	if wait < 0 {
 		return usagef("--wait %s: want 0 (until every fax is done) or a positive duration like 10m", wait)

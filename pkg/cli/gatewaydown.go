@@ -38,7 +38,7 @@ func (w *gatewayWatch) observe(ev dispatch.Event) (dispatch.Event, bool) {
 		}
 		w.warned = true
 		return dispatch.Event{Type: eventGatewayDown, Time: ev.Time, Until: ev.Until,
-			Message: fmt.Sprintf("the gateway %s is not answering (%d tries in a row: %s). This is the gateway, not the target's fax lines: check that it runs and that the URL is right (faxjam gateway check --gateway URL). Nothing is lost: the faxes stay queued; Ctrl-C and run the same command again, or wait, it keeps trying",
+			Message: fmt.Sprintf("the gateway %s is not answering (%d tries in a row: %s). This is the gateway, not the target's fax lines: check that it runs and that the URL is right (faxjam gateway check --gateway URL). Nothing is lost: the faxes stay queued; Ctrl-C and run the same command again, or wait: it keeps trying until --gateway-timeout, then the names go to the petition (or, without one, it stops)",
 				w.gateway, w.retries, ev.Message)}, true
 	case dispatch.EventSubmitted, dispatch.EventDelivered, dispatch.EventFailed:
 		w.retries, w.warned = 0, false // the gateway answered

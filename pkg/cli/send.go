@@ -65,6 +65,9 @@ type SendOptions struct {
 	// StatusTimeout: a fax whose status the gateway has not reported for
 	// this long is recorded unknown (not resent).
 	StatusTimeout time.Duration
+	// GatewayTimeout: a gateway that has taken no call for this long is
+	// down: the signers go to the petition (or the run stops).
+	GatewayTimeout time.Duration
 	// PetitionParallel: petition calls in flight at once.
 	PetitionParallel int
 	// RequestTimeout bounds one gateway request (the HTTP client's
@@ -117,11 +120,18 @@ anything is sent.
 The default gateway is outbox:// (writes the documents into the data dir and
 dials nothing): the summary says where each fax went and how to preview it.
 
-A gateway that does not answer (connection refused, timeouts, server errors)
-is not a fax line that is down: faxjam retries it with backoff, and after
+A gateway that does not answer (connection refused, timeouts, server errors,
+429s before it took the fax) is not a fax line that is down: faxjam retries
+it with backoff (honouring Retry-After, at most a minute apart), and after
 three failures in a row says so once ("gateway down", naming the gateway and
-how to check it). The faxes stay queued in the journal; the run stops after
-the retries run out (or --wait), and the same command carries on later.
+how to check it). A call the gateway answers ends the outage. When it has
+answered nothing for --gateway-timeout (default 10m), the gateway is down:
+with a petition endpoint, every signer still queued goes to the petition
+(once; its status says the gateway was down), which keeps the campaign's
+promise; without one, the run stops with an error naming the gateway (exit
+1), the faxes stay queued, and the same command carries on later. A fax the
+gateway may have taken is never sent again or petitioned on a guess: it is
+looked up first, or left for the next run to reconcile.
 Exit codes: 0 all delivered or petitioned (or "n" at the confirmation:
 nothing was sent), 3 some failed or still queued when --wait ran out, 2 bad
 input, 1 other errors, 130 interrupted (run it again to carry on).
@@ -166,6 +176,7 @@ duration_s and line_time_s in seconds). Fields are snake_case.`,
 	fl.DurationVar(&opts.Wait, "wait", 0, "return after this long, leaving the rest queued (default: until every fax is done)")
 	fl.DurationVar(&opts.Poll, "poll", 3*time.Second, "how often to ask the gateway for a fax's status")
 	fl.DurationVar(&opts.StatusTimeout, "status-timeout", 30*time.Minute, "record a fax unknown (not resent) when the gateway has not reported its status for this long")
+	fl.DurationVar(&opts.GatewayTimeout, "gateway-timeout", 10*time.Minute, "a gateway that answers nothing for this long is down: the signers go to the petition (without one, the run stops)")
 	fl.IntVar(&opts.PetitionParallel, "petition-parallel", 4, "petition calls in flight at once (paced further when the endpoint answers 429)")
 	fl.StringVar(&opts.Journal, "journal", "", "the `FILE` the journal is kept in (default: journal.db in the data dir)")
 	fl.DurationVar(&opts.RequestTimeout, "request-timeout", 0, "bound on one gateway request (default 60s); an interrupted fax is never counted unsent before it has passed")
@@ -173,7 +184,7 @@ duration_s and line_time_s in seconds). Fields are snake_case.`,
 	fl.StringVar(&opts.Paper, "paper", "a4", "a4 or letter")
 	fl.StringVar(&opts.Font, "font", "", "extra TrueType font for characters the built-in fonts lack")
 	for flag, key := range map[string]string{"gateway": "gateway", "hub": "hub", "petition": "petition", "rate": "rate", "parallel": "parallel",
-		"wait": "wait", "poll": "poll", "journal": "journal", "paper": "paper", "font": "font"} {
+		"wait": "wait", "poll": "poll", "journal": "journal", "paper": "paper", "font": "font", "gateway-timeout": "gateway_timeout"} {
 		bindConfig(fl, flag, key)
 	}
 	bindConfig(fl, "lang", "lang")
@@ -224,6 +235,9 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		return usagef("--status-timeout %s: want a positive duration like 30m", opts.StatusTimeout)
 	}
 	if err := checkDurations(opts.Wait, opts.Poll); err != nil {
+		return err
+	}
+	if err := checkGatewayTimeout(opts.GatewayTimeout); err != nil {
 		return err
 	}
 	if err := checkOutput("--rejects", opts.Rejects); err != nil {
@@ -404,6 +418,7 @@ func (rg *rig) config(opts *SendOptions, c *campaign.Campaign, compose dispatch.
 		Redirect: opts.Redirect, DryRun: opts.DryRun, Force: opts.Force,
 		Parallel: opts.Parallel, Rate: lim, Poll: opts.Poll, Wait: opts.Wait, Now: opts.Now,
 		StatusTimeout: opts.StatusTimeout, PetitionParallel: opts.PetitionParallel,
+		GatewayTimeout: opts.GatewayTimeout, GatewayName: showGateway(opts.Gateway),
 		// The data dir's journal serves every campaign run from it; a
 		// --journal FILE serves the one it was made for.
 		SharedJournal: opts.Journal == "",

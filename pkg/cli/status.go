@@ -83,9 +83,10 @@ hub_token) it shows the queue too: the actions waiting, oldest first.`,
 	fl.StringVar(&opts.Send.Petition, "petition", "", "with --follow: the petition endpoint `URL`")
 	fl.DurationVar(&opts.Send.Poll, "poll", 3*time.Second, "with --follow: how often to ask the gateway")
 	fl.DurationVar(&opts.Send.Wait, "wait", 0, "with --follow: return after this long")
+	fl.DurationVar(&opts.Send.GatewayTimeout, "gateway-timeout", 10*time.Minute, "with --follow: a gateway that answers nothing for this long is down: the signers go to the petition (without one, it stops)")
 	fl.StringVar(&opts.Send.Paper, "paper", "a4", "with --follow: a4 or letter, for letters still to compose")
 	fl.StringVar(&opts.Send.Redirect, "redirect", "", "with --follow: carry on a rehearsal, every fax to this +E164 number (give the same as to send)")
-	for flag, key := range map[string]string{"journal": "journal", "gateway": "gateway", "hub": "hub", "token": "hub_token", "petition": "petition", "poll": "poll", "wait": "wait", "paper": "paper"} {
+	for flag, key := range map[string]string{"journal": "journal", "gateway": "gateway", "hub": "hub", "token": "hub_token", "petition": "petition", "poll": "poll", "wait": "wait", "paper": "paper", "gateway-timeout": "gateway_timeout"} {
 		bindConfig(fl, flag, key)
 	}
 	return cmd
@@ -109,6 +110,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	if opts.Follow {
 		if err := checkDurations(so.Wait, so.Poll); err != nil {
+			return err
+		}
+		if err := checkGatewayTimeout(so.GatewayTimeout); err != nil {
 			return err
 		}
 	}

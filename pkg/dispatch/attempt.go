@@ -66,7 +66,7 @@ func (r *run) dial(jb *job, li int) result {
 			return result{kind: resNotStarted}
 		}
 	}
-	if r.ctx.Err() != nil {
+	if r.ctx.Err() != nil || r.out.isDown() { // the gateway is down: back to the queue, for the petition
 		return result{kind: resNotStarted}
 	}
 	if jb.sub.Attempts == 0 && r.checkKeys && r.e.looker != nil {
@@ -242,7 +242,10 @@ func (r *run) insure(jb *job) (res result, found bool) {
 			r.emit(ev)
 		})
 		if err != nil {
-			if r.ctx.Err() == nil {
+			switch {
+			case errors.Is(err, errOutage):
+				r.gatewayDown(err)
+			case r.ctx.Err() == nil:
 				r.stop(fmt.Errorf("dispatch: look up %s before its first fax (the journal is new): %w", jb.sub.Key, err))
 			}
 			return result{kind: resNotStarted}, true
@@ -302,6 +305,7 @@ func (r *run) send(jb *job, fax gateway.Fax, a journal.Attempt) (rec gateway.Rec
 		rec, err := r.cfg.Gateway.Send(sctx, fax)
 		cancel()
 		if err == nil {
+			r.out.answered()
 			return rec, res, true
 		}
 		answered := time.Now()
@@ -310,10 +314,12 @@ func (r *run) send(jb *job, fax gateway.Fax, a journal.Attempt) (rec gateway.Rec
 			ge = &gateway.Error{Driver: r.cfg.Driver, Op: "send", Reason: gateway.ReasonGatewayError, Accepted: true, Err: err}
 		}
 		// lookFirst: the gateway may have the fax; look before sending again.
-		lookFirst := ge.Accepted || ge.Reason == gateway.ReasonGatewayError && !r.cfg.DedupeByKey && r.e.looker != nil
+		// A call that never reached it (no connection) is not looked up.
+		maybe := ge.Reason == gateway.ReasonGatewayError && r.e.looker != nil && !unreached(ge)
+		lookFirst := ge.Accepted || maybe && !r.cfg.DedupeByKey
 		// unsure: it may have the fax, nobody looked (a deduping gateway's
 		// 5xx is simply sent again): if the run stops now, the next one looks.
-		unsure := ge.Reason == gateway.ReasonGatewayError && r.e.looker != nil
+		unsure := maybe
 		if lookFirst {
 			if r.e.looker == nil {
 				res.kind = resUnknown
@@ -348,6 +354,26 @@ func (r *run) send(jb *job, fax gateway.Fax, a journal.Attempt) (rec gateway.Rec
 			res.kind, res.msg = resNotSent, ge.Error()
 			return rec, res, false
 		case gateway.ReasonRateLimited, gateway.ReasonGatewayError:
+			if !unsure { // the gateway did not take it: retried until the outage is one
+				if r.outageOver(ge) {
+					res.kind, res.msg = resNotSent, r.downMessage()
+					return rec, res, false
+				}
+				d := min(r.backoff(try, ge.RetryAfter), max(0, r.cfg.GatewayTimeout-r.out.failingFor()))
+				ev := r.jobEvent(EventRetry, jb)
+				ev.Number, ev.Attempt, ev.Reason, ev.Message, ev.Until = a.Number, a.N, ge.Reason, ge.Error(), r.cfg.Now().Add(d)
+				r.emit(ev)
+				if !r.out.pause(r.ctx, d) {
+					res.kind, res.msg = resNotSent, "the run stopped before the gateway took the fax"
+					return rec, res, false
+				}
+				if f := r.out.failingFor(); f >= r.cfg.GatewayTimeout || r.out.isDown() {
+					r.gatewayDown(ge)
+					res.kind, res.msg = resNotSent, r.downMessage()
+					return rec, res, false
+				}
+				continue
+			}
 			if try >= r.cfg.Backoff.Retries {
 				r.stop(fmt.Errorf("dispatch: the gateway keeps failing (%d tries sending to %s): %w", try+1, fax.To, ge))
 				res.kind, res.msg = resNotSent, ge.Error()
@@ -368,6 +394,7 @@ func (r *run) send(jb *job, fax gateway.Fax, a journal.Attempt) (rec gateway.Rec
 				return rec, res, false
 			}
 		default: // the number or the document: this attempt failed
+			r.out.answered()
 			res.kind, res.reason, res.code, res.msg = resFailed, ge.Reason, ge.Code, ge.Error()
 			return rec, res, false
 		}
@@ -402,22 +429,36 @@ func (r *run) lookup(key string) (gateway.Receipt, bool, error) {
 }
 
 // lookupIn is lookup with ctx for the calls and wait for the pauses
-// between them; retry, when not nil, hears of each retry.
+// between them; retry, when not nil, hears of each retry. With retry (a
+// lookup before a first fax, which nothing may have taken), transient
+// failures are retried until the outage is one (an error that is
+// errOutage), not Backoff.Retries times.
 func (r *run) lookupIn(ctx, wait context.Context, key string, retry func(ge *gateway.Error, d time.Duration)) (gateway.Receipt, bool, error) {
 	for try := 0; ; try++ {
 		rec, ok, err := r.e.looker.Lookup(ctx, key)
 		if err == nil {
+			r.out.answered()
 			return rec, ok, nil
 		}
 		ge, isGE := gateway.AsError(err)
-		if !isGE || !ge.Retryable() || try >= r.cfg.Backoff.Retries {
+		if !isGE || !ge.Retryable() || retry == nil && try >= r.cfg.Backoff.Retries {
 			return rec, false, err
 		}
 		d := r.backoff(try, ge.RetryAfter)
 		if retry != nil {
+			if r.outageOver(ge) {
+				return rec, false, fmt.Errorf("%w: %w", errOutage, err)
+			}
+			d = min(d, max(0, r.cfg.GatewayTimeout-r.out.failingFor()))
+		}
+		if retry != nil {
 			retry(ge, d)
 		}
-		if !sleep(wait, d) {
+		pause := sleep
+		if retry != nil {
+			pause = r.out.pause
+		}
+		if !pause(wait, d) {
 			return rec, false, err
 		}
 	}
@@ -485,6 +526,7 @@ func (r *run) track(jb *job, a journal.Attempt, started time.Time, now bool) res
 			continue
 		}
 		fails = 0
+		r.out.answered()
 		switch st.State {
 		case gateway.Delivered:
 			res.kind, res.lineTime = resDelivered, time.Since(started)

@@ -2,7 +2,8 @@
 // lines: it queues signers in the journal, composes their documents, chooses
 // a number for each (line-aware: a line takes one call at a time), fails over
 // to the next number, trips a circuit breaker on numbers that keep failing,
-// retries transient gateway errors with backoff, follows each fax's status
+// retries transient gateway errors with backoff (a gateway that takes no
+// call for GatewayTimeout is down: the signers go to the petition), follows each fax's status
 // through a gateway's transient failures, falls back to the petition
 // endpoint when every number is failed or down (a few calls at a time,
 // paced by the endpoint's 429s), honours the campaign's quiet
@@ -59,9 +60,12 @@ type Breaker struct {
 type Backoff struct {
 	Base time.Duration // first delay; default 1s
 	Max  time.Duration // longest delay; default 1 minute
-	// Retries bounds the retries of one gateway send (or lookup) before the
-	// run stops with the error; default 8. Status polls and petition calls
-	// have their own bounds: StatusTimeout, PetitionTimeout.
+	// Retries bounds the retries of a lookup, and of a send the gateway
+	// may have taken (a 5xx to a gateway that dedupes by key), before the
+	// run stops with the error; default 8. A send the gateway did not take
+	// is retried until the outage passes Config.GatewayTimeout. Status
+	// polls and petition calls have their own bounds: StatusTimeout,
+	// PetitionTimeout.
 	Retries int
 }
 
@@ -123,6 +127,17 @@ type Config struct {
 	// taking a signature before the run stops with its error. Default 10
 	// minutes.
 	PetitionTimeout time.Duration
+	// GatewayTimeout is how long the gateway may keep failing — every call
+	// refused, timed out or answered 5xx or 429 before it took a fax, with
+	// no answer in between — before it counts as down: then every
+	// submission still queued for the run goes to the petition, with the
+	// reason, or, without a petition endpoint, the run stops with
+	// ErrGatewayDown. Until then sends back off (Backoff) and try again.
+	// Default 10 minutes.
+	GatewayTimeout time.Duration
+	// GatewayName is the gateway as messages show it (redacted: no
+	// credentials); default Driver.
+	GatewayName string
 	// SendGrace bounds a gateway call in flight when the run is stopped: it
 	// is let finish so its outcome is recorded, not left for reconciliation.
 	// Default 2 minutes.
@@ -328,6 +343,12 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if d.PetitionTimeout <= 0 {
 		d.PetitionTimeout = 10 * time.Minute
+	}
+	if d.GatewayTimeout <= 0 {
+		d.GatewayTimeout = 10 * time.Minute
+	}
+	if d.GatewayName == "" {
+		d.GatewayName = d.Driver
 	}
 	if d.SendGrace <= 0 {
 		d.SendGrace = 2 * time.Minute

@@ -13,7 +13,8 @@ import (
 	"github.com/faxjam/faxjam/pkg/petition"
 )
 
-// petition puts a signer that no number could take on the petition, once:
+// petition puts a signer that no number (or no gateway: outage) could take
+// on the petition, once:
 // the signer key is the endpoint's idempotency key, so a retried or repeated
 // call after a crash is one signature. Calls go through the run's gate: at
 // most PetitionParallel at once (assign sees to that), none while the
@@ -45,14 +46,17 @@ func (r *run) petition(jb *job) {
 		rec, err := p.Sign(r.ctx, sig)
 		if err == nil {
 			r.gate.succeeded()
-			if err := r.j.Petitioned(r.wctx, journal.PetitionRecord{SubmissionID: s.ID, Campaign: s.Campaign, Key: s.Key,
-				ID: rec.ID, Duplicate: rec.Duplicate}); err != nil {
+			pr := journal.PetitionRecord{SubmissionID: s.ID, Campaign: s.Campaign, Key: s.Key, ID: rec.ID, Duplicate: rec.Duplicate}
+			if r.out.isDown() {
+				pr.Reason, pr.Message = "gateway-down", r.downMessage()
+			}
+			if err := r.j.Petitioned(r.wctx, pr); err != nil {
 				r.stop(err)
 				return
 			}
 			count(journal.Petitioned)
 			ev := r.jobEvent(EventPetitioned, jb)
-			ev.VendorID = rec.ID
+			ev.VendorID, ev.Message = rec.ID, pr.Message
 			r.emit(ev)
 			return
 		}

@@ -43,6 +43,7 @@ type run struct {
 	inflight  int // attempts and petitions running
 	petitions int // petition calls running (at most PetitionParallel)
 	gate      *gate
+	out       *outage // the gateway's failures in a row
 	stopErr   error
 	waiting   string // the last waiting event's message, to say it once
 	sum       Summary
@@ -112,7 +113,7 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	start := time.Now()
 	r := &run{e: e, cfg: &e.cfg, j: e.cfg.Journal, parent: parent, wctx: context.WithoutCancel(parent),
 		wake: make(chan struct{}, 1), sum: Summary{Run: map[journal.State]int{}},
-		gate: newGate(e.cfg.Backoff.Base, e.cfg.Backoff.Max), owned: map[int64]bool{}}
+		gate: newGate(e.cfg.Backoff.Base, e.cfg.Backoff.Max), out: newOutage(), owned: map[int64]bool{}}
 	if e.cfg.Rate > 0 {
 		r.lim = rate.NewLimiter(e.cfg.Rate, 1)
 	}
@@ -679,11 +680,15 @@ func (r *run) assign() {
 }
 
 // choose picks the line a job goes to now (-1: none now), or says it is for
-// the petition: every number it has not exhausted is down.
+// the petition: every number it has not exhausted is down, or the gateway
+// is (outage).
 func (r *run) choose(jb *job, now time.Time) (li int, petition bool) {
 	calls, perHour := r.e.callsPerNumber(), r.cfg.Campaign.Limits.PerNumberPerHour
 	if r.cfg.Offline {
 		perHour = 0
+	}
+	if r.out.isDown() { // the gateway: the petition, or nothing when there is none (the run stops)
+		return -1, r.cfg.Petition != nil
 	}
 	open := 0
 	for _, i := range jb.order {

@@ -179,6 +179,10 @@ type PetitionRecord struct {
 	ID           string    `json:"id,omitempty"` // the endpoint's id for the signature
 	Duplicate    bool      `json:"duplicate,omitempty"`
 	Signed       time.Time `json:"signed"`
+	// Reason and Message say why the signer went to the petition, when
+	// not every number being down (the gateway was: "gateway-down").
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 // Receipt is one fax a gateway accepted, for the campaign report.

@@ -275,7 +275,7 @@ func (j *Journal) Petitioned(ctx context.Context, p PetitionRecord) error {
 			p.SubmissionID, p.Campaign, p.Key, p.ID, b2i(p.Duplicate), unix(p.Signed)); err != nil {
 			return err
 		}
-		return setState(tx, p.SubmissionID, Petitioned, "", "")
+		return setState(tx, p.SubmissionID, Petitioned, p.Reason, p.Message)
 	})
 	if err != nil {
 		return fmt.Errorf("journal: petition for submission %d: %w", p.SubmissionID, err)
