@@ -15,14 +15,19 @@ type Tally struct {
 	Queued     int // waiting or in flight
 	Failed     int // gave up on every number, no petition
 	Petitioned int // went to the petition endpoint
+	Rejected   int // rows or letters that could not be made into a fax: never faxed
 }
 
 // Finished is how many submissions reached an end.
-func (t Tally) Finished() int { return t.Done + t.Failed + t.Petitioned }
+func (t Tally) Finished() int { return t.Done + t.Failed + t.Petitioned + t.Rejected }
 
 // String is the plain one-line tally.
 func (t Tally) String() string {
-	return fmt.Sprintf("done %d · queued %d · failed %d · petitioned %d", t.Done, t.Queued, t.Failed, t.Petitioned)
+	s := fmt.Sprintf("done %d · queued %d · failed %d · petitioned %d", t.Done, t.Queued, t.Failed, t.Petitioned)
+	if t.Rejected > 0 {
+		s += fmt.Sprintf(" · rejected %d", t.Rejected)
+	}
+	return s
 }
 
 // Progress prints dispatch progress on stderr: on a terminal a progress bar

@@ -267,9 +267,13 @@ func (s *State) count(ev dispatch.Event) {
 		t.Failed++
 		t.Queued = max(0, t.Queued-1)
 	case dispatch.EventRejected:
+		// Counted as the summary counts it: rejected, never faxed, not a
+		// failed fax.
+		t.Rejected++
 		if ev.Key != "" { // a queued signer whose letter could not be made
-			t.Failed++
 			t.Queued = max(0, t.Queued-1)
+		} else { // a row of the list: one of the run's signers, never queued
+			t.Total++
 		}
 	}
 }

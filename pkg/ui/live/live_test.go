@@ -175,7 +175,7 @@ func TestStateFromEvents(t *testing.T) {
 	if s, _ := fisc.state(t0.Add(68 * time.Minute)); s != Up {
 		t.Errorf("Fiscalía after its down time: %s, want up", s)
 	}
-	if tl := st.Tally; tl.Total != 60 || tl.Done != 54 || tl.Petitioned != 1 || tl.Failed != 1 || tl.Queued != 4 {
+	if tl := st.Tally; tl.Total != 60 || tl.Done != 54 || tl.Petitioned != 1 || tl.Failed != 0 || tl.Rejected != 1 || tl.Queued != 4 {
 		t.Errorf("tally %+v", tl)
 	}
 	// The hour before the run began is empty, then 4 or 5 every 5 minutes.
@@ -252,5 +252,20 @@ func TestRenderColour(t *testing.T) {
 	}
 	if ansi.Strip(colour) != plain {
 		t.Errorf("colour and plain differ beyond escapes:\n%s\n%s", ansi.Strip(colour), plain)
+	}
+}
+
+// TestRejectedIsNotFailed: a letter that could not be made (a rejected
+// event of a queued signer) and a row of the list that could not be read
+// are counted rejected, as the plain summary counts them, never failed:
+// nothing was faxed.
+func TestRejectedIsNotFailed(t *testing.T) {
+	st := NewState("c", time.Time{})
+	st.Apply(dispatch.Event{Type: dispatch.EventQueued, Key: "a", Name: "A"})
+	st.Apply(dispatch.Event{Type: dispatch.EventQueued, Key: "b", Name: "B"})
+	st.Apply(dispatch.Event{Type: dispatch.EventRejected, Key: "a", Name: "A", Message: "letter: no glyph for 王"})
+	st.Apply(dispatch.Event{Type: dispatch.EventRejected, Message: "line 4: name: empty"})
+	if tl := st.Tally; tl.Rejected != 2 || tl.Failed != 0 || tl.Queued != 1 || tl.Total != 3 || tl.Finished() != 2 {
+		t.Errorf("tally %+v, want 2 rejected, 0 failed, 1 queued of 3", tl)
 	}
 }

@@ -265,6 +265,9 @@ func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles
 	} else {
 		counts = append(counts, "0 failed")
 	}
+	if t.Rejected > 0 {
+		counts = append(counts, s.Error.Render(fmt.Sprintf("%d rejected", t.Rejected)))
+	}
 	head := s.Key.Render("Total")
 	if t.Total > 0 {
 		head += fmt.Sprintf(" %d:", t.Total)
