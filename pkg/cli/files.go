@@ -75,9 +75,9 @@ func checkOutput(flag, path string) error {
 // checkDurations refuses a negative --wait and a --poll that is not
 // positive: a wait of -1s would return at once, a poll of 0 would ask the
 // vendor in a busy loop.
-// checkGatewayTimeout checks --gateway-timeout.
+// checkGatewayTimeout checks --gateway-timeout (0: the engine's default).
 func checkGatewayTimeout(d time.Duration) error {
-	if d <= 0 {
+	if d < 0 {
 		return usagef("--gateway-timeout %s: want a positive duration like 10m", d)
 	}
 	return nil

@@ -133,7 +133,9 @@ type Config struct {
 	// submission still queued for the run goes to the petition, with the
 	// reason, or, without a petition endpoint, the run stops with
 	// ErrGatewayDown. Until then sends back off (Backoff) and try again.
-	// Default 10 minutes.
+	// Serve (a hub's dispatcher, which runs for days) always stops with
+	// ErrGatewayDown instead: one outage must not send every later action
+	// to the petition. Default 10 minutes.
 	GatewayTimeout time.Duration
 	// GatewayName is the gateway as messages show it (redacted: no
 	// credentials); default Driver.

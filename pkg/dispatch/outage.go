@@ -113,16 +113,23 @@ func (r *run) gatewayDown(last error) {
 	if !r.out.trip() {
 		return
 	}
-	if r.cfg.Petition == nil {
-		what := "configure a petition endpoint (--petition) to take the names while it is down"
-		if r.cfg.NoFallback {
-			what = "this must go by fax"
+	if !r.petitionsWhenDown() {
+		alt := "; or configure a petition endpoint (--petition) to take the names while it is down"
+		if r.cfg.NoFallback || r.serving {
+			alt = ""
 		}
-		r.stop(fmt.Errorf("dispatch: %w: the gateway %s has taken no call for %s (last: %v); the faxes stay queued: check that it runs and that its URL is right (faxjam gateway check --gateway URL), then run the same command again; or %s",
-			ErrGatewayDown, r.cfg.GatewayName, r.cfg.GatewayTimeout, last, what))
+		r.stop(fmt.Errorf("dispatch: %w: the gateway %s has taken no call for %s (last: %v); the faxes stay queued: check that it runs and that its URL is right (faxjam gateway check --gateway URL), then run the same command again%s",
+			ErrGatewayDown, r.cfg.GatewayName, r.cfg.GatewayTimeout, last, alt))
 	}
 	r.poke()
 }
+
+// petitionsWhenDown says whether the outage sends the signers to the
+// petition: when there is one, and the run is not Serve's (a hub's
+// dispatcher runs for days: one outage must not send every later action to
+// the petition; it stops with ErrGatewayDown, and the hub starts it again
+// after a pause, the work still queued).
+func (r *run) petitionsWhenDown() bool { return r.cfg.Petition != nil && !r.serving }
 
 // downMessage is the reason recorded with a signature the outage sent to
 // the petition.

@@ -184,3 +184,34 @@ func (g *flakyGateway) Send(ctx context.Context, fax gateway.Fax) (gateway.Recei
 	}
 	return g.Sim.Send(ctx, fax)
 }
+
+// TestServeStopsWhenTheGatewayIsDown: a hub's dispatcher (Serve) runs for
+// days, so an outage there does not send every later action to the
+// petition: it stops with ErrGatewayDown, the work still queued.
+func TestServeStopsWhenTheGatewayIsDown(t *testing.T) {
+	h := newHarness(t, linesim.Config{Duration: time.Millisecond}, numA)
+	gw := &downGateway{Sim: h.sim}
+	gw.down.Store(true)
+	cfg := h.config()
+	cfg.Gateway = gw
+	cfg.GatewayTimeout = 100 * time.Millisecond
+	ss := signerList(3)
+	subs := make([]journal.Submission, len(ss))
+	for i, s := range ss {
+		subs[i] = journal.Submission{Campaign: h.c.ID, Key: letter.SignerKey(h.c.ID, s), Name: s.Name, City: s.City, Country: s.Country}
+	}
+	if _, _, err := h.j.Enqueue(t.Context(), subs); err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := e.Serve(t.Context(), make(chan struct{}, 1))
+	if !errors.Is(err, ErrGatewayDown) || strings.Contains(err.Error(), "--petition") {
+		t.Fatalf("Serve: %v, want ErrGatewayDown (and no advice to configure a petition)", err)
+	}
+	if len(h.pet.Signatures()) != 0 || sum.Counts[journal.Queued] != len(ss) {
+		t.Errorf("%d petitioned, counts %v; want all %d still queued", len(h.pet.Signatures()), sum.Counts, len(ss))
+	}
+}

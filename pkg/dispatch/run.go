@@ -53,6 +53,8 @@ type run struct {
 	// checkKeys: the journal is new (journal.CheckKeys), so a signer's
 	// first fax is looked up at the gateway first (insure).
 	checkKeys bool
+	// serving: the run is Serve's (it waits for notify, for days).
+	serving bool
 }
 
 type lineState struct {
@@ -125,6 +127,7 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	}
 	r.ctx, r.cancel = context.WithCancel(ctx)
 	defer r.cancel()
+	r.serving = notify != nil
 
 	if err := r.j.Claim(r.wctx, e.cfg.Campaign.ID, e.cfg.SharedJournal); err != nil {
 		return r.summary(start), err
@@ -688,7 +691,7 @@ func (r *run) choose(jb *job, now time.Time) (li int, petition bool) {
 		perHour = 0
 	}
 	if r.out.isDown() { // the gateway: the petition, or nothing when there is none (the run stops)
-		return -1, r.cfg.Petition != nil
+		return -1, r.petitionsWhenDown()
 	}
 	open := 0
 	for _, i := range jb.order {
