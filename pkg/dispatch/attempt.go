@@ -444,19 +444,13 @@ func (r *run) lookupIn(ctx, wait context.Context, key string, retry func(ge *gat
 		if !isGE || !ge.Retryable() || retry == nil && try >= r.cfg.Backoff.Retries {
 			return rec, false, err
 		}
-		d := r.backoff(try, ge.RetryAfter)
+		d, pause := r.backoff(try, ge.RetryAfter), sleep
 		if retry != nil {
 			if r.outageOver(ge) {
 				return rec, false, fmt.Errorf("%w: %w", errOutage, err)
 			}
-			d = min(d, max(0, r.cfg.GatewayTimeout-r.out.failingFor()))
-		}
-		if retry != nil {
+			d, pause = min(d, max(0, r.cfg.GatewayTimeout-r.out.failingFor())), r.out.pause
 			retry(ge, d)
-		}
-		pause := sleep
-		if retry != nil {
-			pause = r.out.pause
 		}
 		if !pause(wait, d) {
 			return rec, false, err

@@ -90,7 +90,8 @@ func (jb *job) signer() letter.Signer {
 //
 // Run returns an error when it had to stop: bad credentials, a fictitious
 // number given to a real gateway (errors.Is(err, ErrConfig)), a gateway that
-// keeps failing, a journal failure, or ctx's error when cancelled. Work not
+// keeps failing (down for GatewayTimeout with no petition endpoint:
+// ErrGatewayDown), a journal failure, or ctx's error when cancelled. Work not
 // done stays queued in the journal for Resume or another Run.
 func (e *Engine) Run(ctx context.Context, signers iter.Seq2[letter.Signer, error]) (Summary, error) {
 	if e.cfg.DryRun {
