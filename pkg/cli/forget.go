@@ -198,6 +198,7 @@ func privacyRun(ctx context.Context, opts *PrivacyOptions, what string, op func(
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
+	j.SetClock(opts.Now)
 	defer j.Close()
 	dirs, err := outboxDirs(opts)
 	if err != nil {

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -19,9 +21,21 @@ type BuildInfo struct {
 // Execute runs faxjam with args and returns the exit code. It is all
 // cmd/faxjam's main calls, so tests can run the whole program in-process.
 func Execute(build BuildInfo, args []string, in io.Reader, out, errOut io.Writer) int {
+	now, err := processClock(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(errOut, "Error:", err)
+		return ExitUsage
+	}
+	return execute(build, args, in, out, errOut, now)
+}
+
+// execute is Execute on the clock now (a test's, or the real one).
+func execute(build BuildInfo, args []string, in io.Reader, out, errOut io.Writer, now func() time.Time) int {
 	ctx, stop := stopOnSignal(context.Background(), errOut, os.Exit)
 	defer stop()
-	return run(ctx, newFactory(build, in, out, errOut), args)
+	f := newFactory(build, in, out, errOut)
+	f.Now = now
+	return run(ctx, f, args)
 }
 
 // run executes the root command for f and maps the error to an exit code.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
@@ -24,8 +25,13 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"faxjam": func() {
-			os.Exit(Execute(BuildInfo{Version: "1.2.3-test", Commit: "abc1234", Date: "2026-01-02T03:04:05Z"},
-				os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+			now, err := clockFrom(os.Getenv(testClockEnv))
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "Error:", err)
+				os.Exit(ExitUsage)
+			}
+			os.Exit(execute(BuildInfo{Version: "1.2.3-test", Commit: "abc1234", Date: "2026-01-02T03:04:05Z"},
+				os.Args[1:], os.Stdin, os.Stdout, os.Stderr, now))
 		},
 	})
 }
@@ -41,6 +47,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
 			env.Setenv("COLUMNS", "80")
+			// The suite's clock (CI runs it at 03:00 and at 15:00 UTC); a
+			// script may set its own.
+			env.Setenv(testClockEnv, os.Getenv(testClockEnv))
 			// Hostile values testscript cannot spell inline: a 10 KB name
 			// and a note with a bell and an escape sequence.
 			env.Setenv("HUGE", strings.Repeat("a", 10<<10))

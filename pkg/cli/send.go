@@ -381,6 +381,7 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 		l.Release()
 		return fmt.Errorf("journal: %w", err)
 	}
+	j.SetClock(opts.Now)
 	rg.journal, rg.lock = j, l
 	retainAsRun(context.Background(), opts, j)
 	return nil

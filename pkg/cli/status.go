@@ -152,6 +152,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
+	j.SetClock(so.Now)
 	defer j.Close()
 	// Retention needs the journal to itself: while a send runs, it applies it.
 	if so.Retain != "" {

@@ -56,8 +56,15 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	binary = filepath.Join(dir, "faxjam")
+	// Read here, not only passed on with the environment, so that go test's
+	// cache tells a run at 03:00 from one at 15:00.
+	if now := os.Getenv("FAXJAM_TEST_NOW"); now != "" {
+		fmt.Fprintln(os.Stderr, "e2e: faxjam runs on the clock FAXJAM_TEST_NOW =", now)
+	}
 	// `go test` puts its own go first on PATH.
-	build := exec.Command("go", "build", "-o", binary, "github.com/faxjam/faxjam/cmd/faxjam")
+	// -tags faxjamtest: the binary runs on the suite's clock
+	// (FAXJAM_TEST_NOW), as CI sets it to 03:00 and to 15:00 UTC.
+	build := exec.Command("go", "build", "-tags", "faxjamtest", "-o", binary, "github.com/faxjam/faxjam/cmd/faxjam")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/faxjam: %v\n", err)
@@ -101,7 +108,7 @@ func newWorkspace(t testing.TB) *workspace {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == "HOME" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "FAXJAM_") || k == "NO_COLOR" || k == "CLICOLOR_FORCE" {
+		if k == "HOME" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "FAXJAM_") && k != "FAXJAM_TEST_NOW" || k == "NO_COLOR" || k == "CLICOLOR_FORCE" {
 			continue
 		}
 		env = append(env, kv)

@@ -53,7 +53,7 @@ func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action,
 	if a.ID == "" || a.Campaign == "" || a.KeyHash == "" || sub.Campaign != a.Campaign || sub.Key == "" {
 		return a, sub, New, fmt.Errorf("journal: accept: id, campaign, key hash and signer key are required")
 	}
-	now := time.Now()
+	now := j.now()
 	found := New
 	// Unconfirmed (the hub's e-mail confirmation): kept out of the queue
 	// until Confirm.

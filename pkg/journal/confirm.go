@@ -47,7 +47,7 @@ func (j *Journal) Confirm(ctx context.Context, id int64, notBefore time.Time) (S
 			return nil
 		case s.Created.Before(notBefore):
 			st = Expired
-			return expire(tx, id)
+			return expire(tx, id, j.now())
 		}
 		if s.Email != "" {
 			var n int
@@ -62,7 +62,7 @@ func (j *Journal) Confirm(ctx context.Context, id int64, notBefore time.Time) (S
 		}
 		st = Queued
 		return execOne(tx, `UPDATE submissions SET state = 'queued', seq = (SELECT max(seq) + 1 FROM submissions), updated = ? WHERE id = ?`,
-			unix(time.Now()), id)
+			unix(j.now()), id)
 	})
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrExpired), errors.Is(err, ErrAddressUsed):
@@ -85,7 +85,7 @@ func (j *Journal) Expire(ctx context.Context, before time.Time) (int, error) {
 			return err
 		}
 		for _, id := range ids {
-			if err := expire(tx, id); err != nil {
+			if err := expire(tx, id, j.now()); err != nil {
 				return err
 			}
 		}
@@ -98,7 +98,7 @@ func (j *Journal) Expire(ctx context.Context, before time.Time) (int, error) {
 	return n, nil
 }
 
-func expire(tx *txn, id int64) error {
+func expire(tx *txn, id int64, now time.Time) error {
 	return execOne(tx, `UPDATE submissions SET state = 'expired', name = '', city = '', country = '', email = '', note = '',
-		reason = 'unconfirmed', message = 'not confirmed in time', updated = ? WHERE id = ?`, unix(time.Now()), id)
+		reason = 'unconfirmed', message = 'not confirmed in time', updated = ? WHERE id = ?`, unix(now), id)
 }

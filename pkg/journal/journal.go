@@ -224,6 +224,20 @@ type Journal struct {
 	writes chan writeReq
 	quit   chan struct{}
 	done   chan struct{}
+	clock  func() time.Time // SetClock; nil is time.Now
+}
+
+// SetClock makes now the clock of the times the journal records (queued,
+// attempts started and finished, petitioned), so they agree with the run's
+// own clock: the letter's date is made again from them. Call it before
+// any other method; nil is time.Now.
+func (j *Journal) SetClock(now func() time.Time) { j.clock = now }
+
+func (j *Journal) now() time.Time {
+	if j.clock == nil {
+		return time.Now()
+	}
+	return j.clock()
 }
 
 type writeReq struct {
@@ -554,7 +568,7 @@ func (j *Journal) Claim(ctx context.Context, campaign string, shared bool) error
 		return &CampaignError{Path: j.path, Campaign: campaign, Holds: holds}
 	}
 	err = j.write(ctx, func(tx *txn) error {
-		_, err := tx.Exec("INSERT INTO campaigns (campaign, added) VALUES (?, ?) ON CONFLICT DO NOTHING", campaign, unix(time.Now()))
+		_, err := tx.Exec("INSERT INTO campaigns (campaign, added) VALUES (?, ?) ON CONFLICT DO NOTHING", campaign, unix(j.now()))
 		return err
 	})
 	if err != nil {

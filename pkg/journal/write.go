@@ -18,7 +18,7 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 	if len(subs) == 0 {
 		return 0, nil, nil
 	}
-	now := time.Now()
+	now := j.now()
 	err = j.write(ctx, func(tx *txn) error {
 		added, existing = 0, existing[:0]
 		var seq int64
@@ -116,7 +116,7 @@ func existingIn(tx *txn, subs []Submission) (map[[2]string]Submission, error) {
 func (j *Journal) Requeue(ctx context.Context, id int64, redirect string) error {
 	err := j.write(ctx, func(tx *txn) error {
 		return execOne(tx, `UPDATE submissions SET state = 'queued', reason = '', message = '', redirect = ?,
-			seq = (SELECT max(seq) + 1 FROM submissions), updated = ? WHERE id = ?`, redirect, unix(time.Now()), id)
+			seq = (SELECT max(seq) + 1 FROM submissions), updated = ? WHERE id = ?`, redirect, unix(j.now()), id)
 	})
 	if err != nil {
 		return fmt.Errorf("journal: requeue submission %d: %w", id, err)
@@ -128,7 +128,7 @@ func (j *Journal) Requeue(ctx context.Context, id int64, redirect string) error 
 // empty).
 func (j *Journal) SetState(ctx context.Context, id int64, s State, reason, message string) error {
 	err := j.write(ctx, func(tx *txn) error {
-		return setState(tx, id, s, reason, message)
+		return setState(tx, id, s, reason, message, j.now())
 	})
 	if err != nil {
 		return fmt.Errorf("journal: set submission %d %s: %w", id, s, err)
@@ -136,9 +136,9 @@ func (j *Journal) SetState(ctx context.Context, id int64, s State, reason, messa
 	return nil
 }
 
-func setState(tx *txn, id int64, s State, reason, message string) error {
+func setState(tx *txn, id int64, s State, reason, message string, now time.Time) error {
 	return execOne(tx, "UPDATE submissions SET state = ?, reason = ?, message = ?, updated = ? WHERE id = ?",
-		string(s), reason, message, unix(time.Now()), id)
+		string(s), reason, message, unix(now), id)
 }
 
 // StartAttempt records the intent to fax a submission, before the gateway
@@ -151,7 +151,7 @@ func (j *Journal) StartAttempt(ctx context.Context, a Attempt, docSHA256 string,
 		return a, fmt.Errorf("journal: start attempt: submission, n, key and number are required (got %d, %d, %q, %q)", a.SubmissionID, a.N, a.Key, a.Number)
 	}
 	if a.Started.IsZero() {
-		a.Started = time.Now()
+		a.Started = j.now()
 	}
 	a.State, a.Tried = AttemptIntent, a.Started
 	err := j.write(ctx, func(tx *txn) error {
@@ -218,7 +218,7 @@ func (j *Journal) FinishAttempt(ctx context.Context, o Outcome) error {
 		return fmt.Errorf("journal: finish attempt %d: state %q is not an outcome", a.ID, a.State)
 	}
 	if a.Finished.IsZero() {
-		a.Finished = time.Now()
+		a.Finished = j.now()
 	}
 	err := j.write(ctx, func(tx *txn) error {
 		if err := execOne(tx, `UPDATE attempts SET state = ?, vendor_id = CASE WHEN ? = '' THEN vendor_id ELSE ? END,
@@ -266,7 +266,7 @@ func putNumber(tx *txn, h NumberHealth) error {
 // marks the submission petitioned.
 func (j *Journal) Petitioned(ctx context.Context, p PetitionRecord) error {
 	if p.Signed.IsZero() {
-		p.Signed = time.Now()
+		p.Signed = j.now()
 	}
 	err := j.write(ctx, func(tx *txn) error {
 		if _, err := tx.Exec(`INSERT INTO petitions (submission, campaign, key, endpoint_id, duplicate, signed)
@@ -275,7 +275,7 @@ func (j *Journal) Petitioned(ctx context.Context, p PetitionRecord) error {
 			p.SubmissionID, p.Campaign, p.Key, p.ID, b2i(p.Duplicate), unix(p.Signed)); err != nil {
 			return err
 		}
-		return setState(tx, p.SubmissionID, Petitioned, p.Reason, p.Message)
+		return setState(tx, p.SubmissionID, Petitioned, p.Reason, p.Message, j.now())
 	})
 	if err != nil {
 		return fmt.Errorf("journal: petition for submission %d: %w", p.SubmissionID, err)
