@@ -174,6 +174,13 @@ type linesView struct {
 	Lines
 	Total   int
 	AllDown bool
+	// Quiet: no line takes calls because of the target's quiet hours (or
+	// the hourly cap), not because they are down; QuietIn is how long
+	// until dialling starts again, in the visitor's terms (a duration: the
+	// page knows nothing of the visitor's time zone), QuietUntil when.
+	Quiet      bool
+	QuietIn    string
+	QuietUntil time.Time
 }
 
 // T translates key into the page's language.
@@ -221,7 +228,32 @@ func (h *Handler) lines(r *http.Request) *linesView {
 		h.log.Printf("lines: %v", err)
 		return nil
 	}
-	return &linesView{Lines: l, Total: len(l.Lines), AllDown: len(l.Lines) > 0 && l.Answering() == 0}
+	v := &linesView{Lines: l, Total: len(l.Lines)}
+	if len(l.Lines) == 0 || l.Answering() > 0 {
+		return v
+	}
+	// No line answers: quiet hours, said as such, when any line is only
+	// waiting for them to end; down (the petition) when none is.
+	for _, x := range l.Lines {
+		if x.State == "quiet" && (v.QuietUntil.IsZero() || x.Until.Before(v.QuietUntil)) {
+			v.Quiet, v.QuietUntil = true, x.Until
+		}
+	}
+	v.AllDown = !v.Quiet
+	if v.Quiet && !v.QuietUntil.IsZero() {
+		v.QuietIn = roughly(v.QuietUntil.Sub(h.cfg.Now()))
+	}
+	return v
+}
+
+// roughly is d for a reader, to the minute: "4 h 05 min", "35 min" (the
+// same in the page's five languages).
+func roughly(d time.Duration) string {
+	m := max(1, int((d + time.Minute - 1) / time.Minute))
+	if m < 60 {
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d h %02d min", m/60, m%60)
 }
 
 func (h *Handler) formView(r *http.Request, f form, page string) *view {

@@ -450,6 +450,41 @@ func TestEveryLineDownSaysTheNameGoesOnThePetition(t *testing.T) {
 	}
 }
 
+// Quiet hours are said as quiet hours, with when dialling starts again,
+// never as lines that are down and a name that goes on the petition.
+func TestQuietHoursAreSaidAsQuietHoursNotAsLinesDown(t *testing.T) {
+	now := time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC)
+	s := newSite(t, func(c *Config) { c.Now = func() time.Time { return now } })
+	for i := range s.b.lines.Lines {
+		s.b.lines.Lines[i].State = "quiet"
+		s.b.lines.Lines[i].Until = time.Date(2026, 1, 15, 14, 0, 0, 0, time.UTC)
+	}
+	s.b.lines.Lines[0].State = "down" // one down as well: the others only wait
+	p := s.get("/?lang=en")
+	if strings.Contains(p.body, "petition that is delivered instead") || strings.Contains(p.body, `id="all-down"`) {
+		t.Error("quiet hours are said as every line down")
+	}
+	for _, want := range []string{"quiet hours", "dialling starts again in 4 h 30 min", `datetime="2026-01-15T14:00:00Z"`, "(14:00 UTC)"} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the page does not say %q", want)
+		}
+	}
+	if p := s.get("/?lang=es"); !strings.Contains(p.body, "las llamadas se reanudan dentro de 4 h 30 min") {
+		t.Error("the Spanish page does not say when dialling starts again")
+	}
+}
+
+func TestRoughlyIsToTheMinute(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		10 * time.Second: "1 min", 35 * time.Minute: "35 min", 59*time.Minute + 30*time.Second: "1 h 00 min",
+		time.Hour: "1 h 00 min", 4*time.Hour + 5*time.Minute: "4 h 05 min", -time.Minute: "1 min",
+	} {
+		if got := roughly(d); got != want {
+			t.Errorf("roughly(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
 func TestSecurityHeaders(t *testing.T) {
 	p := newSite(t).get("/")
 	csp := p.header.Get("Content-Security-Policy")
