@@ -61,7 +61,7 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 	cfg := er.Config
 	cfg.Events = pr.Event
 	if er.Live && cfg.Campaign != nil {
-		pr.watchLines(cfg.Campaign, opts.Redirect, opts.Now)
+		pr.watchLines(cfg.Campaign, opts.Redirect, cfg.Offline, opts.Now)
 		// Work queued by an earlier run is resumed without a queued event:
 		// the view's totals start from the journal.
 		if rg.journal != nil {

@@ -51,12 +51,13 @@ func newEventPrinter(ios *ui.IOStreams, asJSON bool, scrub func(string) string) 
 // watchLines turns on the live view of c's lines (or the rehearsal
 // number), where the streams want it (wantsLive); elsewhere it changes
 // nothing.
-func (p *eventPrinter) watchLines(c *campaign.Campaign, redirect string, now func() time.Time) {
+func (p *eventPrinter) watchLines(c *campaign.Campaign, redirect string, rehearsal bool, now func() time.Time) {
 	if p.json != nil || !wantsLive(p.ios, false) {
 		return
 	}
 	p.mu.Lock()
 	p.st = live.NewState(c.ID, now(), campaignLines(c, redirect)...)
+	p.st.Rehearsal = rehearsal
 	p.mu.Unlock()
 	p.view = newLiveView(p.ios, &p.mu, p.st, now)
 }

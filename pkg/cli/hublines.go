@@ -52,7 +52,7 @@ type hubReader interface {
 // its queue when the admin token lets us read it (queue nil: not shown).
 func hubState(l hub.Lines, queue []hub.ExportRow, admin bool) *live.State {
 	st := live.NewState(l.Campaign, l.UpdatedAt)
-	st.Paused = l.Paused
+	st.Paused, st.Rehearsal = l.Paused, l.Rehearsal
 	st.SecondsPerFax, st.IdealPerHour = l.SecondsPerFax, l.IdealPerHour
 	st.Tally = ui.Tally{Done: l.Delivered, Queued: l.Queue + l.Sending, Failed: l.Failed, Petitioned: l.Petitioned}
 	st.Tally.Total = st.Tally.Finished() + st.Tally.Queued

@@ -13,6 +13,9 @@ import (
 type Lines struct {
 	Campaign string `json:"campaign"`
 	Paused   bool   `json:"paused"`
+	// Rehearsal says the hub's gateway dials nothing (the outbox): faxes
+	// are written, never sent, and quiet hours do not hold them.
+	Rehearsal bool `json:"rehearsal"`
 	// Dispatching says whether the hub process that answered is the one
 	// dialling (with several behind a load balancer, exactly one is).
 	Dispatching    bool      `json:"dispatching"`
@@ -41,6 +44,9 @@ type Line struct {
 	// oldest first.
 	Sparkline [12]int `json:"sparkline"`
 }
+
+// rehearsal reports a hub whose gateway dials nothing (the outbox).
+func (h *Hub) rehearsal() bool { return h.cfg.Gateway != nil && h.cfg.Driver.Offline }
 
 // linesTTL is how long a lines view is served from memory: the view is
 // public, and polling clients must not cost a query each.
@@ -90,7 +96,7 @@ func (h *Hub) Lines(ctx context.Context) (Lines, error) {
 
 func (h *Hub) readLines(ctx context.Context, now time.Time) (Lines, error) {
 	c := h.c
-	v := Lines{Campaign: c.ID, UpdatedAt: now.UTC()}
+	v := Lines{Campaign: c.ID, UpdatedAt: now.UTC(), Rehearsal: h.rehearsal()}
 	var err error
 	if v.Paused, err = h.Paused(ctx); err != nil {
 		return v, err
@@ -124,6 +130,7 @@ func (h *Hub) readLines(ctx context.Context, now time.Time) (Lines, error) {
 		return v, err
 	}
 	quiet, quietUntil := c.InQuiet(now)
+	quiet = quiet && !v.Rehearsal // the outbox writes through quiet hours, as the engine does
 	var lineTime time.Duration
 	var timed int
 	for _, n := range h.numbers {
@@ -172,7 +179,7 @@ func (h *Hub) readLines(ctx context.Context, now time.Time) (Lines, error) {
 		}
 		v.Lines = append(v.Lines, l)
 	}
-	if timed > 0 {
+	if timed > 0 && !v.Rehearsal { // an outbox's "line time" is a file write, no line's
 		v.SecondsPerFax = (lineTime / time.Duration(timed)).Seconds()
 		if v.SecondsPerFax > 0 {
 			v.IdealPerHour = float64(len(h.numbers)*max(1, c.Limits.CallsPerNumber)) * 3600 / v.SecondsPerFax

@@ -28,6 +28,7 @@ func (h *Hub) newPage() (*web.Handler, error) {
 		Campaign: h.c, Backend: pageBackend{h}, AdminToken: h.cfg.Token,
 		EmbedOrigins: h.cfg.Web.EmbedOrigins, Secure: h.cfg.Web.Secure || h.cfg.HTTP.TLSCert != "", Now: h.cfg.Now,
 		PrivacyNotice: h.cfg.PrivacyNotice, EmailRequired: h.cfg.Confirm != nil,
+		Rehearsal: h.rehearsal(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hub: %w", err)

@@ -136,6 +136,7 @@ type view struct {
 	Letters    []langLink
 	TargetLang string // the name of the language the letter is faxed in
 	Closed     bool   // the campaign takes no more actions: no form
+	Rehearsal  bool   // Config.Rehearsal
 	// EmailRequired: the hub confirms each action by e-mail.
 	EmailRequired bool
 	// LetterLang and LetterText are the letter in the page's language, when
@@ -212,7 +213,7 @@ func (h *Handler) newView(r *http.Request, explicit, page string) *view {
 	lang := pageLang(r, explicit)
 	c := h.cfg.Campaign
 	text := c.Text(lang)
-	v := &view{Lang: lang, Page: page, h: h, Title: text.Title, Status: http.StatusOK,
+	v := &view{Lang: lang, Page: page, h: h, Title: text.Title, Status: http.StatusOK, Rehearsal: h.cfg.Rehearsal,
 		C: contentView{Text: text, Lang: c.MainLanguage(),
 			Target: strings.TrimSpace(c.Target.Name + ", " + c.Target.Organization)},
 	}
@@ -249,7 +250,7 @@ func (h *Handler) lines(r *http.Request) *linesView {
 // roughly is d for a reader, to the minute: "4 h 05 min", "35 min" (the
 // same in the page's five languages).
 func roughly(d time.Duration) string {
-	m := max(1, int((d + time.Minute - 1) / time.Minute))
+	m := max(1, int((d+time.Minute-1)/time.Minute))
 	if m < 60 {
 		return fmt.Sprintf("%d min", m)
 	}
@@ -440,6 +441,7 @@ type receiptView struct {
 	Refresh       bool
 	Duplicate     bool
 	FaxURL        string
+	rehearsal     bool // a rehearsal's fax is written, never delivered
 }
 
 func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
@@ -461,7 +463,7 @@ func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
 	}
 	path := "/r/" + url.PathEscape(id)
 	tq := "t=" + url.QueryEscape(token)
-	rv := &receiptView{Action: a, URL: path + "?" + tq + "&lang=" + v.Lang, StillURL: path + "?" + tq + "&still=1&lang=" + v.Lang, Duplicate: q.Get("first") == "1"}
+	rv := &receiptView{Action: a, rehearsal: h.cfg.Rehearsal, URL: path + "?" + tq + "&lang=" + v.Lang, StillURL: path + "?" + tq + "&still=1&lang=" + v.Lang, Duplicate: q.Get("first") == "1"}
 	if !a.DeliveredAt.IsZero() {
 		rv.Delivered = a.DeliveredAt.UTC().Format("2006-01-02 15:04 UTC")
 	}

@@ -40,7 +40,12 @@ func (v *view) PrivacyNotice() string { return v.h.cfg.PrivacyNotice }
 // StateKey is the message key of a receipt's state.
 func (r *receiptView) StateKey() string {
 	switch r.State {
-	case "queued", "sending", "submitted", "delivered", "petitioned", "failed", "unconfirmed", "expired":
+	case "delivered", "submitted":
+		if r.rehearsal {
+			return "written"
+		}
+		return r.State
+	case "queued", "sending", "petitioned", "failed", "unconfirmed", "expired":
 		return r.State
 	case "gave-up":
 		return "failed"

@@ -177,4 +177,7 @@ type Config struct {
 	// EmailRequired: the hub confirms every action by e-mail, so the form
 	// asks for one.
 	EmailRequired bool
+	// Rehearsal: the hub's gateway dials nothing (the outbox). Every page
+	// says so, and a receipt says the fax was written, not delivered.
+	Rehearsal bool
 }

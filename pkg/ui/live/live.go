@@ -82,6 +82,9 @@ type State struct {
 	Tally    ui.Tally
 	Start    time.Time // when the run (or the view) began
 	Paused   bool      // a hub's dialling is paused
+	// Rehearsal: the gateway dials nothing (the outbox); the view says so,
+	// and no line waits for quiet hours.
+	Rehearsal bool
 	// SecondsPerFax is how long a fax holds a line, for the ideal
 	// throughput; 0: measured from the faxes seen (submitted → delivered).
 	SecondsPerFax float64
@@ -200,8 +203,10 @@ func (s *State) Apply(ev dispatch.Event) {
 		}
 	case dispatch.EventWaiting:
 		// Without a signer it is the whole run waiting: quiet hours, the
-		// hourly cap. (With one, it is that signer's petition.)
-		if ev.Key == "" && !ev.Until.IsZero() {
+		// hourly cap. (With one, it is that signer's petition.) A
+		// rehearsal is told when a real gateway would wait, but its lines
+		// do not: the outbox writes on.
+		if ev.Key == "" && !ev.Until.IsZero() && !s.Rehearsal {
 			for _, l := range s.Lines {
 				if l.State != Down || l.Until.Before(ev.Until) {
 					l.State, l.Until = Quiet, ev.Until

@@ -269,3 +269,29 @@ func TestRejectedIsNotFailed(t *testing.T) {
 		t.Errorf("tally %+v, want 2 rejected, 0 failed, 1 queued of 3", tl)
 	}
 }
+
+// A rehearsal (the outbox) says so in the view's title, and the note that a
+// real gateway would wait for quiet hours does not turn its lines quiet:
+// the outbox writes on.
+func TestRehearsalIsLabelledAndItsLinesDoNotWaitForQuietHours(t *testing.T) {
+	st := NewState("norma-cruz-2012", t0, lines...)
+	st.Rehearsal = true
+	st.Apply(dispatch.Event{Type: dispatch.EventWaiting, Time: t0, Until: t0.Add(10 * time.Hour), Message: "rehearsal in the target's quiet hours"})
+	for _, l := range st.Lines {
+		if got, _ := l.state(t0); got != Up {
+			t.Errorf("%s is %s in a rehearsal, want up", l.Label, got)
+		}
+	}
+	out := ansi.Strip(Render(st, Options{Width: 80, Now: t0, Styles: ui.NewStyles(&bytes.Buffer{}, false, func(string) string { return "" })}))
+	if !strings.Contains(out, "rehearsal: dials nothing") {
+		t.Errorf("the view does not say it is a rehearsal:\n%s", out)
+	}
+	if strings.Contains(out, "quiet until") {
+		t.Errorf("a rehearsal's lines read quiet:\n%s", out)
+	}
+	real := NewState("norma-cruz-2012", t0, lines...)
+	real.Apply(dispatch.Event{Type: dispatch.EventWaiting, Time: t0, Until: t0.Add(10 * time.Hour)})
+	if got, _ := real.Lines[0].state(t0); got != Quiet {
+		t.Errorf("a real run waiting for quiet hours shows %s, want quiet", got)
+	}
+}

@@ -52,6 +52,9 @@ func Render(st *State, o Options) string {
 	if st.LastHour {
 		title += s.Muted.Render(" · counts of the last hour")
 	}
+	if st.Rehearsal {
+		title += " " + s.Warning.Render("· rehearsal: dials nothing")
+	}
 	if st.Paused {
 		title += " " + s.Warning.Render("· dialling paused")
 	}
