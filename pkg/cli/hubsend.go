@@ -171,24 +171,39 @@ func statusHub(opts *StatusOptions, c *campaign.Campaign) string {
 
 // hubStatus shows what the hub says about the campaign's actions sent
 // from here; ok is false when there are none (status shows the journal).
-// With follow it asks again until every one is final.
+// With a hub given (--hub, config, the campaign's) it shows the actions
+// sent there; without one, those sent to any hub (`send --hub URL` then a
+// plain `status`). With follow it asks again until every one is final.
 func hubStatus(ctx context.Context, opts *StatusOptions, c *campaign.Campaign) (ok bool, err error) {
 	so := &opts.Send
-	hubURL := statusHub(opts, c)
-	if hubURL == "" {
+	if opts.Export != "" || opts.Ref != "" || slices.Contains(so.Typed, "journal") {
 		return false, nil
 	}
-	cl, err := client.New(hubURL, nil, so.Version)
-	if err != nil {
-		return true, usagef("--hub: %v", err)
+	want := ""
+	if hubURL := statusHub(opts, c); hubURL != "" {
+		cl, err := client.New(hubURL, nil, so.Version)
+		if err != nil {
+			return true, usagef("--hub: %v", err)
+		}
+		want = cl.URL()
+	} else if so.Gateway != "" {
+		return false, nil // a gateway of our own: its journal
 	}
 	as, err := readHubActions(hubActionsPath(so.DataDir, c.ID))
 	if err != nil {
 		return true, err
 	}
-	as = slices.DeleteFunc(as, func(a hubAction) bool { return a.Hub != cl.URL() || a.Receipt == "" })
+	as = slices.DeleteFunc(as, func(a hubAction) bool { return want != "" && a.Hub != want || a.Receipt == "" })
 	if len(as) == 0 {
 		return false, nil
+	}
+	clients := map[string]*client.Client{}
+	for _, a := range as {
+		if clients[a.Hub] == nil {
+			if clients[a.Hub], err = client.New(a.Hub, nil, so.Version); err != nil {
+				return true, fmt.Errorf("receipt of action %s names hub %q: %w", a.ID, a.Hub, err)
+			}
+		}
 	}
 	poll := so.Poll
 	if poll <= 0 {
@@ -202,6 +217,7 @@ func hubStatus(ctx context.Context, opts *StatusOptions, c *campaign.Campaign) (
 	for {
 		final := true
 		for _, a := range as {
+			cl := clients[a.Hub]
 			st, err := cl.Status(ctx, a.ID, a.Receipt)
 			if err != nil {
 				return true, err
@@ -235,6 +251,8 @@ func printHubStatus(so *SendOptions, c *campaign.Campaign, hubURL string, st hub
 	s := so.IO.Styles()
 	line := fmt.Sprintf("action %s: %s", st.ID, s.Key.Render(string(st.State)))
 	switch {
+	case st.DeliveredAt != nil && st.Rehearsal:
+		line += fmt.Sprintf(" (rehearsal: written for %s at %s, nothing was faxed)", st.NumberLabel, st.DeliveredAt.Local().Format("2006-01-02 15:04"))
 	case st.DeliveredAt != nil:
 		line += fmt.Sprintf(" to %s at %s", st.NumberLabel, st.DeliveredAt.Local().Format("2006-01-02 15:04"))
 	case st.PetitionedAt != nil:

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/csvsafe"
 	"github.com/faxjam/faxjam/pkg/e164"
+	"github.com/faxjam/faxjam/pkg/hub/client"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -92,6 +95,47 @@ hub_token) it shows the queue too: the actions waiting, oldest first.`,
 	return cmd
 }
 
+// statusCampaign is the campaign status is about: the one chosen
+// (--campaign, config), or, when only a hub is given (--hub, FAXJAM_HUB,
+// config hub), the one that hub serves, from its public GET /v1/campaigns:
+// a fresh machine watches a hub without the campaign's file. A campaign
+// the hub serves that is not here is known by its id and title, all that
+// its lines view needs.
+func statusCampaign(ctx context.Context, opts *StatusOptions) (*campaign.Campaign, error) {
+	so := &opts.Send
+	if so.CampaignRef != "" || so.Hub == "" || so.Gateway != "" && !slices.Contains(so.Typed, "hub") ||
+		opts.Export != "" || opts.Ref != "" || slices.Contains(so.Typed, "journal") {
+		return so.Campaign(ctx)
+	}
+	cl, err := client.New(so.Hub, nil, so.Version)
+	if err != nil {
+		return nil, usagef("--hub: %v", err)
+	}
+	listed, err := cl.Campaigns(ctx)
+	var he *client.Error
+	if errors.As(err, &he) && he.Status == http.StatusNotFound {
+		return so.Campaign(ctx) // a hub from before the listing: the default campaign, as then
+	}
+	if err != nil {
+		return nil, fmt.Errorf("hub %s: %w", cl.URL(), so.Secrets.scrubErr(err))
+	}
+	switch len(listed) {
+	case 0:
+		return nil, fmt.Errorf("hub %s serves no campaign", cl.URL())
+	case 1:
+	default:
+		ids := make([]string, len(listed))
+		for i, l := range listed {
+			ids[i] = l.ID
+		}
+		return nil, usagef("hub %s serves %d campaigns (%s): give --campaign ID", cl.URL(), len(listed), strings.Join(ids, ", "))
+	}
+	if c, err := so.Campaign(ctx); err == nil && c.ID == listed[0].ID {
+		return c, nil
+	}
+	return &campaign.Campaign{ID: listed[0].ID, Title: listed[0].Title}, nil
+}
+
 func statusRun(ctx context.Context, opts *StatusOptions) error {
 	so := &opts.Send
 	switch opts.Export {
@@ -116,7 +160,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			return err
 		}
 	}
-	c, err := so.Campaign(ctx)
+	c, err := statusCampaign(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,9 @@ type Status struct {
 	UpdatedAt    time.Time     `json:"updated_at"`
 	Reason       string        `json:"reason,omitempty"`
 	Message      string        `json:"message,omitempty"`
+	// Rehearsal: the hub's gateway dials nothing (the outbox), so a
+	// delivered fax was written, not sent.
+	Rehearsal bool `json:"rehearsal,omitempty"`
 }
 
 // Final reports whether an action in state s is done with: status
@@ -293,7 +296,7 @@ func (h *Hub) action(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Hub) status(a journal.Action, s journal.Submission) Status {
-	st := Status{ID: a.ID, State: s.State, NumberLabel: h.label(s.Number), Attempts: s.Attempts, Pages: s.Pages,
+	st := Status{ID: a.ID, State: s.State, NumberLabel: h.label(s.Number), Attempts: s.Attempts, Pages: s.Pages, Rehearsal: h.rehearsal(),
 		UpdatedAt: s.Updated, Reason: s.Reason, Message: s.Message}
 	t := s.Updated
 	switch s.State {

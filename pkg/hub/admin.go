@@ -130,6 +130,22 @@ type Summary struct {
 	Ends       string   `json:"ends,omitempty"`
 }
 
+// Listing is the answer of GET /v1/campaigns: the campaigns the hub
+// serves, so a client that knows only the hub's address can find them.
+type Listing struct {
+	Campaigns []Listed `json:"campaigns"`
+}
+
+// Listed is one campaign of a Listing.
+type Listed struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+func (h *Hub) campaigns(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, Listing{Campaigns: []Listed{{ID: h.c.ID, Title: h.c.Title}}})
+}
+
 func (h *Hub) campaignSummary(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		methodNotAllowed(w, r, http.MethodGet)

@@ -314,6 +314,7 @@ func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	h.ps.Routes(mux)
 	lim := h.ps.Limited
+	mux.HandleFunc("GET /v1/campaigns", lim(h.campaigns))
 	mux.HandleFunc("/v1/campaigns/{id}", lim(h.campaignSummary))
 	mux.HandleFunc("/v1/campaigns/{id}/actions", lim(h.actions))
 	mux.HandleFunc("/v1/campaigns/{id}/lines", lim(h.linesView))

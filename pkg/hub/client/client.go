@@ -100,6 +100,13 @@ func (c *Client) Status(ctx context.Context, id, receipt string) (hub.Status, er
 	return s, err
 }
 
+// Campaigns lists the campaigns the hub serves.
+func (c *Client) Campaigns(ctx context.Context) ([]hub.Listed, error) {
+	var l hub.Listing
+	err := c.do(ctx, http.MethodGet, "/v1/campaigns", "", nil, &l)
+	return l.Campaigns, err
+}
+
 // Lines is the hub's public view of the campaign's lines.
 func (c *Client) Lines(ctx context.Context, campaignID string) (hub.Lines, error) {
 	var l hub.Lines
