@@ -54,7 +54,8 @@ func TestOutboxHubIsLabelledARehearsalAndItsLinesAreNotQuiet(t *testing.T) {
 	}
 
 	home := do(t, "GET", th.url+"/?lang=en", "")
-	if !strings.Contains(string(home.body), `id="rehearsal"`) || !strings.Contains(string(home.body), "not faxed to the target") {
+	if !strings.Contains(string(home.body), `id="rehearsal"`) || !strings.Contains(string(home.body), "not faxed to the target") ||
+		!strings.Contains(string(home.body), "Letters written today (rehearsal, not faxed): 1.") {
 		t.Error("the signing page of an outbox hub has no rehearsal banner")
 	}
 	receipt := do(t, "GET", th.url+"/r/"+url.PathEscape(m["id"].(string))+"?t="+url.QueryEscape(m["receipt"].(string))+"&lang=en", "")

@@ -79,6 +79,8 @@ var messages = map[string][5]string{
 	"lines_answer": {"%d of %d fax lines answer right now.", "%d de %d líneas de fax responden ahora.", "%d lignes de fax sur %d répondent en ce moment.",
 		"%d von %d Faxleitungen nehmen gerade an.", "%d de %d linhas de fax atendem agora."},
 	"lines_today": {"Letters delivered today: %d.", "Cartas entregadas hoy: %d.", "Lettres remises aujourd’hui : %d.", "Heute zugestellte Briefe: %d.", "Cartas entregues hoje: %d."},
+	"lines_written_today": {"Letters written today (rehearsal, not faxed): %d.", "Cartas guardadas hoy (ensayo, sin fax): %d.", "Lettres enregistrées aujourd’hui (répétition, sans fax) : %d.",
+		"Heute abgelegte Briefe (Probelauf, nicht gefaxt): %d.", "Cartas guardadas hoje (ensaio, sem fax): %d."},
 	"lines_queue": {"Waiting to be faxed: %d.", "En espera de envío: %d.", "En attente d’envoi : %d.", "Warten auf Versand: %d.", "À espera de envio: %d."},
 	"lines_paused": {"The organizer has paused sending. Your action is still taken and is faxed when sending resumes.",
 		"La organización ha pausado los envíos. Su acción se registra igualmente y se enviará cuando se reanuden.",
