@@ -68,6 +68,9 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 			if counts, err := rg.journal.Counts(ctx, cfg.Campaign.ID); err == nil {
 				pr.alreadyQueued(counts[journal.Queued] + counts[journal.Sending])
 			}
+			if health, err := rg.journal.Numbers(ctx, cfg.Campaign.ID); err == nil {
+				pr.knownLines(health)
+			}
 		}
 	}
 	eng, err := dispatch.New(cfg)

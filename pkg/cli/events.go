@@ -12,6 +12,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
+	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/signers"
 	"github.com/faxjam/faxjam/pkg/ui"
@@ -57,7 +58,7 @@ func (p *eventPrinter) watchLines(c *campaign.Campaign, redirect string, rehears
 	}
 	p.mu.Lock()
 	p.st = live.NewState(c.ID, now(), campaignLines(c, redirect)...)
-	p.st.Rehearsal = rehearsal
+	p.st.Rehearsal, p.st.Calls = rehearsal, c.Limits.CallsPerNumber
 	p.mu.Unlock()
 	p.view = newLiveView(p.ios, &p.mu, p.st, now)
 }
@@ -73,6 +74,24 @@ func (p *eventPrinter) alreadyQueued(n int) {
 	p.st.Tally.Total += n
 	p.st.Tally.Queued += n
 	p.mu.Unlock()
+}
+
+// knownLines gives the live view what the journal knows of the lines
+// before the run: a line held down by an earlier run is down, not up,
+// until its hold ends; one whose last call was busy is busy.
+func (p *eventPrinter) knownLines(health []journal.NumberHealth) {
+	if p.view == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.st.Lines {
+		for _, h := range health {
+			if h.Number == l.Number {
+				l.Facts.DownUntil, l.Facts.LastBusy = h.DownUntil, h.LastResult == string(gateway.ReasonBusy)
+			}
+		}
+	}
 }
 
 // Event is the dispatch.Config.Events callback.

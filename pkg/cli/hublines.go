@@ -53,23 +53,23 @@ type hubReader interface {
 func hubState(l hub.Lines, queue []hub.ExportRow, admin bool) *live.State {
 	st := live.NewState(l.Campaign, l.UpdatedAt)
 	st.Paused, st.Rehearsal = l.Paused, l.Rehearsal
-	st.SecondsPerFax, st.IdealPerHour = l.SecondsPerFax, l.IdealPerHour
+	// The hub's figures are pkg/lines' formulas over its journal, as ours.
+	st.Known, st.PerHour, st.IdealPerHour = true, l.PerHour, l.IdealPerHour
+	st.ETA = time.Duration(l.ETASeconds * float64(time.Second))
 	st.Tally = ui.Tally{Done: l.Delivered, Queued: l.Queue + l.Sending, Failed: l.Failed, Petitioned: l.Petitioned}
 	st.Tally.Total = st.Tally.Finished() + st.Tally.Queued
-	perHour := 0
 	for _, hl := range l.Lines {
-		ln := &live.Line{Label: hl.Label, Number: hl.Number, State: live.LineState(hl.State),
-			Delivered: hl.DeliveredLastHour, Failed: hl.FailedLastHour, Spark: hl.Sparkline[:]}
+		var until time.Time
 		if hl.Until != nil {
-			ln.Until = *hl.Until
+			until = *hl.Until
 		}
+		ln := &live.Line{Label: hl.Label, Number: hl.Number, Facts: live.FromState(live.LineState(hl.State), until),
+			Delivered: hl.DeliveredLastHour, Failed: hl.FailedLastHour, Spark: hl.Sparkline[:], SecondsPerFax: hl.SecondsPerFax}
 		if hl.InFlightSince != nil {
 			ln.InFlight = []live.Flight{{Since: *hl.InFlightSince}}
 		}
-		perHour += hl.DeliveredLastHour
 		st.Lines = append(st.Lines, ln)
 	}
-	st.PerHour = float64(perHour)
 	st.LastHour = true
 	if admin {
 		st.Queue = []live.QueueItem{}

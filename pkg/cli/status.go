@@ -18,8 +18,10 @@ import (
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/csvsafe"
 	"github.com/faxjam/faxjam/pkg/e164"
+	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/hub/client"
 	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/lines"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -240,8 +242,11 @@ func follow(ctx context.Context, so *SendOptions, c *campaign.Campaign) error {
 
 type numberJSON struct {
 	journal.NumberHealth
-	Label      string `json:"label,omitempty"`
-	Down       bool   `json:"down"`
+	Label string `json:"label,omitempty"`
+	// State is pkg/lines' vocabulary: down (held until down_until),
+	// sending (a fax of ours on it), busy (its last call was), up.
+	State      lines.State `json:"state"`
+	Down       bool        `json:"down"`
 	Fictitious bool   `json:"fictitious,omitempty"`
 }
 
@@ -265,7 +270,21 @@ func showStatus(ctx context.Context, so *SendOptions, j *journal.Journal, c *cam
 	if err != nil {
 		return err
 	}
+	pending, err := j.Pending(ctx, c.ID)
+	if err != nil {
+		return err
+	}
 	now := so.Now()
+	state := func(h journal.NumberHealth) lines.State {
+		f := lines.Facts{DownUntil: h.DownUntil, LastBusy: h.LastResult == string(gateway.ReasonBusy)}
+		for _, a := range pending {
+			if a.Number == h.Number {
+				f.InFlight++
+			}
+		}
+		st, _ := lines.Of(now, f)
+		return st
+	}
 	byNumber := map[string]journal.NumberHealth{}
 	for _, h := range health {
 		byNumber[h.Number] = h
@@ -279,11 +298,11 @@ func showStatus(ctx context.Context, so *SendOptions, j *journal.Journal, c *cam
 			h = journal.NumberHealth{Campaign: c.ID, Number: f.Number}
 		}
 		delete(byNumber, f.Number)
-		nums = append(nums, numberJSON{NumberHealth: h, Label: f.Label, Down: h.Down(now), Fictitious: f.Fictitious})
+		nums = append(nums, numberJSON{NumberHealth: h, Label: f.Label, State: state(h), Down: h.Down(now), Fictitious: f.Fictitious})
 	}
 	for _, h := range health {
 		if _, left := byNumber[h.Number]; left {
-			nums = append(nums, numberJSON{NumberHealth: h, Label: "not in the campaign", Down: h.Down(now)})
+			nums = append(nums, numberJSON{NumberHealth: h, Label: "not in the campaign", State: state(h), Down: h.Down(now)})
 		}
 	}
 	if so.JSON {
@@ -306,9 +325,12 @@ func showStatus(ctx context.Context, so *SendOptions, j *journal.Journal, c *cam
 	b.WriteString("\n" + s.Heading.Render("Fax numbers") + "\n")
 	rows = rows[:0]
 	for _, n := range nums {
-		state := s.Success.Render("up")
-		if n.Down {
+		state := s.Success.Render(string(n.State))
+		switch n.State {
+		case lines.Down:
 			state = s.Error.Render("down until " + timeText(so, n.DownUntil))
+		case lines.Busy:
+			state = s.Warning.Render(string(n.State))
 		}
 		last := "-"
 		if n.LastResult != "" {

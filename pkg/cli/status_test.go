@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faxjam/faxjam/pkg/journal"
 )
@@ -59,6 +60,61 @@ func TestStatusOneSubmissionExitCodes(t *testing.T) {
 			}
 			if tt.msg != "" && (err == nil || !strings.Contains(err.Error(), tt.msg)) {
 				t.Errorf("status %s: error %v, want it to say %q", tt.ref, err, tt.msg)
+			}
+		})
+	}
+}
+
+// status says each number's state in the lines vocabulary (pkg/lines), as
+// the hub and the live view do: a number the breaker holds is down (not
+// "up"), one with a fax of ours on it is sending, one whose last call was
+// engaged is busy.
+func TestStatusSaysEachLineInTheOneVocabulary(t *testing.T) {
+	now := time.Date(2026, 3, 4, 15, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name   string
+		health *journal.NumberHealth
+		flying bool
+		want   string
+	}{
+		{name: "held down", health: &journal.NumberHealth{DownUntil: now.Add(time.Hour), LastResult: "no-answer", ConsecutiveFailures: 3}, want: "down"},
+		{name: "hold over", health: &journal.NumberHealth{DownUntil: now.Add(-time.Minute), LastResult: "no-answer"}, want: "up"},
+		{name: "engaged", health: &journal.NumberHealth{LastResult: "busy", ConsecutiveFailures: 1}, want: "busy"},
+		{name: "a fax on it", flying: true, want: "sending"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, out, _ := testFactory(t, false)
+			f.CampaignRef = testCampaign(t)
+			f.JSON = true
+			f.Now = func() time.Time { return now }
+			opts := &StatusOptions{}
+			f.sendOptions(&opts.Send)
+			j, err := journal.Open(filepath.Join(opts.Send.DataDir, "journal.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			subs := []journal.Submission{{Campaign: "test-send", Key: "abcdef0001", Name: "Ana"}}
+			if _, _, err := j.Enqueue(t.Context(), subs); err != nil {
+				t.Fatal(err)
+			}
+			a, err := j.StartAttempt(t.Context(), journal.Attempt{SubmissionID: subs[0].ID, N: 1, Key: "k1", Number: "+12025550142"}, "00", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.flying {
+				h := tt.health
+				h.Campaign, h.Number = "test-send", "+12025550142"
+				a.State = journal.AttemptFailed
+				if err := j.FinishAttempt(t.Context(), journal.Outcome{Attempt: a, Next: journal.Queued, Health: h}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			j.Close()
+			if err := statusRun(t.Context(), opts); err != nil {
+				t.Fatal(err)
+			}
+			if want := `"state":"` + tt.want + `"`; !strings.Contains(out.String(), want) {
+				t.Errorf("status --json says %s, want %s", out, want)
 			}
 		})
 	}

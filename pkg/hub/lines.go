@@ -6,7 +6,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/lines"
 )
 
 // Lines is the public view of the campaign's fax lines: no personal data.
@@ -26,18 +28,27 @@ type Lines struct {
 	DeliveredToday int       `json:"delivered_today"`
 	Petitioned     int       `json:"petitioned"`
 	Failed         int       `json:"failed"`
-	SecondsPerFax  float64   `json:"seconds_per_fax"` // mean line time of the last hour's deliveries; 0 without any
-	IdealPerHour   float64   `json:"ideal_per_hour"`  // what the lines could take at that pace; 0 without any
-	Lines          []Line    `json:"lines"`
+	// The figures, from the lines model (pkg/lines) as the live view's:
+	// PerHour is the throughput over a sliding window of completed faxes;
+	// SecondsPerFax the mean of the lines' measured line times (last
+	// hour); IdealPerHour what the lines with a measured time could take;
+	// ETASeconds how long the queue takes at each line's pace, after quiet
+	// hours (absent: not known). A rehearsal measures no line time.
+	PerHour       float64 `json:"per_hour"`
+	SecondsPerFax float64 `json:"seconds_per_fax"`
+	IdealPerHour  float64 `json:"ideal_per_hour"`
+	ETASeconds    float64 `json:"eta_s,omitempty"`
+	Lines         []Line  `json:"lines"`
 }
 
 // Line is one of the target's numbers.
 type Line struct {
 	Label             string     `json:"label"`
 	Number            string     `json:"number"`
-	State             string     `json:"state"` // up, busy, down, quiet
+	State             string     `json:"state"` // up, sending, busy, down, quiet (pkg/lines)
 	Until             *time.Time `json:"until,omitempty"`
 	InFlightSince     *time.Time `json:"in_flight_since,omitempty"`
+	SecondsPerFax     float64    `json:"seconds_per_fax,omitempty"` // its measured line time (last hour)
 	DeliveredLastHour int        `json:"delivered_last_hour"`
 	FailedLastHour    int        `json:"failed_last_hour"`
 	// Sparkline is the deliveries per 5-minute bucket over the last hour,
@@ -131,29 +142,48 @@ func (h *Hub) readLines(ctx context.Context, now time.Time) (Lines, error) {
 	}
 	quiet, quietUntil := c.InQuiet(now)
 	quiet = quiet && !v.Rehearsal // the outbox writes through quiet hours, as the engine does
-	var lineTime time.Duration
-	var timed int
+	// Every figure is the lines model's (pkg/lines), as the live view's.
+	var recent []lines.Done // delivered in the last hour: the pace
+	for _, a := range done {
+		if (a.State == journal.AttemptDelivered || a.State == journal.AttemptSubmitted) && !a.Finished.Before(hour) {
+			recent = append(recent, lines.Done{Number: a.Number, Started: a.Started, Finished: a.Finished})
+		}
+	}
+	pace := lines.Pace(recent)
+	if v.Rehearsal {
+		pace = nil // an outbox's "line time" is a file write, no line's
+	}
+	var eta []lines.Line
 	for _, n := range h.numbers {
-		l := Line{Label: h.label(n), Number: n, State: "up"}
+		l := Line{Label: h.label(n), Number: n}
+		var f lines.Facts
 		for _, hl := range health {
-			if hl.Number == n && hl.Down(now) {
-				t := hl.DownUntil.UTC()
-				l.State, l.Until = "down", &t
+			if hl.Number == n {
+				f.DownUntil, f.LastBusy = hl.DownUntil, hl.LastResult == string(gateway.ReasonBusy)
 			}
 		}
 		for _, a := range pending {
-			if a.Number == n && (l.InFlightSince == nil || a.Started.Before(*l.InFlightSince)) {
-				t := a.Started.UTC()
-				l.InFlightSince = &t
+			if a.Number == n {
+				f.InFlight++
+				if l.InFlightSince == nil || a.Started.Before(*l.InFlightSince) {
+					t := a.Started.UTC()
+					l.InFlightSince = &t
+				}
 			}
 		}
-		if l.InFlightSince != nil && l.State == "up" {
-			l.State = "busy"
+		if quiet {
+			f.QuietUntil = quietUntil
 		}
-		if quiet && l.State != "down" {
-			t := quietUntil.UTC()
-			l.State, l.Until = "quiet", &t
+		st, until := lines.Of(now, f)
+		l.State = string(st)
+		if !until.IsZero() {
+			t := until.UTC()
+			l.Until = &t
 		}
+		if d, ok := pace[n]; ok {
+			l.SecondsPerFax = d.Seconds()
+		}
+		eta = append(eta, lines.Line{Number: n, State: st, Until: until})
 		for _, a := range done {
 			if a.Number != n {
 				continue
@@ -171,19 +201,24 @@ func (h *Hub) readLines(ctx context.Context, now time.Time) (Lines, error) {
 				if b := int(a.Finished.Sub(hour) / (5 * time.Minute)); b >= 0 && b < len(l.Sparkline) {
 					l.Sparkline[b]++
 				}
-				lineTime += a.Finished.Sub(a.Started)
-				timed++
 			case a.State == journal.AttemptFailed:
 				l.FailedLastHour++
 			}
 		}
 		v.Lines = append(v.Lines, l)
 	}
-	if timed > 0 && !v.Rehearsal { // an outbox's "line time" is a file write, no line's
-		v.SecondsPerFax = (lineTime / time.Duration(timed)).Seconds()
-		if v.SecondsPerFax > 0 {
-			v.IdealPerHour = float64(len(h.numbers)*max(1, c.Limits.CallsPerNumber)) * 3600 / v.SecondsPerFax
+	calls := max(1, c.Limits.CallsPerNumber)
+	v.PerHour = lines.Rate(recent, lines.Began(recent), now)
+	v.IdealPerHour = lines.Ideal(pace, calls)
+	if len(pace) > 0 {
+		var sum time.Duration
+		for _, d := range pace {
+			sum += d
 		}
+		v.SecondsPerFax = (sum / time.Duration(len(pace))).Seconds()
+	}
+	if d, ok := lines.ETA(v.Queue+v.Sending, eta, pace, calls, now); ok && v.Queue+v.Sending > 0 {
+		v.ETASeconds = d.Seconds()
 	}
 	return v, nil
 }

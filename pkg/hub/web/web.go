@@ -42,6 +42,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/lines"
 )
 
 // Backend is what the pages need from the hub.
@@ -95,18 +96,18 @@ type Lines struct {
 // Line is one fax number.
 type Line struct {
 	Label, Number     string
-	State             string    // up | busy | down | quiet
+	State             string    // up | sending | busy | down | quiet (pkg/lines)
 	Until             time.Time // for down and quiet, when known
 	InFlightSince     time.Time
 	DeliveredLastHour int
 	FailedLastHour    int
 }
 
-// Answering counts the lines that take calls now (up or busy).
+// Answering counts the lines that take calls now (up, sending or busy).
 func (l Lines) Answering() int {
 	n := 0
 	for _, x := range l.Lines {
-		if x.State == "up" || x.State == "busy" {
+		if lines.State(x.State).Answering() {
 			n++
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/lines"
 )
 
 type site struct {
@@ -615,8 +616,8 @@ func TestEveryKeyInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
-	for _, st := range []string{"up", "busy", "down", "quiet"} {
-		if _, ok := messages["line_"+st]; !ok {
+	for _, st := range []lines.State{lines.Up, lines.Sending, lines.Busy, lines.Down, lines.Quiet} {
+		if _, ok := messages["line_"+string(st)]; !ok {
 			t.Errorf("no text for line state %s", st)
 		}
 	}

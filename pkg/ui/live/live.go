@@ -1,8 +1,9 @@
 // Package live is the organizer's live view of a dispatch run: one row per
-// fax number (its label, whether the line is up, busy, down or in quiet
-// hours, the fax on it and for how long, what it delivered and failed, a
-// sparkline of the last hour), and below the rows the totals, throughput
-// against the ideal and an ETA.
+// fax number (its label, its state in pkg/lines' vocabulary — up, sending,
+// busy, down or quiet — the fax on it and for how long, what it delivered
+// and failed, a sparkline of the last hour), and below the rows the
+// totals, throughput against the ideal and an ETA, by pkg/lines' formulas,
+// the hub's own.
 //
 // The model is a State, built from the dispatch events a run reports
 // (State.Apply) or filled from a hub's /v1/campaigns/{id}/lines; Render is a
@@ -20,21 +21,23 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/lines"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
-// LineState is what a line is doing.
-type LineState string
+// LineState is what a line is doing: pkg/lines' vocabulary.
+type LineState = lines.State
 
 const (
-	Up    LineState = "up"    // takes calls
-	Busy  LineState = "busy"  // the last call found it occupied
-	Down  LineState = "down"  // the circuit breaker took it out until Until
-	Quiet LineState = "quiet" // quiet hours or the hourly cap: no dialling until Until
+	Up      = lines.Up
+	Sending = lines.Sending
+	Busy    = lines.Busy
+	Down    = lines.Down
+	Quiet   = lines.Quiet
 )
 
-// Window is how far back the sparkline and the throughput look, and
-// Buckets how many bars the sparkline has (5 minutes each).
+// Window is how far back the sparkline looks, and Buckets how many bars
+// it has (5 minutes each). The throughput's window is lines.Window.
 const (
 	Window  = time.Hour
 	Buckets = 12
@@ -51,8 +54,9 @@ type Flight struct {
 type Line struct {
 	Label  string
 	Number string
-	State  LineState
-	Until  time.Time // Down, Quiet: when it ends (zero: not known)
+	// Facts are what is known of the line (its in-flight count is
+	// InFlight's); its state is lines.Of them.
+	Facts lines.Facts
 	// InFlight are the faxes on the line, oldest first.
 	InFlight  []Flight
 	Delivered int
@@ -63,6 +67,23 @@ type Line struct {
 	Spark []int
 
 	deliveries []time.Time // within Window of the latest event
+	// SecondsPerFax is its line time when known from elsewhere (a hub);
+	// 0: measured from the deliveries Apply saw.
+	SecondsPerFax float64
+}
+
+// FromState is a line whose state is known from elsewhere (a hub's
+// /lines): the facts that give that state.
+func FromState(st LineState, until time.Time) lines.Facts {
+	switch st {
+	case Down:
+		return lines.Facts{DownUntil: until}
+	case Quiet:
+		return lines.Facts{QuietUntil: until}
+	case Busy:
+		return lines.Facts{LastBusy: true}
+	}
+	return lines.Facts{}
 }
 
 // QueueItem is one action waiting at a hub (the admin view).
@@ -85,15 +106,16 @@ type State struct {
 	// Rehearsal: the gateway dials nothing (the outbox); the view says so,
 	// and no line waits for quiet hours.
 	Rehearsal bool
-	// SecondsPerFax is how long a fax holds a line, for the ideal
-	// throughput; 0: measured from the faxes seen (submitted → delivered).
-	SecondsPerFax float64
-	// PerHour is the throughput when known from elsewhere (a hub's
-	// deliveries in the last hour); 0: measured from the deliveries seen.
-	PerHour float64
-	// IdealPerHour is what the lines could take, when known from elsewhere
-	// (a hub counts calls per number); 0: numbers × 3600 / SecondsPerFax.
+	// Calls is how many faxes a line takes at once (the campaign's
+	// calls_per_number; 0 is 1), for the ideal and the ETA.
+	Calls int
+	// Figures, when known from elsewhere (a hub computes them with the
+	// same pkg/lines formulas); Known false: computed here from the
+	// events Apply saw.
+	Known        bool
+	PerHour      float64
 	IdealPerHour float64
+	ETA          time.Duration // 0 with Known: not known
 	// LastHour says the rows' delivered and failed count the last hour (a
 	// hub's view), not the run.
 	LastHour bool
@@ -101,21 +123,16 @@ type State struct {
 	Queue      []QueueItem
 	QueueTotal int // how many are waiting, when more than Queue holds
 
-	deliveries []time.Time // every line's, within Window
-	lineTime   time.Duration
-	timed      int
-	byKey      map[string]*Line // a key's line while its fax is on it
+	done  []lines.Done     // delivered, within Window
+	byKey map[string]*Line // a key's line while its fax is on it
 	lastFax    string
 }
 
 // NewState returns the state of a run to the given numbers (label,
 // number pairs in campaign order), begun at start.
-func NewState(campaign string, start time.Time, lines ...Line) *State {
+func NewState(campaign string, start time.Time, ls ...Line) *State {
 	s := &State{Campaign: campaign, Start: start, byKey: map[string]*Line{}}
-	for _, l := range lines {
-		if l.State == "" {
-			l.State = Up
-		}
+	for _, l := range ls {
 		s.Lines = append(s.Lines, &l)
 	}
 	return s
@@ -135,7 +152,7 @@ func (s *State) line(number string) *Line {
 			return l
 		}
 	}
-	l := &Line{Number: number, State: Up}
+	l := &Line{Number: number}
 	s.Lines = append(s.Lines, l)
 	return l
 }
@@ -166,9 +183,7 @@ func (s *State) Apply(ev dispatch.Event) {
 		}
 		l.InFlight = append(l.InFlight, Flight{Key: ev.Key, Name: ev.Name, Since: ev.Time})
 		s.byKey[ev.Key] = l
-		if l.State == Busy {
-			l.State = Up
-		}
+		l.Facts.LastBusy = false
 	case dispatch.EventDelivered:
 		if ev.VendorID != "" {
 			s.lastFax = ev.VendorID
@@ -180,10 +195,7 @@ func (s *State) Apply(ev dispatch.Event) {
 		s.land(ev)
 		l.Delivered++
 		l.deliveries = append(l.deliveries, ev.Time)
-		s.deliveries = append(s.deliveries, ev.Time)
-		if l.State == Busy {
-			l.State = Up
-		}
+		l.Facts.LastBusy = false
 		s.prune(ev.Time)
 	case dispatch.EventFailed:
 		l := s.line(ev.Number)
@@ -192,14 +204,12 @@ func (s *State) Apply(ev dispatch.Event) {
 		}
 		s.land(ev)
 		l.Failed++
-		if ev.Reason == gateway.ReasonBusy && l.State == Up {
-			l.State = Busy
-		}
+		l.Facts.LastBusy = ev.Reason == gateway.ReasonBusy
 	case dispatch.EventUnknown:
 		s.land(ev)
 	case dispatch.EventNumberDown:
 		if l := s.line(ev.Number); l != nil {
-			l.State, l.Until = Down, ev.Until
+			l.Facts.DownUntil = ev.Until
 		}
 	case dispatch.EventWaiting:
 		// Without a signer it is the whole run waiting: quiet hours, the
@@ -208,9 +218,7 @@ func (s *State) Apply(ev dispatch.Event) {
 		// do not: the outbox writes on.
 		if ev.Key == "" && !ev.Until.IsZero() && !s.Rehearsal {
 			for _, l := range s.Lines {
-				if l.State != Down || l.Until.Before(ev.Until) {
-					l.State, l.Until = Quiet, ev.Until
-				}
+				l.Facts.QuietUntil = ev.Until
 			}
 		}
 	}
@@ -226,9 +234,8 @@ func (s *State) land(ev dispatch.Event) bool {
 	delete(s.byKey, ev.Key)
 	for i, f := range l.InFlight {
 		if f.Key == ev.Key {
-			if ev.Type == dispatch.EventDelivered && !f.Since.IsZero() {
-				s.lineTime += ev.Time.Sub(f.Since)
-				s.timed++
+			if ev.Type == dispatch.EventDelivered {
+				s.done = append(s.done, lines.Done{Number: l.Number, Started: f.Since, Finished: ev.Time})
 			}
 			l.InFlight = append(l.InFlight[:i], l.InFlight[i+1:]...)
 			break
@@ -247,7 +254,11 @@ func (s *State) prune(now time.Time) {
 		}
 		return ts[i:]
 	}
-	s.deliveries = drop(s.deliveries)
+	i := 0
+	for i < len(s.done) && !s.done[i].Finished.After(now.Add(-lines.Window)) {
+		i++
+	}
+	s.done = s.done[i:]
 	for _, l := range s.Lines {
 		l.deliveries = drop(l.deliveries)
 	}
@@ -283,38 +294,34 @@ func (s *State) count(ev dispatch.Event) {
 	}
 }
 
-// secondsPerFax is the configured or measured time a fax holds a line.
-func (s *State) secondsPerFax() float64 {
-	if s.SecondsPerFax > 0 {
-		return s.SecondsPerFax
-	}
-	if s.timed == 0 {
-		return 0
-	}
-	return (s.lineTime / time.Duration(s.timed)).Seconds()
+// Figures are the view's throughput, ideal and ETA at now: pkg/lines'
+// formulas over what Apply saw, or the hub's own (Known).
+type Figures struct {
+	PerHour, IdealPerHour float64
+	ETA                   time.Duration
+	ETAKnown              bool
 }
 
-// perHour is the throughput at now: deliveries over the last hour, or,
-// for a run younger than that, its rate so far.
-func (s *State) perHour(now time.Time) float64 {
-	if s.PerHour > 0 {
-		return s.PerHour
+// Figures computes the view's figures at now.
+func (s *State) Figures(now time.Time) Figures {
+	if s.Known {
+		return Figures{PerHour: s.PerHour, IdealPerHour: s.IdealPerHour, ETA: s.ETA, ETAKnown: s.ETA > 0 || s.Tally.Queued == 0}
 	}
-	el := now.Sub(s.Start)
-	if el <= 0 {
-		return 0
+	pace := lines.Pace(s.done)
+	if s.Rehearsal {
+		pace = nil // the outbox's writes are no line's time
 	}
-	n := 0
-	cut := now.Add(-Window)
-	for _, t := range s.deliveries {
-		if t.After(cut) && !t.After(now) {
-			n++
-		}
+	var ls []lines.Line
+	for _, l := range s.Lines {
+		st, until := l.StateAt(now)
+		ls = append(ls, lines.Line{Number: l.Number, State: st, Until: until})
 	}
-	if el >= Window {
-		return float64(n)
+	f := Figures{PerHour: lines.Rate(s.done, s.Start, now), IdealPerHour: lines.Ideal(pace, s.Calls)}
+	f.ETA, f.ETAKnown = lines.ETA(s.Tally.Queued, ls, pace, s.Calls, now)
+	if !f.ETAKnown && f.PerHour > 0 { // no line time (a rehearsal): the pace it goes at
+		f.ETA, f.ETAKnown = time.Duration(float64(s.Tally.Queued)/f.PerHour*float64(time.Hour)), true
 	}
-	return float64(n) / el.Hours()
+	return f
 }
 
 // spark is l's deliveries per bucket over the hour up to now.
@@ -335,10 +342,10 @@ func (l *Line) spark(now time.Time) []int {
 	return out
 }
 
-// state is what l is doing at now: a Down or Quiet that has run out is up.
-func (l *Line) state(now time.Time) (LineState, time.Time) {
-	if (l.State == Down || l.State == Quiet) && !l.Until.IsZero() && !now.Before(l.Until) {
-		return Up, time.Time{}
-	}
-	return l.State, l.Until
+// StateAt is what l is doing at now (lines.Of its facts): a hold or quiet
+// hours that ran out are over.
+func (l *Line) StateAt(now time.Time) (LineState, time.Time) {
+	f := l.Facts
+	f.InFlight = max(f.InFlight, len(l.InFlight))
+	return lines.Of(now, f)
 }

@@ -161,13 +161,13 @@ func pad(cell string, width int, right bool) string {
 }
 
 func stateText(s *ui.Styles, l *Line, now time.Time, clock func(time.Time) string) string {
-	st, until := l.state(now)
+	st, until := l.StateAt(now)
 	text := string(st)
-	if !until.IsZero() && (st == Down || st == Quiet) {
+	if !until.IsZero() {
 		text += " until " + clock(until)
 	}
 	switch st {
-	case Up:
+	case Up, Sending:
 		return s.Success.Render(text)
 	case Busy, Quiet:
 		return s.Warning.Render(text)
@@ -279,16 +279,13 @@ func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles
 	}
 	out := [][]string{append([]string{head + " " + counts[0]}, counts[1:]...)}
 
-	rate := st.perHour(now)
+	fig := st.Figures(now)
+	rate, ideal := fig.PerHour, fig.IdealPerHour
 	var parts []string
 	if rate > 0 {
 		parts = append(parts, fmt.Sprintf("%s/h", perHourText(rate)))
 	} else {
 		parts = append(parts, "- /h")
-	}
-	ideal := st.IdealPerHour
-	if spf := st.secondsPerFax(); ideal == 0 && spf > 0 {
-		ideal = float64(len(st.Lines)) * 3600 / spf
 	}
 	if ideal > 0 {
 		ratio := ""
@@ -300,9 +297,8 @@ func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles
 	switch {
 	case t.Queued == 0 && t.Finished() > 0:
 		parts = append(parts, "nothing left")
-	case t.Queued > 0 && rate > 0:
-		left := time.Duration(float64(t.Queued) / rate * float64(time.Hour))
-		parts = append(parts, fmt.Sprintf("ETA %s (%s)", duration(left), clock(now.Add(left))))
+	case t.Queued > 0 && fig.ETAKnown:
+		parts = append(parts, fmt.Sprintf("ETA %s (%s)", duration(fig.ETA), clock(now.Add(fig.ETA))))
 	default:
 		parts = append(parts, "ETA -")
 	}
