@@ -247,7 +247,7 @@ type numberJSON struct {
 	// sending (a fax of ours on it), busy (its last call was), up.
 	State      lines.State `json:"state"`
 	Down       bool        `json:"down"`
-	Fictitious bool   `json:"fictitious,omitempty"`
+	Fictitious bool        `json:"fictitious,omitempty"`
 }
 
 type statusJSON struct {

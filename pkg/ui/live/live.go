@@ -123,9 +123,9 @@ type State struct {
 	Queue      []QueueItem
 	QueueTotal int // how many are waiting, when more than Queue holds
 
-	done  []lines.Done     // delivered, within Window
-	byKey map[string]*Line // a key's line while its fax is on it
-	lastFax    string
+	done    []lines.Done     // delivered, within Window
+	byKey   map[string]*Line // a key's line while its fax is on it
+	lastFax string
 }
 
 // NewState returns the state of a run to the given numbers (label,
