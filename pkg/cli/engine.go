@@ -62,10 +62,11 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 	cfg.Events = pr.Event
 	if er.Live && cfg.Campaign != nil {
 		pr.watchLines(cfg.Campaign, opts.Redirect, cfg.Offline, opts.Now)
-		// Work queued by an earlier run is resumed without a queued event:
-		// the view's totals start from the journal.
 		if rg.journal != nil {
-			if counts, err := rg.journal.Counts(ctx, cfg.Campaign.ID); err == nil {
+			// Resuming (no list), the queued work comes without a queued
+			// event: the view's totals start from the journal. A list's
+			// rows each have their event, queued or already.
+			if counts, err := rg.journal.Counts(ctx, cfg.Campaign.ID); err == nil && er.Signers == nil {
 				pr.alreadyQueued(counts[journal.Queued] + counts[journal.Sending])
 			}
 			if health, err := rg.journal.Numbers(ctx, cfg.Campaign.ID); err == nil {

@@ -265,6 +265,9 @@ func summaryText(s *ui.Styles, sum dispatch.Summary, ri runInfo) string {
 			parts = append(parts, s.Error.Render(fmt.Sprintf("%d %s", n, st)))
 		}
 	}
+	if n := r[journal.Sending]; n > 0 {
+		parts = append(parts, s.Error.Render(fmt.Sprintf("%d still in flight", n)))
+	}
 	if n := heldCount(sum); n > 0 {
 		parts = append(parts, s.Error.Render(fmt.Sprintf("%d held for another run", n)))
 	}

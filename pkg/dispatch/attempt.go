@@ -711,6 +711,7 @@ func (r *run) reconcile() ([]*job, error) {
 		}
 		jb.follow = &a
 		r.owned[sub.ID] = true
+		r.oldFed[sub.ID] = true
 		follow = append(follow, jb)
 	}
 	return follow, nil

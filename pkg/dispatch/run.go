@@ -55,6 +55,19 @@ type run struct {
 	checkKeys bool
 	// serving: the run is Serve's (it waits for notify, for days).
 	serving bool
+	// What the run took on, so that its totals add up to its rows: taken
+	// counts the submissions ingest queued for it; oldIn are those of them
+	// queued before the run began (re-run rows), oldFed the submissions
+	// from before the run that it dispatched (fed, resumed in flight,
+	// taken over); those in oldFed but not oldIn were carried on from
+	// earlier runs. rejTaken counts taken ones whose letter could not be
+	// made (counted as rejected). The sets hold earlier runs' work only,
+	// never a whole list.
+	began    time.Time
+	taken    int
+	oldIn    map[int64]bool
+	oldFed   map[int64]bool
+	rejTaken int
 }
 
 type lineState struct {
@@ -116,7 +129,8 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	start := time.Now()
 	r := &run{e: e, cfg: &e.cfg, j: e.cfg.Journal, parent: parent, wctx: context.WithoutCancel(parent),
 		wake: make(chan struct{}, 1), sum: Summary{Run: map[journal.State]int{}},
-		gate: newGate(e.cfg.Backoff.Base, e.cfg.Backoff.Max), out: newOutage(), owned: map[int64]bool{}}
+		gate: newGate(e.cfg.Backoff.Base, e.cfg.Backoff.Max), out: newOutage(), owned: map[int64]bool{},
+		began: e.cfg.Now(), oldIn: map[int64]bool{}, oldFed: map[int64]bool{}}
 	if e.cfg.Rate > 0 {
 		r.lim = rate.NewLimiter(e.cfg.Rate, 1)
 	}
@@ -191,7 +205,7 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	wg.Wait()
 
 	r.mu.Lock()
-	r.sum.Run[journal.Queued] += len(r.queue)
+	r.sum.Run[journal.Queued] = r.leftQueued()
 	stopErr := r.stopErr
 	r.mu.Unlock()
 	sum := r.summary(start)
@@ -208,6 +222,24 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 		return sum, err
 	}
 	return sum, nil
+}
+
+// leftQueued is what is left queued of the run's work: what it took on
+// (its rows, and earlier runs' work it carried on) less what reached an
+// end in it. Called with r.mu held.
+func (r *run) leftQueued() int {
+	total := r.taken
+	for id := range r.oldFed {
+		if !r.oldIn[id] {
+			total++
+		}
+	}
+	for st, n := range r.sum.Run {
+		if st != journal.Queued {
+			total -= n
+		}
+	}
+	return max(0, total-r.rejTaken)
 }
 
 // summary reads the journal's counts and computes the run's utilisation.
@@ -347,9 +379,12 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 		}
 		for i, s := range batch {
 			ev := Event{Type: EventQueued, Key: s.Key, Name: s.Name}
+			taken := true
 			switch {
 			case old[i] && s.State == journal.Queued && s.Redirect != r.e.redirect:
 				continue // another run's work: feed says so (held) or, with Force, takes it over
+			case old[i] && s.State == journal.Sending && r.isOwned(s.ID):
+				ev.Message = "in flight when the last run stopped: followed up"
 			case !old[i] || s.State == journal.Queued:
 			case s.State.Terminal() && (r.cfg.Force || neverFaxed(s)):
 				if err := r.j.Requeue(r.parent, s.ID, r.e.redirect); err != nil {
@@ -360,10 +395,19 @@ func (r *run) ingest(signers iter.Seq2[letter.Signer, error], more chan<- struct
 					ev.Message = "its letter could not be made before; it is made again"
 				}
 			default:
+				taken = false
 				ev.Type, ev.State = EventAlready, s.State
 				ev.Message = alreadyMessage(s)
 				r.mu.Lock()
 				r.sum.Already++
+				r.mu.Unlock()
+			}
+			if taken {
+				r.mu.Lock()
+				r.taken++
+				if old[i] {
+					r.oldIn[s.ID] = true
+				}
 				r.mu.Unlock()
 			}
 			r.emit(ev)
@@ -462,6 +506,7 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 				moved = moved || took
 				continue
 			}
+			r.carried(s)
 			select {
 			case out <- s:
 			case <-r.ctx.Done():
@@ -482,6 +527,15 @@ func (r *run) feed(out chan<- journal.Submission, ingested <-chan struct{}, more
 		case <-r.ctx.Done():
 			return nil
 		}
+	}
+}
+
+// carried notes a submission from before the run that it dispatches.
+func (r *run) carried(s journal.Submission) {
+	if s.Created.Before(r.began) {
+		r.mu.Lock()
+		r.oldFed[s.ID] = true
+		r.mu.Unlock()
 	}
 }
 
@@ -587,6 +641,7 @@ func (r *run) reject(jb *job, err error) {
 	// has the signer makes its letter again (neverFaxed).
 	r.mu.Lock()
 	r.sum.Rejected++
+	r.rejTaken++
 	r.mu.Unlock()
 	ev := r.jobEvent(EventRejected, jb)
 	ev.Message, ev.Err = msg, err

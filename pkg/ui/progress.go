@@ -16,16 +16,20 @@ type Tally struct {
 	Failed     int // gave up on every number, no petition
 	Petitioned int // went to the petition endpoint
 	Rejected   int // rows or letters that could not be made into a fax: never faxed
+	Already    int // rows done by an earlier run: not sent again
 }
 
 // Finished is how many submissions reached an end.
-func (t Tally) Finished() int { return t.Done + t.Failed + t.Petitioned + t.Rejected }
+func (t Tally) Finished() int { return t.Done + t.Failed + t.Petitioned + t.Rejected + t.Already }
 
 // String is the plain one-line tally.
 func (t Tally) String() string {
 	s := fmt.Sprintf("done %d · queued %d · failed %d · petitioned %d", t.Done, t.Queued, t.Failed, t.Petitioned)
 	if t.Rejected > 0 {
 		s += fmt.Sprintf(" · rejected %d", t.Rejected)
+	}
+	if t.Already > 0 {
+		s += fmt.Sprintf(" · already done %d", t.Already)
 	}
 	return s
 }

@@ -276,6 +276,10 @@ func (s *State) count(ev dispatch.Event) {
 		// later (or, for email to fax, never; the summary counts those).
 		t.Done++
 		t.Queued = max(0, t.Queued-1)
+	case dispatch.EventAlready:
+		// A row an earlier run finished: one of the run's rows, not sent.
+		t.Total++
+		t.Already++
 	case dispatch.EventPetitioned:
 		t.Petitioned++
 		t.Queued = max(0, t.Queued-1)

@@ -308,3 +308,22 @@ func TestRehearsalIsLabelledAndItsLinesDoNotWaitForQuietHours(t *testing.T) {
 		t.Errorf("a real run waiting for quiet hours shows %s, want quiet", got)
 	}
 }
+
+// A re-run's rows done by an earlier run count in its total, as already
+// done: the totals add up to the rows.
+func TestAlreadyDoneRowsCountInTheTotal(t *testing.T) {
+	st := NewState("c", t0, numbers...)
+	for i := range 3 {
+		st.Apply(dispatch.Event{Type: dispatch.EventAlready, Key: fmt.Sprint("a", i), Time: t0})
+	}
+	for i := range 2 {
+		st.Apply(dispatch.Event{Type: dispatch.EventQueued, Key: fmt.Sprint("q", i), Time: t0})
+	}
+	if tl := st.Tally; tl.Total != 5 || tl.Already != 3 || tl.Queued != 2 || tl.Finished()+tl.Queued != tl.Total {
+		t.Fatalf("tally %+v, want 5 = 3 already + 2 queued", tl)
+	}
+	out := Render(st, Options{Width: 100, Now: t0, Loc: time.UTC})
+	if !strings.Contains(out, "Total 5:") || !strings.Contains(out, "3 already done") {
+		t.Errorf("the totals do not say 5 rows, 3 already done:\n%s", out)
+	}
+}

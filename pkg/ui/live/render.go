@@ -271,6 +271,9 @@ func totals(st *State, now time.Time, clock func(time.Time) string, s *ui.Styles
 	if t.Rejected > 0 {
 		counts = append(counts, s.Error.Render(fmt.Sprintf("%d rejected", t.Rejected)))
 	}
+	if t.Already > 0 {
+		counts = append(counts, fmt.Sprintf("%d already done", t.Already))
+	}
 	head := s.Key.Render("Total")
 	if t.Total > 0 {
 		head += fmt.Sprintf(" %d:", t.Total)
