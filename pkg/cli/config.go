@@ -34,7 +34,7 @@ type configKey struct {
 // configKeys is the one list of settings: `config set` accepts these,
 // `config show` shows these, flags fall back to these.
 func configKeys() []configKey {
-	return []configKey{
+	keys := []configKey{
 		{Key: "campaign", Help: "campaign to use: a bundled id, a file or a URL", URL: true},
 		{Key: "gateway", Help: "fax gateway URL (`faxjam gateway list`); default outbox:// into the data dir", URL: true},
 		{Key: "hub", Help: "campaign hub URL (`faxjam serve`) send and status go through when no gateway is set; default: the campaign's", URL: true, Check: func(s string) error { _, err := client.CheckURL(s); return err }},
@@ -58,6 +58,7 @@ func configKeys() []configKey {
 		{Key: "retain", Help: "scrub e-mails and notes this long after each fax, e.g. 28d (send and status apply it)", Check: func(s string) error { _, err := parseRetain(s); return err }},
 		{Key: "wait", Help: "how long `send` waits for outcomes, e.g. 10m (0: until done)", Check: duration},
 	}
+	return append(keys, serveConfigKeys()...)
 }
 
 func lookupConfigKey(k string) (configKey, bool) {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -113,14 +114,18 @@ func (f *Factory) preRun(cmd *cobra.Command, _ []string) error {
 	f.v = v
 	var errs []error
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		// A flag may have several keys (serve.token, then hub_token): the
+		// first that is set wins.
 		keys := fl.Annotations[configAnnotation]
-		if fl.Changed || len(keys) == 0 || !v.IsSet(keys[0]) {
+		i := slices.IndexFunc(keys, v.IsSet)
+		if fl.Changed || i < 0 {
 			return
 		}
-		val := v.GetString(keys[0])
+		key := keys[i]
+		val := v.GetString(key)
 		if err := fl.Value.Set(val); err != nil {
-			errs = append(errs, &UsageError{Err: fmt.Errorf("config %s = %q (for --%s): %w", keys[0], val, fl.Name, err),
-				Hint: "fix it with `faxjam config set " + keys[0] + " VALUE` or the FAXJAM_" + envName(keys[0]) + " variable"})
+			errs = append(errs, &UsageError{Err: fmt.Errorf("config %s = %q (for --%s): %w", key, val, fl.Name, err),
+				Hint: "fix it with `faxjam config set " + key + " VALUE` or the FAXJAM_" + envName(key) + " variable"})
 		}
 	})
 	return errors.Join(errs...)

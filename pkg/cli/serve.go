@@ -32,6 +32,10 @@ type ServeOptions struct {
 	EmbedOrigins []string
 	Retain       string // --retain: e.g. 28d (privacy.go in pkg/hub)
 	Pack         string // --pack: the campaign's signed pack, served to activists
+	// TokenFile and GatewayFile hold --token and --gateway in files
+	// (systemd credentials, container secrets): serve_config.go.
+	TokenFile   string
+	GatewayFile string
 	// Privacy: --confirm, --confirm-within, --privacy-notice, --public-url
 	// (serve_privacy.go).
 	Privacy ServePrivacy
@@ -109,11 +113,14 @@ waits for the next start.`,
 	fl.StringVar(&opts.Server.Send.Font, "font", "", "an extra TrueType font for scripts the bundled fonts lack")
 	fl.StringVar(&opts.Retain, "retain", "", "scrub e-mails and notes this long after an action is final, e.g. 28d (default: config retain)")
 	fl.StringVar(&opts.Pack, "pack", "", "the campaign's signed pack (faxjam campaign sign), served at /v1/campaigns/{id}/pack")
+	fl.StringVar(&opts.TokenFile, "token-file", "", "read the admin token from this `FILE` (a systemd credential, a container secret)")
+	fl.StringVar(&opts.GatewayFile, "gateway-file", "", "read the gateway URL from this `FILE`, so its credentials stay out of the command line and the config")
 	addPrivacyFlags(fl, &opts.Privacy)
 	bindConfig(fl, "retain", "retain")
 	bindConfig(fl, "token", "hub_token")
 	bindConfig(fl, "paper", "paper")
 	bindConfig(fl, "font", "font")
+	bindServeConfig(fl) // every other flag: serve.FLAG in the config file
 	return cmd
 }
 
@@ -134,6 +141,10 @@ func hubPaths(db, dataDir string) (journalPath, signatures string) {
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	po := &opts.Server
 	so := &po.Send
+	if err := opts.secretsFromFiles(); err != nil {
+		return err
+	}
+	so.Secrets.add(opts.Server.Token)
 	if isPostgres(opts.DB) {
 		so.Secrets.addURL(opts.DB, nil)
 	}

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// The serve: section of the config file is `faxjam serve`'s command line
+// kept in a file, so a systemd unit or a container needs none: every flag
+// of serve is the key serve.FLAG (dashes as underscores: serve.tls_cert,
+// serve.embed_origin). A flag that shares a setting with other commands
+// falls back to it when its serve key is unset (serve.token, then
+// hub_token). Secrets may come from files instead (serve.token_file,
+// serve.gateway_file: systemd credentials, container secrets).
+
+// serveKey is the config key of serve's flag name.
+func serveKey(flag string) string { return "serve." + strings.ReplaceAll(flag, "-", "_") }
+
+// bindServeConfig gives every flag of serve its key in the serve:
+// section, first; a flag that shares a setting with other commands
+// (hub_token) falls back to it. Called once the command's flags are all
+// declared, so a flag added later is bound too.
+func bindServeConfig(fl *pflag.FlagSet) {
+	fl.VisitAll(func(f *pflag.Flag) {
+		if f.Name != "help" {
+			keys := append([]string{serveKey(f.Name)}, f.Annotations[configAnnotation]...)
+			if err := fl.SetAnnotation(f.Name, configAnnotation, keys); err != nil {
+				panic("cli: bindServeConfig: " + err.Error()) // a programming error
+			}
+		}
+	})
+}
+
+// serveConfigKeys are the serve: section's keys, for `config set`,
+// `config show` and the environment (FAXJAM_SERVE_ADDR, ...): derived from
+// serve's own flags, so they cannot drift from them.
+func serveConfigKeys() []configKey {
+	var keys []configKey
+	newServeCmd(&Factory{}).Flags().VisitAll(func(f *pflag.Flag) {
+		k := f.Annotations[configAnnotation]
+		if len(k) == 0 || !strings.HasPrefix(k[0], "serve.") {
+			return
+		}
+		ck := configKey{Key: k[0], Help: "faxjam serve --" + f.Name + ": " + f.Usage}
+		switch f.Name {
+		case "gateway", "petition", "db", "confirm":
+			ck.URL = true // may carry credentials: shown redacted
+		case "token":
+			ck.Secret = true
+		}
+		keys = append(keys, ck)
+	})
+	return keys
+}
+
+// secretFile reads a secret kept in a file (a systemd credential, a
+// container secret): its content without the final newline. flag names
+// it in errors; the secret itself is never shown.
+func secretFile(flag, path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", usagef("--%s: %v", flag, err)
+	}
+	b = bytes.TrimRight(b, "\r\n")
+	if len(b) == 0 {
+		return "", usagef("--%s %s: the file is empty", flag, path)
+	}
+	if bytes.ContainsAny(b, "\r\n") {
+		return "", usagef("--%s %s: more than one line; the file holds the secret alone", flag, path)
+	}
+	return string(b), nil
+}
+
+// secretsFromFiles fills --token and --gateway from --token-file and
+// --gateway-file; giving both forms of one is a usage error.
+func (o *ServeOptions) secretsFromFiles() error {
+	for _, s := range []struct {
+		flag, file string
+		dst        *string
+	}{
+		{"token", o.TokenFile, &o.Server.Token},
+		{"gateway", o.GatewayFile, &o.Gateway},
+	} {
+		if s.file == "" {
+			continue
+		}
+		if *s.dst != "" {
+			return usagef("--%s and --%s-file both given (or in the config): keep one", s.flag, s.flag)
+		}
+		v, err := secretFile(s.flag+"-file", s.file)
+		if err != nil {
+			return err
+		}
+		*s.dst = v
+	}
+	return nil
+}
