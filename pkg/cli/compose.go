@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/render"
 )
@@ -62,15 +63,7 @@ func composeLetter(ctx context.Context, c *campaign.Campaign, r *render.Renderer
 	if err := checkLang(c, lang); err != nil {
 		return letter.Letter{}, nil, err
 	}
-	lt, err := letter.ComposeContext(ctx, c, lang, s, now)
-	if err != nil {
-		return letter.Letter{}, nil, err
-	}
-	lay, err := r.Letter(lt)
-	if err != nil {
-		return lt, nil, err
-	}
-	return lt, lay, nil
+	return campaignrun.Layout(ctx, c, r, lang, s, now)
 }
 
 // document draws a layout in one of the binary formats.

@@ -62,19 +62,19 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 	cfg.Events = pr.Event
 	if er.Live && cfg.Campaign != nil {
 		pr.watchLines(cfg.Campaign, opts.Redirect, cfg.Offline, opts.Now)
-		if rg.journal != nil {
+		if rg.Journal != nil {
 			// Resuming (no list), the queued work comes without a queued
 			// event: the view's totals start from the journal. A list's
 			// rows each have their event, queued or already.
-			if counts, err := rg.journal.Counts(ctx, cfg.Campaign.ID); err == nil && er.Signers == nil {
+			if counts, err := rg.Journal.Counts(ctx, cfg.Campaign.ID); err == nil && er.Signers == nil {
 				pr.alreadyQueued(counts[journal.Queued] + counts[journal.Sending])
 			}
-			if health, err := rg.journal.Numbers(ctx, cfg.Campaign.ID); err == nil {
+			if health, err := rg.Journal.Numbers(ctx, cfg.Campaign.ID); err == nil {
 				pr.knownLines(health)
 			}
 		}
 	}
-	eng, err := dispatch.New(cfg)
+	eng, err := rg.Engine(cfg)
 	if err != nil {
 		return &UsageError{Err: err}
 	}

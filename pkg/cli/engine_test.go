@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/letter"
@@ -117,5 +118,24 @@ func TestGatewayWatch(t *testing.T) {
 	feed(dispatch.Event{Type: dispatch.EventDelivered}, retry, retry, retry)
 	if len(warned) != 2 {
 		t.Errorf("after the gateway answered, a new outage is not told: %q", warned)
+	}
+}
+
+// TestTheHubsGatewayKeepsItsOwnRequestTimeout: serve hands the hub its
+// gateway wrapped (secrets scrubbed from errors); the engine must still see
+// the timeout= the gateway was opened with, or a hub on
+// hylafax://…?timeout=5m judges a lost call after the HTTP default (60 s)
+// and may fax twice after a crash.
+func TestTheHubsGatewayKeepsItsOwnRequestTimeout(t *testing.T) {
+	opts, _ := sendOpts(t, false, &fakePrompter{})
+	opts.Gateway = "hylafax://fax:secret0pw@127.0.0.1:1?timeout=5m"
+	rg, err := openRig(opts, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rg.Close()
+	hubs := campaignrun.Opened{Gateway: scrubGateway(rg.Gateway, opts.Secrets), Driver: rg.Driver, Env: rg.Env}
+	if got := hubs.RequestTimeout(); got != 5*time.Minute {
+		t.Errorf("request timeout through the wrapper = %s, want the gateway's 5m", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/gateway/outbox"
 	"github.com/faxjam/faxjam/pkg/journal"
@@ -250,8 +251,8 @@ func outboxDirs(opts *PrivacyOptions) ([]string, error) {
 	if cl, ok := g.(gateway.Closer); ok {
 		defer cl.Close()
 	}
-	if l, ok := g.(gateway.Local); ok && !slices.Contains(dirs, l.Folder()) {
-		dirs = append(dirs, l.Folder())
+	if f := campaignrun.Folder(g); f != "" && !slices.Contains(dirs, f) {
+		dirs = append(dirs, f)
 	}
 	return dirs, nil
 }

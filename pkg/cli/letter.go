@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -13,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -178,9 +177,8 @@ func letterRun(ctx context.Context, opts *LetterOptions) error {
 	if err := writeFileAtomic(opts.Output, data, 0o644); err != nil {
 		return err
 	}
-	sum := sha256.Sum256(data)
 	if opts.JSON {
-		return ui.NewJSON(opts.IO.Out).Print("letter_file", letterFileJSON{opts.Output, opts.Format, len(data), lay.Pages(), hex.EncodeToString(sum[:])})
+		return ui.NewJSON(opts.IO.Out).Print("letter_file", letterFileJSON{opts.Output, opts.Format, len(data), lay.Pages(), campaignrun.Sum(data)})
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Wrote %s (%s, %d bytes, %d page)\n", opts.Output, opts.Format, len(data), lay.Pages())
 	return nil

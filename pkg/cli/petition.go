@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,6 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/httpclient"
@@ -443,12 +442,11 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 		return err
 	}
 	// No petition fallback for the petition itself.
-	g, drv, err := openGateway(so.Gateways(), so.Gateway, so.GatewayEnv, so.Secrets)
+	rg, err := openRig(so, c, false)
 	if err != nil {
 		return err
 	}
-	rg := &rig{gw: g, driver: drv}
-	defer rg.close()
+	defer rg.Close()
 	rows, err := readSignatures(ctx, opts, c)
 	if err != nil {
 		return err
@@ -456,12 +454,11 @@ func petitionDeliverRun(ctx context.Context, opts *PetitionOptions) error {
 	if len(rows) == 0 {
 		return usagef("the petition of %s has no signatures yet; nothing to deliver", c.ID)
 	}
-	doc, err := petitionDocument(c, rows, so, rg.driver.WantsTIFF)
+	doc, err := petitionDocument(c, rows, so, rg.Driver.WantsTIFF)
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(doc.PDF)
-	d := dispatch.Document{PDF: doc.PDF, TIFF: doc.TIFF, Pages: doc.Pages, SHA256: hex.EncodeToString(sum[:])}
+	d := dispatch.Document{PDF: doc.PDF, TIFF: doc.TIFF, Pages: doc.Pages, SHA256: campaignrun.Sum(doc.PDF)}
 	if err := rg.openJournal(so); err != nil {
 		return err
 	}

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/petition"
 )
@@ -89,6 +91,20 @@ type scrubbedGateway struct {
 	g   gateway.Gateway
 	sec *secrets
 }
+
+// RequestTimeout and Folder let what g says of itself through the wrapper
+// (gateway.Timeouter, gateway.Local): the engine judges a lost call by the
+// first (a hub on hylafax://…?timeout=5m must wait 5 minutes, not the HTTP
+// default), forget and retain find the outbox by the second. 0 and ""
+// when g has none (gateway.RequestTimeout then takes the HTTP client's).
+func (s scrubbedGateway) RequestTimeout() time.Duration {
+	if t, ok := s.g.(gateway.Timeouter); ok {
+		return t.RequestTimeout()
+	}
+	return 0
+}
+
+func (s scrubbedGateway) Folder() string { return campaignrun.Folder(s.g) }
 
 // scrubbedLooker is a scrubbedGateway over a driver that can look faxes up:
 // the dispatcher finds Lookup by a type assertion, so it must be there

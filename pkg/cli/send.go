@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"iter"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -21,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
@@ -274,11 +272,11 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 
 	// The gateway and petition are opened (validated) before anyone is
 	// asked anything: a typo in a URL should not cost a filled-in form.
-	rig, err := openRig(opts, c)
+	rig, err := openRig(opts, c, true)
 	if err != nil {
 		return err
 	}
-	defer rig.close()
+	defer rig.Close()
 
 	var list iter.Seq2[letter.Signer, error]
 	var reject func(letter.Signer, error) error
@@ -320,26 +318,19 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		if opts.Redirect != "" {
 			dest = "the rehearsal number " + opts.Redirect
 		}
-		heading = fmt.Sprintf("%s %s via %s to %s%s", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.petitionURL))
+		heading = fmt.Sprintf("%s %s via %s to %s%s", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.PetitionURL))
 	}
-	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.driver.WantsTIFF && !opts.DryRun, reject), lim),
-		Signers: list, Heading: heading, Preview: preview, Live: bulk && !opts.DryRun, Notes: rehearsalWait(c, rig.driver.Offline, opts.Now())})
+	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.Driver.WantsTIFF && !opts.DryRun, reject), lim),
+		Signers: list, Heading: heading, Preview: preview, Live: bulk && !opts.DryRun, Notes: rehearsalWait(c, rig.Driver.Offline, opts.Now())})
 }
 
-// rig is what a dispatch run is wired to: the gateway, the petition
-// endpoint and the journal, opened and validated.
-type rig struct {
-	gw          gateway.Gateway
-	driver      gateway.Driver
-	env         gateway.Env // what gw was opened with
-	pet         petition.Petition
-	petitionURL string // redacted
-	journal     *journal.Journal
-	lock        *journal.Lock // this process's claim on the journal
-}
+// rig is what a dispatch run is wired to (campaignrun.Rig), with how the
+// commands open and show it.
+type rig struct{ campaignrun.Rig }
 
-// openRig opens the gateway and the petition endpoint.
-func openRig(opts *SendOptions, c *campaign.Campaign) (*rig, error) {
+// openRig opens the gateway and, when petition is set, the petition
+// endpoint (--petition, or the campaign's).
+func openRig(opts *SendOptions, c *campaign.Campaign, petition bool) (*rig, error) {
 	env := opts.GatewayEnv
 	if opts.RequestTimeout > 0 {
 		env.HTTP = &http.Client{Timeout: opts.RequestTimeout}
@@ -348,9 +339,12 @@ func openRig(opts *SendOptions, c *campaign.Campaign) (*rig, error) {
 	if err != nil {
 		return nil, err
 	}
-	rg := &rig{gw: g, driver: d, env: env}
-	if rg.pet, rg.petitionURL, err = openPetition(opts, c); err != nil {
-		rg.close()
+	rg := &rig{campaignrun.Rig{Opened: campaignrun.Opened{Gateway: g, Driver: d, Env: env}}}
+	if !petition {
+		return rg, nil
+	}
+	if rg.Petition, rg.PetitionURL, err = openPetition(opts, c); err != nil {
+		rg.Close()
 		return nil, err
 	}
 	return rg, nil
@@ -364,11 +358,8 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 		return nil
 	}
 	path := journalPath(opts.Journal, opts.DataDir)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
 	warnJournal(opts.IO.ErrOut, path, opts.DataDir) // before Open makes the file 0600
-	l, err := journal.Acquire(path)
+	err := rg.OpenJournal(path, opts.Now)
 	var le *journal.LockedError
 	if errors.As(err, &le) {
 		return fmt.Errorf("%w; wait for it or use another --journal", err)
@@ -376,45 +367,24 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 	if err != nil {
 		return err
 	}
-	j, err := journal.Open(path)
-	if err != nil {
-		l.Release()
-		return fmt.Errorf("journal: %w", err)
-	}
-	j.SetClock(opts.Now)
-	rg.journal, rg.lock = j, l
-	retainAsRun(context.Background(), opts, j)
+	retainAsRun(context.Background(), opts, rg.Journal)
 	return nil
 }
 
 // info is what the summary of a run through rg says besides the counts.
 func (rg *rig) info(opts *SendOptions, pr *eventPrinter, preview string) runInfo {
-	ri := runInfo{DryRun: opts.DryRun, Offline: rg.driver.Offline, LastFax: pr.lastFax(), Preview: preview}
-	if l, ok := rg.gw.(gateway.Local); ok {
-		ri.Outbox = l.Folder()
-	}
-	return ri
-}
-
-func (rg *rig) close() {
-	if cl, ok := rg.gw.(gateway.Closer); ok {
-		cl.Close()
-	}
-	if rg.journal != nil {
-		rg.journal.Close()
-	}
-	rg.lock.Release()
+	return runInfo{DryRun: opts.DryRun, Offline: rg.Driver.Offline, LastFax: pr.lastFax(), Preview: preview, Outbox: rg.Folder()}
 }
 
 // config is the engine's configuration for this rig, composing letters with
 // compose (runEngine sets its Events).
 func (rg *rig) config(opts *SendOptions, c *campaign.Campaign, compose dispatch.ComposeFunc, lim rate.Limit) dispatch.Config {
 	var pet petition.Petition
-	if rg.pet != nil {
-		pet = scrubbedPetition{p: rg.pet, sec: opts.Secrets}
+	if rg.Petition != nil {
+		pet = scrubbedPetition{p: rg.Petition, sec: opts.Secrets}
 	}
-	cfg := dispatch.Config{
-		Campaign: c, Gateway: scrubGateway(rg.gw, opts.Secrets), Driver: rg.driver.Scheme, Offline: rg.driver.Offline, Petition: pet, Journal: rg.journal,
+	return dispatch.Config{
+		Campaign: c, Gateway: scrubGateway(rg.Gateway, opts.Secrets), Petition: pet, Journal: rg.Journal,
 		Compose:  compose,
 		Redirect: opts.Redirect, DryRun: opts.DryRun, Force: opts.Force,
 		Parallel: opts.Parallel, Rate: lim, Poll: opts.Poll, Wait: opts.Wait, Now: opts.Now,
@@ -424,8 +394,6 @@ func (rg *rig) config(opts *SendOptions, c *campaign.Campaign, compose dispatch.
 		// --journal FILE serves the one it was made for.
 		SharedJournal: opts.Journal == "",
 	}
-	rg.exactly(&cfg)
-	return cfg
 }
 
 func petitionNote(u string) string {
@@ -470,19 +438,7 @@ func composeFunc(c *campaign.Campaign, r *render.Renderer, now func() time.Time,
 			}
 			return dispatch.Document{}, err
 		}
-		pdf, err := document(r, lay, "pdf")
-		if err != nil {
-			return dispatch.Document{}, err
-		}
-		doc := dispatch.Document{PDF: pdf, Pages: lay.Pages()}
-		sum := sha256.Sum256(pdf)
-		doc.SHA256 = hex.EncodeToString(sum[:])
-		if tiff {
-			if doc.TIFF, err = document(r, lay, "tiff"); err != nil {
-				return dispatch.Document{}, err
-			}
-		}
-		return doc, nil
+		return campaignrun.Documents(r, lay, tiff)
 	}
 }
 

@@ -2,17 +2,15 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/journal"
-	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/render"
 	"github.com/faxjam/faxjam/pkg/ui/termimage"
 )
@@ -32,32 +30,15 @@ func sentFax(ctx context.Context, so *SendOptions, c *campaign.Campaign, sub jou
 	if err != nil {
 		return nil, nil, err
 	}
-	s := letter.Signer{Name: sub.Name, City: sub.City, Country: sub.Country, Email: sub.Email, Note: sub.Note, Lang: sub.Lang}
-	var when []time.Time
-	for _, a := range slices.Backward(atts) {
-		when = append(when, a.Started)
+	lay, err := campaignrun.Sent(ctx, c, r, sub, atts)
+	if errors.Is(err, campaignrun.ErrChanged) {
+		return nil, nil, &UsageError{Err: fmt.Errorf("the letter of #%d made again does not match the fax sent (sha256 %s…)", sub.ID, short(sub.DocSHA256)),
+			Hint: "give the --paper and --font it was sent with; a petition delivery or another version of the campaign cannot be made again"}
 	}
-	when = append(when, sub.Updated, sub.Created)
-	tried := map[string]bool{}
-	for _, t := range when {
-		if t.IsZero() || tried[t.String()] {
-			continue
-		}
-		tried[t.String()] = true
-		_, lay, err := composeLetter(ctx, c, r, "", s, t)
-		if err != nil {
-			return nil, nil, err
-		}
-		pdf, err := document(r, lay, "pdf")
-		if err != nil {
-			return nil, nil, err
-		}
-		if sum := sha256.Sum256(pdf); hex.EncodeToString(sum[:]) == sub.DocSHA256 {
-			return r, lay, nil
-		}
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, nil, &UsageError{Err: fmt.Errorf("the letter of #%d made again does not match the fax sent (sha256 %s…)", sub.ID, short(sub.DocSHA256)),
-		Hint: "give the --paper and --font it was sent with; a petition delivery or another version of the campaign cannot be made again"}
+	return r, lay, nil
 }
 
 // thumbCols and thumbPixels are the size of a fax's picture in the

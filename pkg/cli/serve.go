@@ -192,12 +192,12 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	gw, driver, err := openGateway(so.Gateways(), opts.Gateway, so.GatewayEnv, so.Secrets)
+	so.Gateway = opts.Gateway
+	rg, err := openRig(so, c, false)
 	if err != nil {
 		return err
 	}
-	rg := &rig{gw: gw, driver: driver}
-	defer rg.close()
+	defer rg.Close()
 	// The fallback goes to the hub's own store unless --petition names
 	// another endpoint (the campaign's petition URL is often the hub).
 	var pet petition.Petition
@@ -237,7 +237,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		}
 	}
 	h, err = hub.New(ctx, hub.Config{
-		Campaign: c, Journal: rg.journal, Store: st, Gateway: scrubGateway(gw, so.Secrets), Driver: driver, Petition: pet,
+		Campaign: c, Journal: rg.Journal, Store: st, Gateway: scrubGateway(rg.Gateway, so.Secrets), Driver: rg.Driver, GatewayEnv: rg.Env, Petition: pet,
 		Renderer: r, Token: po.Token, HTTP: hcfg,
 		Dispatch: dispatch.Config{Poll: opts.Poll, Rescan: shared.rescan}, Lead: shared.lead,
 		Web:  hub.WebConfig{EmbedOrigins: opts.EmbedOrigins},

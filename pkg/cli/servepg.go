@@ -41,8 +41,7 @@ func openHubJournal(ctx context.Context, so *SendOptions, rg *rig, dsn, jpath, c
 	if err != nil {
 		return hubDispatch{}, so.Secrets.scrubErr(err)
 	}
-	j.SetClock(so.Now)
-	rg.journal = j
+	rg.UseJournal(j, so.Now)
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return hubDispatch{}, so.Secrets.scrubErr(err)

@@ -229,15 +229,15 @@ func follow(ctx context.Context, so *SendOptions, c *campaign.Campaign) error {
 	if err != nil {
 		return err
 	}
-	rg, err := openRig(so, c)
+	rg, err := openRig(so, c, true)
 	if err != nil {
 		return err
 	}
-	defer rg.close()
+	defer rg.Close()
 	if err := rg.openJournal(so); err != nil {
 		return err
 	}
-	return runEngine(ctx, so, rg, engineRun{Config: rg.config(so, c, composeFunc(c, r, so.Now, rg.driver.WantsTIFF, nil), 0), Live: true})
+	return runEngine(ctx, so, rg, engineRun{Config: rg.config(so, c, composeFunc(c, r, so.Now, rg.Driver.WantsTIFF, nil), 0), Live: true})
 }
 
 type numberJSON struct {

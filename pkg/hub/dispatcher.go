@@ -1,21 +1,17 @@
 package hub
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/dispatch"
-	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition"
 	"github.com/faxjam/faxjam/pkg/petition/server"
 	"github.com/faxjam/faxjam/pkg/petition/store"
-	"github.com/faxjam/faxjam/pkg/render"
 )
 
 // pausePoll is how often a dispatcher looks at the journal's pause setting:
@@ -170,7 +166,6 @@ func (h *Hub) logf(format string, args ...any) {
 // engine builds the one dispatcher of the hub's campaign.
 func (h *Hub) engine() (*dispatch.Engine, error) {
 	cfg := h.cfg.Dispatch
-	cfg.Declare(h.cfg.Driver)
 	cfg.Campaign, cfg.Gateway = h.c, h.cfg.Gateway
 	cfg.Journal, cfg.Compose, cfg.Events = h.j, h.compose, h.event
 	cfg.Petition = h.cfg.Petition
@@ -181,11 +176,16 @@ func (h *Hub) engine() (*dispatch.Engine, error) {
 	if cfg.Now == nil {
 		cfg.Now = h.cfg.Now
 	}
-	eng, err := dispatch.New(cfg)
+	eng, err := campaignrun.Engine(cfg, h.opened())
 	if err != nil {
 		return nil, fmt.Errorf("hub: %w", err)
 	}
 	return eng, nil
+}
+
+// opened is the hub's gateway as the engine must know it.
+func (h *Hub) opened() campaignrun.Opened {
+	return campaignrun.Opened{Gateway: h.cfg.Gateway, Driver: h.cfg.Driver, Env: h.cfg.GatewayEnv}
 }
 
 // event passes the engine's events on, and logs the lines' news without
@@ -210,36 +210,11 @@ func (h *Hub) compose(ctx context.Context, s letter.Signer) (dispatch.Document, 
 	if err != nil {
 		return dispatch.Document{}, err
 	}
-	lay, err := h.layout(sub)
+	_, lay, err := campaignrun.Layout(ctx, h.c, h.cfg.Renderer, "", campaignrun.Signer(sub), sub.Created)
 	if err != nil {
 		return dispatch.Document{}, err
 	}
-	r := h.cfg.Renderer
-	var pdf bytes.Buffer
-	if err := r.PDF(lay, &pdf); err != nil {
-		return dispatch.Document{}, err
-	}
-	sum := sha256.Sum256(pdf.Bytes())
-	doc := dispatch.Document{PDF: pdf.Bytes(), Pages: lay.Pages(), SHA256: hex.EncodeToString(sum[:])}
-	if h.cfg.Driver.WantsTIFF {
-		var tiff bytes.Buffer
-		if err := r.TIFF(lay, &tiff, render.TIFFOptions{TwoD: true}); err != nil {
-			return dispatch.Document{}, err
-		}
-		doc.TIFF = tiff.Bytes()
-	}
-	return doc, nil
-}
-
-// layout lays out a submission's letter: in the language the target reads,
-// dated its acceptance.
-func (h *Hub) layout(sub journal.Submission) (*render.Layout, error) {
-	s := letter.Signer{Name: sub.Name, City: sub.City, Country: sub.Country, Email: sub.Email, Note: sub.Note, Lang: sub.Lang}
-	lt, err := letter.Compose(h.c, "", s, sub.Created)
-	if err != nil {
-		return nil, err
-	}
-	return h.cfg.Renderer.Letter(lt)
+	return campaignrun.Documents(h.cfg.Renderer, lay, h.cfg.Driver.WantsTIFF)
 }
 
 // storePetition signs into the hub's own petition store: one signature per

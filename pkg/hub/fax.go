@@ -3,15 +3,14 @@ package hub
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 
-	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/render"
 )
 
 // ErrNoFax says an action has no faxed page to show (Reason says why).
@@ -32,14 +31,14 @@ func (h *Hub) FaxPNG(ctx context.Context, id, receipt string, page int) ([]byte,
 	if s.DocSHA256 == "" {
 		return nil, &ErrNoFax{"not faxed yet: the action is " + string(s.State)}
 	}
-	b, sum, err := h.drawPage(s, page)
-	if err != nil {
-		return nil, err
-	}
-	if sum != s.DocSHA256 {
+	lay, err := campaignrun.Sent(ctx, h.c, h.cfg.Renderer, s, nil)
+	switch {
+	case errors.Is(err, campaignrun.ErrChanged):
 		return nil, &ErrNoFax{"the campaign's letter changed since this fax was sent: the hub cannot show the exact page"}
+	case err != nil:
+		return nil, &ErrNoFax{"the letter cannot be drawn: " + err.Error()}
 	}
-	return b, nil
+	return h.pagePNG(lay, page)
 }
 
 // Preview is the first page the hub would fax for s now: the same
@@ -49,30 +48,23 @@ func (h *Hub) Preview(ctx context.Context, s letter.Signer) ([]byte, error) {
 	if err := letter.ValidateSigner(s, h.c.RequireNote); err != nil {
 		return nil, err
 	}
-	b, _, err := h.drawPage(journal.Submission{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang, Created: h.cfg.Now()}, 1)
-	return b, err
+	_, lay, err := campaignrun.Layout(ctx, h.c, h.cfg.Renderer, "", s, h.cfg.Now())
+	if err != nil {
+		return nil, &ErrNoFax{"the letter cannot be drawn: " + err.Error()}
+	}
+	return h.pagePNG(lay, 1)
 }
 
-// drawPage draws page n of a submission's letter as PNG and gives its PDF's
-// SHA-256.
-func (h *Hub) drawPage(s journal.Submission, n int) ([]byte, string, error) {
-	lay, err := h.layout(s)
-	if err != nil {
-		return nil, "", &ErrNoFax{"the letter cannot be drawn: " + err.Error()}
-	}
-	var pdf bytes.Buffer
-	if err := h.cfg.Renderer.PDF(lay, &pdf); err != nil {
-		return nil, "", err
-	}
-	sum := sha256.Sum256(pdf.Bytes())
+// pagePNG draws page n (1-based) of a laid-out letter as PNG.
+func (h *Hub) pagePNG(lay *render.Layout, n int) ([]byte, error) {
 	if n < 1 || n > lay.Pages() {
-		return nil, "", &PageError{Pages: lay.Pages()}
+		return nil, &PageError{Pages: lay.Pages()}
 	}
 	var png bytes.Buffer
 	if err := h.cfg.Renderer.PNG(lay, n-1, &png); err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return png.Bytes(), hex.EncodeToString(sum[:]), nil
+	return png.Bytes(), nil
 }
 
 // PageError is a page number the fax does not have.

@@ -122,8 +122,11 @@ type Config struct {
 	// Gateway is the organizer's fax account; nil serves the petition API
 	// only. Driver is its declaration (scheme, Offline, RealNetwork,
 	// WantsTIFF).
-	Gateway gateway.Gateway
-	Driver  gateway.Driver
+	// GatewayEnv is what Gateway was opened with: its HTTP client's
+	// timeout bounds a request unless the gateway has its own (timeout=).
+	Gateway    gateway.Gateway
+	Driver     gateway.Driver
+	GatewayEnv gateway.Env
 	// Petition, when set, takes the fallback signatures instead of Store
 	// (the organizer's own endpoint, --petition).
 	Petition petition.Petition
