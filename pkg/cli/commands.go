@@ -20,6 +20,7 @@ func addCommands(f *Factory, root *cobra.Command) {
 		newServeCmd(f),
 		newRetainCmd(f),
 		newForgetCmd(f),
+		newHubCmd(f),
 	)
 }
 

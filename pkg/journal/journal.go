@@ -597,6 +597,21 @@ func (j *Journal) CheckKeys(ctx context.Context) (bool, error) {
 	return v == "1", nil
 }
 
+// RequireKeyCheck makes CheckKeys true again, as for a new journal: a
+// journal put back from a backup may not know of faxes sent after the
+// backup was taken, so before a signer's first fax the dispatcher asks the
+// gateway whether it already has it (faxjam hub restore).
+func (j *Journal) RequireKeyCheck(ctx context.Context) error {
+	err := j.write(ctx, func(tx *txn) error {
+		_, err := tx.Exec("INSERT INTO meta (key, value) VALUES ('check_keys', '1') ON CONFLICT (key) DO UPDATE SET value = '1'")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("journal %s: meta: %w", j.path, err)
+	}
+	return nil
+}
+
 // KeysChecked records that every signer queued so far has been checked (a
 // run ended with the campaign done): CheckKeys is false from now on.
 func (j *Journal) KeysChecked(ctx context.Context) error {

@@ -137,6 +137,15 @@ func TestANewJournalChecksKeysUntilKeysChecked(t *testing.T) {
 	if check, err := j.CheckKeys(t.Context()); err != nil || check {
 		t.Errorf("after KeysChecked, CheckKeys = %v, %v", check, err)
 	}
+	// A journal put back from a backup checks keys again (hub restore).
+	for range 2 { // twice: the setting is there the second time
+		if err := j.RequireKeyCheck(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if check, err := j.CheckKeys(t.Context()); err != nil || !check {
+			t.Errorf("after RequireKeyCheck, CheckKeys = %v, %v", check, err)
+		}
+	}
 	if entries, _ := filepath.Glob(j.Path() + ".new-*"); len(entries) > 0 {
 		t.Errorf("creation left %v", entries)
 	}
