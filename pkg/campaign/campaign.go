@@ -58,10 +58,13 @@ type Campaign struct {
 // field is optional: what it leaves out is shown in the main text. Facts
 // and Asks, when given, translate the main lists item by item.
 type Translation struct {
-	Title   string   `yaml:"title,omitempty" json:"title,omitempty"`
-	Summary string   `yaml:"summary,omitempty" json:"summary,omitempty"`
-	Facts   []string `yaml:"facts,omitempty" json:"facts,omitempty"`
-	Asks    []string `yaml:"asks,omitempty" json:"asks,omitempty"`
+	Title   string `yaml:"title,omitempty" json:"title,omitempty"`
+	Summary string `yaml:"summary,omitempty" json:"summary,omitempty"`
+	// Background is the campaign's background in this language (about
+	// and the signing page show it).
+	Background string   `yaml:"background,omitempty" json:"background,omitempty"`
+	Facts      []string `yaml:"facts,omitempty" json:"facts,omitempty"`
+	Asks       []string `yaml:"asks,omitempty" json:"asks,omitempty"`
 }
 
 // Target is the person or office the letters are addressed to.

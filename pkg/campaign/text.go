@@ -8,10 +8,12 @@ import "strings"
 type Text struct {
 	Title, TitleLang     string
 	Summary, SummaryLang string
-	Facts                []string
-	FactsLang            string
-	Asks                 []string
-	AsksLang             string
+	// Background is trimmed of surrounding space.
+	Background, BackgroundLang string
+	Facts                      []string
+	FactsLang                  string
+	Asks                       []string
+	AsksLang                   string
 }
 
 // MainLanguage is the language of the campaign's own text: TextLanguage,
@@ -23,13 +25,14 @@ func (c *Campaign) MainLanguage() string {
 	return c.TargetLanguage()
 }
 
-// Text returns title, summary, facts and asks in lang where Translations
+// Text returns title, summary, background, facts and asks in lang where Translations
 // has them, and the main text (in MainLanguage) for every part it has not.
 // A list whose length differs from the main one (Validate refuses it) is
 // not used.
 func (c *Campaign) Text(lang string) Text {
 	main := c.MainLanguage()
 	t := Text{Title: c.Title, TitleLang: main, Summary: c.Summary, SummaryLang: main,
+		Background: strings.TrimSpace(c.Background), BackgroundLang: main,
 		Facts: c.Facts, FactsLang: main, Asks: c.Asks, AsksLang: main}
 	tr, ok := c.Translations[lang]
 	if !ok || lang == main {
@@ -41,6 +44,9 @@ func (c *Campaign) Text(lang string) Text {
 	if strings.TrimSpace(tr.Summary) != "" {
 		t.Summary, t.SummaryLang = tr.Summary, lang
 	}
+	if b := strings.TrimSpace(tr.Background); b != "" {
+		t.Background, t.BackgroundLang = b, lang
+	}
 	if len(tr.Facts) > 0 && len(tr.Facts) == len(c.Facts) {
 		t.Facts, t.FactsLang = tr.Facts, lang
 	}
@@ -48,4 +54,41 @@ func (c *Campaign) Text(lang string) Text {
 		t.Asks, t.AsksLang = tr.Asks, lang
 	}
 	return t
+}
+
+// Untranslated names the parts of the campaign's text, among parts
+// ("title", "summary", "background", "facts", "asks"), that would reach a
+// reader of lang in another language: the campaign has them but no
+// translation into lang. A page or fax in lang that shows them mixes
+// languages.
+func (c *Campaign) Untranslated(lang string, parts ...string) []string {
+	t := c.Text(lang)
+	var out []string
+	for _, p := range parts {
+		var has bool
+		var in string
+		switch p {
+		case "title":
+			has, in = strings.TrimSpace(t.Title) != "", t.TitleLang
+		case "summary":
+			has, in = strings.TrimSpace(t.Summary) != "", t.SummaryLang
+		case "background":
+			has, in = t.Background != "", t.BackgroundLang
+		case "facts":
+			has, in = len(t.Facts) > 0, t.FactsLang
+		case "asks":
+			has, in = len(t.Asks) > 0, t.AsksLang
+		}
+		if has && !sameLanguage(in, lang) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// sameLanguage compares language codes by their base ("pt-BR" is "pt").
+func sameLanguage(a, b string) bool {
+	ba, _, _ := strings.Cut(strings.ToLower(a), "-")
+	bb, _, _ := strings.Cut(strings.ToLower(b), "-")
+	return ba == bb
 }

@@ -388,7 +388,14 @@ func petitionDocument(c *campaign.Campaign, rows []export.Row, so *SendOptions, 
 	if err != nil {
 		return export.Document{}, err
 	}
-	return export.PDF(c, rows, export.Options{Date: so.Now(), Paper: so.Paper, ExtraFont: extra, TIFF: tiff})
+	doc, err := export.PDF(c, rows, export.Options{Date: so.Now(), Paper: so.Paper, ExtraFont: extra, TIFF: tiff})
+	if err == nil && len(doc.Untranslated) > 0 {
+		// The petition is faxed to the target: say what would reach them
+		// in another language and how to give it in theirs.
+		fmt.Fprintf(so.IO.ErrOut, "warning: the petition's %s stay in %s: the campaign has no %s translation of them (add translations.%s.%s to the campaign file)\n",
+			strings.Join(doc.Untranslated, " and "), c.MainLanguage(), doc.Lang, doc.Lang, strings.Join(doc.Untranslated, ", translations."+doc.Lang+"."))
+	}
+	return doc, err
 }
 
 func newPetitionDeliverCmd(f *Factory) *cobra.Command {

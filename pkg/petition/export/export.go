@@ -166,9 +166,8 @@ type Options struct {
 	// characters the Go fonts lack (names in scripts they do not cover).
 	Paper     string
 	ExtraFont []byte
-	// Appeal replaces the campaign's title and asks, for an organizer who
-	// has them in the target's language (the campaign file holds one
-	// version).
+	// Appeal replaces the campaign's title and asks (by default its text
+	// in Lang: campaign.Text).
 	Appeal *Appeal
 	// TIFF also renders the pages as TIFF class F (G3, 2-D), for gateways
 	// that transmit fax images (HylaFAX).
@@ -188,11 +187,15 @@ type Document struct {
 	Pages      int
 	Signatures int
 	Lang       string
+	// Untranslated names the parts of the campaign's text (title, asks)
+	// that the campaign has no translation into Lang for, so the document
+	// carries them in its main language; the caller warns.
+	Untranslated []string
 }
 
-// PDF lays out the petition: the appeal to the target in the target's
-// language first (title, addressee, a paragraph, the asks; then the
-// paragraph in English when the target reads another language), then the
+// PDF lays out the petition, every word in one language (the target's
+// unless Options.Lang): the appeal to the target (title, addressee, a
+// paragraph, the asks, from campaign.Text), then the
 // signatures in a table (number, name, city, country) repeated across pages
 // with its header, the total, and "page x of y" on every page. A character
 // the fonts cannot draw is an error naming it and the row it is in.
@@ -204,10 +207,17 @@ func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
 	if lang == "" {
 		lang = c.TargetLanguage()
 	}
-	ph := phrasesFor(lang)
-	appeal := Appeal{Title: c.Title, Asks: c.Asks}
+	w, err := wordsFor(lang)
+	if err != nil {
+		return Document{}, err
+	}
+	text := c.Text(lang)
+	appeal := Appeal{Title: text.Title, Asks: text.Asks}
+	var mixed []string
 	if opts.Appeal != nil {
 		appeal = *opts.Appeal
+	} else {
+		mixed = c.Untranslated(lang, "title", "asks")
 	}
 	countries := map[string]bool{}
 	for _, r := range rows {
@@ -216,29 +226,25 @@ func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
 	var blocks []render.Block
 	blocks = append(blocks, render.Heading{Text: appeal.Title, Size: 16})
 	if to := addressee(c.Target); to != "" {
-		blocks = append(blocks, render.Paragraph{Text: ph.to + " " + to})
+		blocks = append(blocks, render.Paragraph{Text: w.to + " " + to})
 	}
 	if !opts.Date.IsZero() {
 		blocks = append(blocks, render.Paragraph{Text: letter.FormatDate(lang, opts.Date)})
 	}
-	blocks = append(blocks, render.Paragraph{Text: ph.intro(len(rows), len(countries), c.Title, c.Organizer, len(appeal.Asks) > 0)})
+	blocks = append(blocks, render.Paragraph{Text: w.intro(len(rows), len(countries), appeal.Title, c.Organizer, len(appeal.Asks) > 0)})
 	for _, a := range appeal.Asks {
 		blocks = append(blocks, render.Paragraph{Text: "• " + a})
 	}
-	if base(lang) != "en" {
-		en := phrasesFor("en")
-		blocks = append(blocks, render.Paragraph{Text: en.intro(len(rows), len(countries), c.Title, c.Organizer, len(appeal.Asks) > 0), Size: 9})
-	}
-	blocks = append(blocks, render.Spacer{Height: 8}, render.Heading{Text: fmt.Sprintf(ph.signatures, len(rows)), Size: 13})
-	table := render.Table{Header: []string{ph.number, ph.name, ph.city, ph.country}, Widths: []float64{0.09, 0.41, 0.27, 0.23}}
+	blocks = append(blocks, render.Spacer{Height: 8}, render.Heading{Text: w.p.Sprintf(w.signatures, len(rows)), Size: 13})
+	table := render.Table{Header: []string{w.number, w.name, w.city, w.cntr}, Widths: []float64{0.09, 0.41, 0.27, 0.23}}
 	for i, r := range rows {
 		table.Rows = append(table.Rows, []string{strconv.Itoa(i + 1), r.Name, r.City, r.Country})
 	}
 	if len(rows) > 0 {
 		blocks = append(blocks, table)
 	}
-	blocks = append(blocks, render.Paragraph{Text: fmt.Sprintf(ph.total, len(rows), len(countries)), Bold: true})
-	footer := c.ID + " · " + ph.footer
+	blocks = append(blocks, render.Paragraph{Text: w.total(len(rows), len(countries)), Bold: true})
+	footer := c.ID + " · " + w.footer
 	if c.Contact != "" {
 		footer += " · " + c.Contact
 	}
@@ -246,7 +252,7 @@ func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("export: %w", err)
 	}
-	lay, err := r.Document(render.Doc{Blocks: blocks, Footer: footer, PageLabel: ph.page})
+	lay, err := r.Document(render.Doc{Blocks: blocks, Footer: footer, PageLabel: w.page})
 	if err != nil {
 		var ge *render.GlyphError
 		if errors.As(err, &ge) {
@@ -258,7 +264,7 @@ func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
 	if err := r.PDF(lay, &buf); err != nil {
 		return Document{}, fmt.Errorf("export: write the PDF: %w", err)
 	}
-	doc := Document{PDF: buf.Bytes(), Pages: lay.Pages(), Signatures: len(rows), Lang: lang}
+	doc := Document{PDF: buf.Bytes(), Pages: lay.Pages(), Signatures: len(rows), Lang: lang, Untranslated: mixed}
 	if opts.TIFF {
 		var tb bytes.Buffer
 		if err := r.TIFF(lay, &tb, render.TIFFOptions{TwoD: true}); err != nil {
@@ -282,9 +288,12 @@ func glyphError(ge *render.GlyphError, rows []Row) error {
 	return fmt.Errorf("export: %w", ge)
 }
 
+// addressee is the target as the bundled letters address them: name and
+// organization. The target's title is left out: campaigns write it in their
+// main language (the bundled one in English), not necessarily the target's.
 func addressee(t campaign.Target) string {
 	var parts []string
-	for _, s := range []string{strings.TrimSpace(t.Title + " " + t.Name), t.Organization} {
+	for _, s := range []string{t.Name, t.Organization} {
 		if s = strings.TrimSpace(s); s != "" {
 			parts = append(parts, s)
 		}
