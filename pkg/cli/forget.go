@@ -15,7 +15,6 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/gateway"
-	"github.com/faxjam/faxjam/pkg/gateway/outbox"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -164,8 +163,8 @@ func retainRun(ctx context.Context, opts *PrivacyOptions) error {
 	if err != nil {
 		return usagef("retain %v", err)
 	}
-	return privacyRun(ctx, opts, "retain", func(j *journal.Journal) (journal.Scrubbed, error) {
-		return j.Scrub(ctx, opts.Now().Add(-age))
+	return privacyRun(ctx, opts, "retain", func(j *journal.Journal, dirs []string) (campaignrun.Scrubbed, error) {
+		return campaignrun.Retain(ctx, j, dirs, opts.Now().Add(-age))
 	})
 }
 
@@ -177,30 +176,34 @@ func forgetRun(ctx context.Context, opts *PrivacyOptions) error {
 	case (p.Name == "") != (p.City == ""):
 		return usagef("--name and --city go together: a name alone could be many people")
 	}
-	return privacyRun(ctx, opts, "forget", func(j *journal.Journal) (journal.Scrubbed, error) {
-		return j.Forget(ctx, p)
+	return privacyRun(ctx, opts, "forget", func(j *journal.Journal, dirs []string) (campaignrun.Scrubbed, error) {
+		return campaignrun.Forget(ctx, j, dirs, p)
 	})
 }
 
-// privacyRun claims the journal, runs op on it, scrubs the outbox documents
-// of what op touched and compacts the journal.
-func privacyRun(ctx context.Context, opts *PrivacyOptions, what string, op func(*journal.Journal) (journal.Scrubbed, error)) error {
+// scrubOp forgets or retains (campaignrun.Forget, Retain) in a journal
+// and the outbox folders of its faxes.
+type scrubOp func(j *journal.Journal, outboxes []string) (campaignrun.Scrubbed, error)
+
+// privacyRun claims the journal, runs op on it and its outbox folders, and
+// compacts the journal.
+func privacyRun(ctx context.Context, opts *PrivacyOptions, what string, op scrubOp) error {
 	path := journalPath(opts.Journal, opts.DataDir)
 	res := privacyResult{Journal: path}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return printPrivacy(opts, what, res)
 	}
-	l, err := journal.Acquire(path)
-	if err != nil {
+	var rg campaignrun.Rig
+	err := rg.OpenJournal(path, opts.Now)
+	var le *journal.LockedError
+	if errors.As(err, &le) {
 		return fmt.Errorf("%w; run %s when it is done", err, what)
 	}
-	defer l.Release()
-	j, err := journal.Open(path)
 	if err != nil {
-		return fmt.Errorf("journal: %w", err)
+		return err
 	}
-	j.SetClock(opts.Now)
-	defer j.Close()
+	defer rg.Close()
+	j := rg.Journal
 	dirs, err := outboxDirs(opts)
 	if err != nil {
 		return err
@@ -215,26 +218,14 @@ func privacyRun(ctx context.Context, opts *PrivacyOptions, what string, op func(
 	return printPrivacy(opts, what, res)
 }
 
-// scrubAll runs op, deletes the documents of the faxes it names from the
-// outbox folders dirs, and compacts the journal so that what op deleted is
-// gone from its files too.
-func scrubAll(ctx context.Context, j *journal.Journal, dirs []string, op func(*journal.Journal) (journal.Scrubbed, error)) (subs, docs int, err error) {
-	s, err := op(j)
-	if err != nil {
-		return 0, 0, err
+// scrubAll runs op and compacts the journal when it changed anything, so
+// that what op deleted is gone from its files too.
+func scrubAll(ctx context.Context, j *journal.Journal, dirs []string, op scrubOp) (subs, docs int, err error) {
+	s, err := op(j, dirs)
+	if err != nil || s.Submissions == 0 {
+		return s.Submissions, s.Documents, err
 	}
-	for _, id := range s.VendorIDs[outbox.Scheme] {
-		for _, d := range dirs {
-			if err := outbox.Scrub(d, id); err != nil {
-				return s.Submissions, docs, err
-			}
-		}
-		docs++
-	}
-	if s.Submissions == 0 {
-		return 0, docs, nil
-	}
-	return s.Submissions, docs, j.Compact(ctx)
+	return s.Submissions, s.Documents, j.Compact(ctx)
 }
 
 // outboxDirs are the outbox folders a fax of the journal may be in: the
@@ -286,8 +277,8 @@ func retainAsRun(ctx context.Context, so *SendOptions, j *journal.Journal) {
 		warn(err)
 		return
 	}
-	_, _, err = scrubAll(ctx, j, dirs, func(j *journal.Journal) (journal.Scrubbed, error) {
-		return j.Scrub(ctx, so.Now().Add(-age))
+	_, _, err = scrubAll(ctx, j, dirs, func(j *journal.Journal, dirs []string) (campaignrun.Scrubbed, error) {
+		return campaignrun.Retain(ctx, j, dirs, so.Now().Add(-age))
 	})
 	if err != nil {
 		warn(err)

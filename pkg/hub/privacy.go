@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/petition/store"
 )
@@ -17,18 +18,20 @@ import (
 //	                                             (Config.Pack), for `faxjam campaign add|update`
 //	DELETE /v1/actions/{id}                      admin: forget the action's person
 //	DELETE /v1/campaigns/{id}/actions?email=A    admin: forget everyone with that e-mail
-//	       200 {"actions": n, "signatures": m, "compacted": bool}
+//	       200 {"actions": n, "signatures": m, "documents": d, "compacted": bool}
 //
 // Forgetting blanks the person's name, city, country, e-mail and note in
 // the journal (cancelling what is still queued; an action with a fax in
-// flight answers 409, to be asked again when it is done) and deletes their
+// flight answers 409, to be asked again when it is done), deletes the
+// documents of their faxes from the hub's outbox (a rehearsal's) and their
 // petition signatures from the store; then both files are compacted so the
 // values do not stay readable in free pages or the write-ahead log.
 //
 // Retention (Config.Retain): every so often the hub blanks the e-mail and
 // the note of every action final for longer than Retain, and of every
-// signature older than that; the names and cities on the petition, the
-// states, the counts and the faxed documents' SHA-256 stay.
+// signature older than that, and deletes those faxes' documents from the
+// hub's outbox; the names and cities on the petition, the states, the
+// counts and the faxed documents' SHA-256 stay.
 
 // ClosedError is an action for a campaign its organizer has closed (or
 // whose end date is past): answered 410 Gone.
@@ -73,9 +76,13 @@ func (h *Hub) pack(w http.ResponseWriter, r *http.Request) {
 
 // Forgotten is the answer of the forget calls.
 type Forgotten struct {
-	Actions    int  `json:"actions"`
-	Signatures int  `json:"signatures"`
-	Compacted  bool `json:"compacted"`
+	Actions    int `json:"actions"`
+	Signatures int `json:"signatures"`
+	// Documents counts the faxes whose documents were deleted from the
+	// hub's outbox (a rehearsal hub's); a vendor's copies are the
+	// organizer's to delete.
+	Documents int  `json:"documents"`
+	Compacted bool `json:"compacted"`
 }
 
 func (h *Hub) forgetAction(w http.ResponseWriter, r *http.Request) {
@@ -130,11 +137,11 @@ func (h *Hub) answerForget(w http.ResponseWriter, r *http.Request, p journal.Per
 // from the store, then compacts both.
 func (h *Hub) Forget(ctx context.Context, p journal.Person, email string) (Forgotten, error) {
 	var out Forgotten
-	s, err := h.j.Forget(ctx, p)
+	s, err := campaignrun.Forget(ctx, h.j, h.outboxes(), p)
+	out.Actions, out.Documents = s.Submissions, s.Documents
 	if err != nil {
 		return out, err
 	}
-	out.Actions = s.Submissions
 	if f, ok := h.cfg.Store.(store.Forgetter); ok {
 		if out.Signatures, err = f.Forget(ctx, h.c.ID, s.Keys, email); err != nil {
 			return out, err
@@ -145,6 +152,15 @@ func (h *Hub) Forget(ctx context.Context, p journal.Person, email string) (Forgo
 	h.lines.mu.Unlock()
 	out.Compacted = h.compact(ctx) == nil
 	return out, nil
+}
+
+// outboxes are the folders that keep the documents of the hub's faxes: its
+// gateway's, when it writes them (a rehearsal through the outbox).
+func (h *Hub) outboxes() []string {
+	if f := h.opened().Folder(); f != "" {
+		return []string{f}
+	}
+	return nil
 }
 
 // compact rewrites the journal and the store.
@@ -164,9 +180,9 @@ func (h *Hub) Retain(ctx context.Context) (actions, signatures int, err error) {
 		return 0, 0, nil
 	}
 	before := h.cfg.Now().Add(-h.cfg.Retain)
-	s, err := h.j.Scrub(ctx, before)
+	s, err := campaignrun.Retain(ctx, h.j, h.outboxes(), before)
 	if err != nil {
-		return 0, 0, err
+		return s.Submissions, 0, err
 	}
 	if f, ok := h.cfg.Store.(store.Forgetter); ok {
 		if signatures, err = f.Scrub(ctx, h.c.ID, before); err != nil {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/dispatch/linesim"
+	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/gateway/all"
 	"github.com/faxjam/faxjam/pkg/hub"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/pack"
@@ -198,5 +200,50 @@ func TestHubRefusesClosedCampaign(t *testing.T) {
 	a := th.act(t, "key-closed-01", "Ana")
 	if a.status != http.StatusGone || !strings.Contains(string(a.body), "closed") || !strings.Contains(string(a.body), th.c.Contact) {
 		t.Fatalf("action for a closed campaign: %d %s", a.status, a.body)
+	}
+}
+
+// TestHubForgetAndRetentionDeleteTheOutboxDocuments: a rehearsal hub
+// writes each fax into its outbox, where the PDF carries the person's
+// letter. Forgetting the person, and retention, delete those documents as
+// `faxjam forget` and `retain` do (the manifest with the SHA-256 stays).
+func TestHubForgetAndRetentionDeleteTheOutboxDocuments(t *testing.T) {
+	clock := &fakeClock{t: time.Now()}
+	dir := t.TempDir()
+	th := start(t, nil, func(c *hub.Config) {
+		gw, d, err := all.Registry().Open("outbox://"+dir, gateway.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Gateway, c.Driver = gw, d
+		c.Retain, c.Now = 28*24*time.Hour, clock.Now
+	})
+	docs := func() int {
+		t.Helper()
+		pdfs, err := filepath.Glob(filepath.Join(dir, "*.pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(pdfs)
+	}
+	ana := th.actWith(t, "key-ana-outbox-0001", "Ana Borrada", "ana.borrada@example.org", "nota de Ana")
+	th.actWith(t, "key-bo-outbox-00001", "Bo Retenido", "bo.retenido@example.org", "nota de Bo")
+	if n := docs(); n != 2 {
+		t.Fatalf("%d documents in the outbox after two actions, want 2", n)
+	}
+	a := do(t, "DELETE", th.url+"/v1/actions/"+ana, "", "Authorization", "Bearer "+adminToken)
+	var got hub.Forgotten
+	if err := json.Unmarshal(a.body, &got); a.status != 200 || err != nil || got.Actions != 1 || got.Documents != 1 {
+		t.Fatalf("forget: %d %s, want 1 action and 1 document", a.status, a.body)
+	}
+	if n := docs(); n != 1 {
+		t.Errorf("%d documents in the outbox after forgetting Ana, want Bo's only", n)
+	}
+	clock.Add(29 * 24 * time.Hour)
+	if a, _, err := th.h.Retain(context.Background()); err != nil || a != 1 {
+		t.Fatalf("Retain: %d actions, %v; want Bo's", a, err)
+	}
+	if n := docs(); n != 0 {
+		t.Errorf("%d documents in the outbox after retention, want none", n)
 	}
 }
