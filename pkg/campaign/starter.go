@@ -21,6 +21,51 @@ func Starter(id string, langs []string, today time.Time) map[string]string {
 	return files
 }
 
+// starterTranslations is the commented translations example, for the
+// campaign's own languages other than the main text's English (Spanish
+// when there is none, to show the shape).
+func starterTranslations(langs []string) string {
+	var b strings.Builder
+	for _, l := range langs {
+		if base(l) == "en" {
+			continue
+		}
+		if base(l) == "es" {
+			fmt.Fprintf(&b, `#   %s:
+#     title: Liberen a los guardianes del río
+#     summary: >-
+#       Dos guardianes del río están detenidos por defender su río. Envíe un
+#       fax al Ministro de Justicia y pida su liberación.
+#     background: |
+#       Quién está en riesgo y por qué, en unos pocos párrafos.
+#     facts:
+#       - Un hecho por línea, cada uno con su fuente.
+#     asks:
+#       - La liberación inmediata e incondicional de los guardianes del río.
+`, l)
+			continue
+		}
+		fmt.Fprintf(&b, `#   %[1]s:
+#     title: (the title, in %[1]s)
+#     summary: (the summary, in %[1]s)
+#     background: (the background, in %[1]s)
+#     facts:
+#       - (each fact, in %[1]s, in the order of facts)
+#     asks:
+#       - (each ask, in %[1]s, in the order of asks)
+`, l)
+	}
+	if b.Len() == 0 {
+		return starterTranslations([]string{"es"})
+	}
+	return b.String()
+}
+
+func base(lang string) string {
+	b, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	return b
+}
+
 func starterYAML(id string, langs []string, today time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `# A faxjam campaign: the story, the target and its fax numbers, the letters
@@ -79,20 +124,16 @@ languages:
 		fmt.Fprintf(&b, "  %s: %s.tmpl\n", l, l)
 	}
 	b.WriteString(`
-# Title, summary, facts and asks in another language of the campaign (a
-# code under languages), for the hub's signing page and 'faxjam about
-# --lang'. Every part is optional: what is left out shows in the main text.
+# Title, summary, background, facts and asks in another language of the
+# campaign (a code under languages), for the letters in that language (their
+# .Campaign.Asks and the rest), the hub's signing page and 'faxjam about
+# --lang'. Every part is optional: what is left out shows in the main text,
+# and 'faxjam campaign show' warns of a letter that would mix languages.
 # Facts and asks, when given, translate the main lists one for one, in order.
 # translations:
-#   es:
-#     title: Liberen a los guardianes del río
-#     summary: >-
-#       Dos guardianes del río están detenidos por defender su río. Envíe un
-#       fax al Ministro de Justicia y pida su liberación.
-#     facts:
-#       - Un hecho por línea, cada uno con su fuente.
-#     asks:
-#       - La liberación inmediata e incondicional de los guardianes del río.
+`)
+	b.WriteString(starterTranslations(langs))
+	b.WriteString(`
 
 # The footer of every letter: whom a wrong number writes to (an e-mail
 # address or an https URL).
@@ -138,7 +179,7 @@ const starterTemplateHelp = `{{/*
 `
 
 func starterLetter(lang string) string {
-	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	base := base(lang)
 	body := `{{.Sender.City}}, {{.Date}}
 
 {{.Target.Name}}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"text/template"
 	"text/template/parse"
 	"time"
@@ -261,4 +263,28 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 		return 0, fmt.Errorf("%w: output larger than %d bytes", ErrTemplateBounds, MaxLetterBytes)
 	}
 	return c.Buffer.Write(p)
+}
+
+// textFields matches the campaign text a template prints: .Campaign.Title
+// and the like, as the parse tree spells them.
+var textFields = regexp.MustCompile(`\.Campaign\.(Title|Summary|Background|Facts|Asks)\b`)
+
+// TextParts names the parts of the campaign's text ("title", "asks"...)
+// the template prints through .Campaign, so a letter in a language the
+// campaign has no translation of them into can be said to mix languages.
+func (t *Template) TextParts() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range t.t.Templates() {
+		if d.Tree == nil || d.Tree.Root == nil {
+			continue
+		}
+		for _, m := range textFields.FindAllStringSubmatch(d.Tree.Root.String(), -1) {
+			if p := strings.ToLower(m[1]); !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }

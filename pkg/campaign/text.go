@@ -88,7 +88,16 @@ func (c *Campaign) Untranslated(lang string, parts ...string) []string {
 
 // sameLanguage compares language codes by their base ("pt-BR" is "pt").
 func sameLanguage(a, b string) bool {
-	ba, _, _ := strings.Cut(strings.ToLower(a), "-")
-	bb, _, _ := strings.Cut(strings.ToLower(b), "-")
-	return ba == bb
+	return base(a) == base(b)
+}
+
+// In is the campaign as a letter in lang sees it: a copy whose title,
+// summary, background, facts and asks are Text(lang), so a Portuguese
+// template's {{.Campaign.Asks}} are the Portuguese asks where the campaign
+// has them.
+func (c *Campaign) In(lang string) *Campaign {
+	t := c.Text(lang)
+	cc := *c
+	cc.Title, cc.Summary, cc.Background, cc.Facts, cc.Asks = t.Title, t.Summary, t.Background, t.Facts, t.Asks
+	return &cc
 }

@@ -32,7 +32,8 @@ type CampaignOptions struct {
 	Ref   string // show: the campaign; add: the FILE or URL
 	Force bool
 	Now   func() time.Time
-	YAML  bool // show: print the campaign file
+	YAML  bool   // show: print the campaign file
+	Font  string // show: extra font to lay the letters out with
 }
 
 func (f *Factory) campaignOptions(o *CampaignOptions) {
@@ -177,7 +178,14 @@ func newCampaignShowCmd(f *Factory) *cobra.Command {
 		Long: `Show a campaign (default: the active one) and check it: the file against its
 schema and every letter composed on a sample signer. An invalid campaign file
 is reported with every problem named by its field path, exit code 2. --yaml
-prints the campaign file itself, e.g. the bundled one to start your own from.`,
+prints the campaign file itself, e.g. the bundled one to start your own from.
+
+Every letter is laid out with no note and with the longest note a signer may
+write (600 characters in 8 lines), on the tighter of A4 and Letter paper:
+show says how much room is left on the page, warns where a long note would
+not fit, and refuses (exit 2) a letter over one page without any note. It
+warns where a letter would print the campaign's title, asks or facts in
+another language than its own (add them under translations).`,
 		Example: "  faxjam campaign show\n  faxjam campaign show ./campaign.yaml\n  faxjam campaign show --json\n  faxjam campaign show --yaml > campaign.yaml",
 		Args:    usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -190,6 +198,8 @@ prints the campaign file itself, e.g. the bundled one to start your own from.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.YAML, "yaml", false, "print the campaign file (YAML) instead")
+	cmd.Flags().StringVar(&opts.Font, "font", "", "extra TrueType font the letters need (as for letter and send)")
+	bindConfig(cmd.Flags(), "font", "font")
 	return cmd
 }
 
@@ -213,16 +223,28 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 		return err
 	}
 	tr, signed := packInfo(c)
+	extra, err := readFont(opts.Font)
+	if err != nil {
+		return err
+	}
+	fits, err := fitLetters(ctx, c, extra, opts.Now())
+	if err != nil {
+		return err
+	}
 	if opts.JSON {
 		var sig *packTrust
 		if signed {
 			sig = &tr
 		}
-		return ui.NewJSON(opts.IO.Out).Print("campaign", struct {
+		if err := ui.NewJSON(opts.IO.Out).Print("campaign", struct {
 			*campaign.Campaign
-			Digest string     `json:"digest"`
-			Pack   *packTrust `json:"pack,omitempty"`
-		}{c, c.Digest(), sig})
+			Digest  string      `json:"digest"`
+			Pack    *packTrust  `json:"pack,omitempty"`
+			Letters []letterFit `json:"letters"`
+		}{c, c.Digest(), sig, fits}); err != nil {
+			return err
+		}
+		return tooLongError(c, fits)
 	}
 	s := opts.IO.Styles()
 	w := min(opts.IO.TerminalWidth(), 100)
@@ -268,8 +290,37 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 		rows = append(rows, []string{e164.Readable(n.Number), n.Label, note})
 	}
 	b.WriteString(ui.Table(s, []string{"number", "label", ""}, rows))
-	_, err = fmt.Fprint(opts.IO.Out, b.String())
-	return err
+	b.WriteString("\n" + s.Heading.Render("Letters") + "\n")
+	rows = rows[:0]
+	for _, f := range fits {
+		if f.Problem != "" {
+			rows = append(rows, []string{f.Lang, f.Template, s.Warning.Render("cannot lay out: " + f.Problem), ""})
+			continue
+		}
+		empty, long := roomText(f.NoNote), roomText(f.LongNote)
+		if f.TooLong {
+			empty = s.Error.Render(empty)
+		}
+		if !f.NoteRoom {
+			long = s.Warning.Render(long)
+		}
+		rows = append(rows, []string{f.Lang, f.Template, empty, long})
+	}
+	b.WriteString(ui.Table(s, []string{"lang", "template", "without a note", "with the longest note"}, rows))
+	if _, err := fmt.Fprint(opts.IO.Out, b.String()); err != nil {
+		return err
+	}
+	for _, f := range fits {
+		if len(f.Mixed) > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: letter %s (%s) prints the campaign's %s in %s: add translations.%s.%s to the campaign file\n",
+				f.Lang, f.Template, strings.Join(f.Mixed, " and "), f.MixedIn, f.Lang, strings.Join(f.Mixed, ", translations."+f.Lang+"."))
+		}
+		if f.Problem == "" && !f.TooLong && !f.NoteRoom {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: letter %s (%s) leaves no room for the longest note (%d characters): a signer's note may be refused; shorten the template by ≈%d characters\n",
+				f.Lang, f.Template, letter.MaxNote, -f.LongNote.Chars)
+		}
+	}
+	return tooLongError(c, fits)
 }
 
 // limitsText says a campaign's limits in words; a limit left out of the

@@ -16,7 +16,9 @@ type Sender struct {
 }
 
 // Data is what a letter template is executed with. Every value is data:
-// text/template inserts it verbatim and never evaluates it.
+// text/template inserts it verbatim and never evaluates it. Campaign is the
+// campaign in the letter's language (campaign.In): its title, asks and the
+// rest are translated where the campaign gives them.
 type Data struct {
 	Sender   Sender
 	Note     string
@@ -75,7 +77,7 @@ func ComposeContext(ctx context.Context, c *campaign.Campaign, lang string, s Si
 		Note:     s.Note,
 		Date:     date,
 		Target:   c.Target,
-		Campaign: c,
+		Campaign: c.In(lang),
 	})
 	if err != nil {
 		return Letter{}, fmt.Errorf("letter: campaign %s: %w", c.ID, err)

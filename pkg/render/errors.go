@@ -6,9 +6,15 @@ import "fmt"
 // roughly how many characters it must shrink.
 type OverflowError struct {
 	Chars int // at least 1
+	// NoNote: the letter carries no note, so the campaign's template is
+	// what is too long, not anything the signer wrote.
+	NoNote bool
 }
 
 func (e *OverflowError) Error() string {
+	if e.NoNote {
+		return fmt.Sprintf("the campaign's letter is %d characters too long for one fax page even without a note: its organizer must shorten the template", e.Chars)
+	}
 	return fmt.Sprintf("the letter is %d characters too long for one fax page: shorten the note by %d characters", e.Chars, e.Chars)
 }
 

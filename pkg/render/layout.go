@@ -66,26 +66,54 @@ type rect struct{ x, y, w, h float64 }
 // *OverflowError when the body does not fit and a *GlyphError when a
 // character cannot be drawn.
 func (r *Renderer) Letter(lt letter.Letter) (*Layout, error) {
+	lay, fit, err := r.fit(lt)
+	if err != nil {
+		return nil, err
+	}
+	if fit.Lines < 0 {
+		return nil, &OverflowError{Chars: -fit.Chars, NoNote: lt.Sender.Note == ""}
+	}
+	return lay, nil
+}
+
+// Fit is how much room a letter leaves on its one page, in body lines and
+// roughly in characters of the letter's own text; negative when it runs
+// past the page by that much.
+type Fit struct {
+	Lines int `json:"lines"`
+	Chars int `json:"chars"`
+}
+
+// Fit lays out a letter and says how much room it leaves (or how far it
+// runs over), so an organizer learns before anyone signs how long a note
+// their template leaves room for.
+func (r *Renderer) Fit(lt letter.Letter) (Fit, error) {
+	_, fit, err := r.fit(lt)
+	return fit, err
+}
+
+func (r *Renderer) fit(lt letter.Letter) (*Layout, Fit, error) {
 	d := Doc{Footer: lt.Footer, PageLabel: lt.PageLabel}
 	for _, p := range paragraphs(lt.Body) {
 		d.Blocks = append(d.Blocks, Paragraph{Text: p})
 	}
 	lay, st, err := r.layout(d, true)
 	if err != nil {
-		return nil, err
+		return nil, Fit{}, err
+	}
+	lead := bodySize * leadingRatio
+	// A full line holds the text width over the average character's
+	// advance in this letter's own text.
+	perLine := 1.0
+	if st.chars > 0 && st.adv > 0 {
+		perLine = (r.paper.w - 2*marginSide) * 1000 / bodySize / (float64(st.adv) / float64(st.chars))
 	}
 	if st.overflow > 0 {
-		lead := bodySize * leadingRatio
 		lines := math.Ceil(st.overflow/lead - 1e-9)
-		// A full line holds the text width over the average character's
-		// advance in this letter's own text.
-		perLine := 1.0
-		if st.chars > 0 && st.adv > 0 {
-			perLine = (r.paper.w - 2*marginSide) * 1000 / bodySize / (float64(st.adv) / float64(st.chars))
-		}
-		return nil, &OverflowError{Chars: max(1, int(math.Ceil(lines*perLine)))}
+		return lay, Fit{Lines: -int(lines), Chars: -max(1, int(math.Ceil(lines*perLine)))}, nil
 	}
-	return lay, nil
+	lines := math.Floor(-st.overflow/lead + 1e-9)
+	return lay, Fit{Lines: int(lines), Chars: int(lines * perLine)}, nil
 }
 
 // Document lays out d over as many pages as it needs.

@@ -23,7 +23,8 @@ func TestLetterTooLongSaysHowManyCharactersToCut(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lt := testLetter()
-			lt.Body += "\n\n" + strings.Repeat(sentence, tt.extra)
+			lt.Sender.Note = strings.Repeat(sentence, tt.extra)
+			lt.Body += "\n\n" + lt.Sender.Note
 			l, err := r.Letter(lt)
 			var oe *OverflowError
 			if !tt.wantErr {
@@ -43,6 +44,50 @@ func TestLetterTooLongSaysHowManyCharactersToCut(t *testing.T) {
 				t.Errorf("Error() = %q, want %q", err, want)
 			}
 		})
+	}
+}
+
+// TestOverflowWithoutANoteBlamesTheTemplate: a letter too long with no
+// note is the campaign's template to shorten, never a note the signer did
+// not write.
+func TestOverflowWithoutANoteBlamesTheTemplate(t *testing.T) {
+	r := newRenderer(t, Options{})
+	lt := testLetter()
+	lt.Body += "\n\n" + strings.Repeat("Pido que se proteja a quienes defienden los derechos humanos en Guatemala. ", 40)
+	_, err := r.Letter(lt)
+	var oe *OverflowError
+	if !errors.As(err, &oe) || !oe.NoNote {
+		t.Fatalf("Letter: err = %#v, want *OverflowError with NoNote", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "note by") || !strings.Contains(msg, "even without a note") || !strings.Contains(msg, "template") {
+		t.Errorf("Error() = %q, want the template blamed, not a note", msg)
+	}
+}
+
+// TestFitSaysRoomLeft: Fit reports the room a letter leaves in lines and
+// characters, shrinking as the letter grows and negative past the page, in
+// step with Letter's overflow.
+func TestFitSaysRoomLeft(t *testing.T) {
+	r := newRenderer(t, Options{})
+	lt := testLetter()
+	empty, err := r.Fit(lt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty.Lines < 10 || empty.Chars < 10*60 {
+		t.Fatalf("Fit(short letter) = %+v, want room for many lines", empty)
+	}
+	lt.Body += "\n\n" + strings.Repeat("Pido protección. ", 20) // about 4 lines and a paragraph gap
+	some, _ := r.Fit(lt)
+	if d := empty.Lines - some.Lines; d < 4 || d > 6 {
+		t.Errorf("Fit after 4 lines of text = %+v, from %+v: want 4 to 6 lines less", some, empty)
+	}
+	lt.Body += "\n\n" + strings.Repeat("Pido protección. ", 400)
+	over, _ := r.Fit(lt)
+	_, lerr := r.Letter(lt)
+	var oe *OverflowError
+	if over.Lines >= 0 || !errors.As(lerr, &oe) || oe.Chars != -over.Chars {
+		t.Errorf("Fit(over a page) = %+v, Letter err %v: want negative room equal to the overflow", over, lerr)
 	}
 }
 
