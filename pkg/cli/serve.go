@@ -36,6 +36,10 @@ type ServeOptions struct {
 	// (systemd credentials, container secrets): serve_config.go.
 	TokenFile   string
 	GatewayFile string
+	// MetricsAddr, when set, serves /metrics there without a token (a
+	// loopback or internal address); on the hub's own address /metrics
+	// needs the admin token.
+	MetricsAddr string
 	// Privacy: --confirm, --confirm-within, --privacy-notice, --public-url
 	// (serve_privacy.go).
 	Privacy ServePrivacy
@@ -113,6 +117,7 @@ waits for the next start.`,
 	fl.StringVar(&opts.Server.Send.Font, "font", "", "an extra TrueType font for scripts the bundled fonts lack")
 	fl.StringVar(&opts.Retain, "retain", "", "scrub e-mails and notes this long after an action is final, e.g. 28d (default: config retain)")
 	fl.StringVar(&opts.Pack, "pack", "", "the campaign's signed pack (faxjam campaign sign), served at /v1/campaigns/{id}/pack")
+	fl.StringVar(&opts.MetricsAddr, "metrics-addr", "", "also serve Prometheus metrics at this `ADDRESS` (host:port), path /metrics, without a token (keep it internal); on the hub's address /metrics needs the admin token")
 	fl.StringVar(&opts.TokenFile, "token-file", "", "read the admin token from this `FILE` (a systemd credential, a container secret)")
 	fl.StringVar(&opts.GatewayFile, "gateway-file", "", "read the gateway URL from this `FILE`, so its credentials stay out of the command line and the config")
 	addPrivacyFlags(fl, &opts.Privacy)
@@ -247,6 +252,14 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	})
 	if err != nil {
 		return &UsageError{Err: err}
+	}
+	if opts.MetricsAddr != "" {
+		stop, err := serveMetrics(ctx, opts.MetricsAddr, h.MetricsHandler())
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(so.IO.ErrOut, "Metrics: http://%s/metrics\n", opts.MetricsAddr)
 	}
 	if err := h.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		if errors.Is(err, dispatch.ErrConfig) {

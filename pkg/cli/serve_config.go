@@ -2,8 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"net"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -97,4 +101,18 @@ func (o *ServeOptions) secretsFromFiles() error {
 		*s.dst = v
 	}
 	return nil
+}
+
+// serveMetrics serves the hub's metrics on their own listener until ctx
+// ends or stop is called.
+func serveMetrics(ctx context.Context, addr string, h http.Handler) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usagef("--metrics-addr %s: %v", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	go srv.Serve(ln)
+	return func() { srv.Close() }, nil
 }

@@ -51,7 +51,8 @@ func TestServeRunsFromTheConfigFileWithSecretsInFiles(t *testing.T) {
 		t.Fatal("a refused start made the journal")
 	}
 
-	write("")
+	maddr := freeAddr(t)
+	write("  metrics_addr: " + maddr + "\n")
 	cmd := w.command(t.Context(), "--config", cfg, "--json", "serve")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -100,6 +101,19 @@ func TestServeRunsFromTheConfigFileWithSecretsInFiles(t *testing.T) {
 	if get(lines, "") != 200 || get(export, token) != 200 || get(export, "wrong-token-0123456789") != 401 {
 		t.Errorf("the hub from the config: lines %d, export with the file's token %d, with another %d",
 			get(lines, ""), get(export, token), get(export, "wrong-token-0123456789"))
+	}
+	// Metrics on their own address, without the token; on the hub's, only with it.
+	resp, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `faxjam_leader{campaign="norma-cruz-2012"} 1`) {
+		t.Errorf("--metrics-addr: %d\n%s", resp.StatusCode, body)
+	}
+	if get("/metrics", "") != 401 || get("/metrics", token) != 200 {
+		t.Errorf("/metrics on the hub's address: %d without the token, %d with it", get("/metrics", ""), get("/metrics", token))
 	}
 	if strings.Contains(stderr.String(), token) {
 		t.Error("serve printed the admin token")

@@ -187,7 +187,8 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request) {
 // the action is durable in the journal. The same key again answers the
 // first action with its receipt; the same person under another key the
 // first action without it (Duplicate set in both).
-func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (Accepted, error) {
+func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (acc Accepted, err error) {
+	defer func() { h.metrics.acted(acc, err) }()
 	if why := h.c.ClosedWhy(h.cfg.Now()); why != "" {
 		return Accepted{}, &ClosedError{Campaign: h.c.ID, Why: why, Contact: h.c.Contact}
 	}

@@ -191,6 +191,7 @@ func (h *Hub) opened() campaignrun.Opened {
 // event passes the engine's events on, and logs the lines' news without
 // personal data.
 func (h *Hub) event(ev dispatch.Event) {
+	h.metrics.event(ev)
 	switch ev.Type {
 	case dispatch.EventNumberDown:
 		h.logf("dispatch: %s is down until %s", h.label(ev.Number), ev.Until.UTC().Format(time.RFC3339))

@@ -189,6 +189,7 @@ type Hub struct {
 	mu      sync.Mutex
 	leader  bool         // this process dispatches now
 	page    *web.Handler // the signing page and admin page (web.go)
+	metrics *metrics     // Prometheus (metrics.go)
 }
 
 // secretSetting names the receipt secret in the journal's settings.
@@ -240,6 +241,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	if h.page, err = h.newPage(); err != nil {
 		return nil, err
 	}
+	h.metrics = newMetrics(h)
 	return h, nil
 }
 
@@ -318,6 +320,7 @@ func (h *Hub) Handler() http.Handler {
 	h.ps.Routes(mux)
 	lim := h.ps.Limited
 	mux.HandleFunc("GET /v1/campaigns", lim(h.campaigns))
+	mux.HandleFunc("GET /metrics", lim(h.metricsView))
 	mux.HandleFunc("/v1/campaigns/{id}", lim(h.campaignSummary))
 	mux.HandleFunc("/v1/campaigns/{id}/actions", lim(h.actions))
 	mux.HandleFunc("/v1/campaigns/{id}/lines", lim(h.linesView))
