@@ -6,8 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/faxjam/faxjam/pkg/testtool"
 )
@@ -89,5 +92,52 @@ func TestLetterPrintsNamesThatNeedShaping(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRightToLeftCityKeepsTheLetterLeftToRight: a Spanish letter from an
+// Arabic city keeps its first line left to right (the letter's language
+// gives the direction): the city on the left, the date after it on the
+// right, where before the whole line turned around ("de diciembre de 2026
+// 5 ,بيروت"). Positions from pdftotext -bbox.
+func TestRightToLeftCityKeepsTheLetterLeftToRight(t *testing.T) {
+	pdftotext := testtool.Need(t, "pdftotext", "poppler-utils")
+	dejaVu := "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+	testtool.File(t, dejaVu, "fonts-dejavu-core")
+	dir := t.TempDir()
+	t.Setenv("HOME", filepath.Join(dir, "home"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
+	pdf := filepath.Join(dir, "carta.pdf")
+	var out, errOut bytes.Buffer
+	if code := Execute(BuildInfo{Version: "test"}, []string{"letter", "--name", "فاطمة الزهراء", "--city", "بيروت", "--country", "Lebanon",
+		"--font", dejaVu, "--format", "pdf", "-o", pdf}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("letter: exit %d: %s", code, errOut.String())
+	}
+	bbox, err := exec.Command(pdftotext, "-bbox", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first line's words: the Arabic city and the month.
+	word := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)"[^>]*>([^<]*)</word>`)
+	var cityX, monthX float64 = -1, -1
+	var firstY string
+	for _, m := range word.FindAllStringSubmatch(string(bbox), -1) {
+		if firstY == "" {
+			firstY = m[2]
+		}
+		if m[2] != firstY {
+			break
+		}
+		x, _ := strconv.ParseFloat(m[1], 64)
+		switch {
+		case strings.ContainsFunc(m[3], func(c rune) bool { return unicode.Is(unicode.Arabic, c) }):
+			cityX = x
+		case strings.Contains(m[3], "diciembre"):
+			monthX = x
+		}
+	}
+	if cityX < 0 || monthX < 0 || cityX > monthX {
+		t.Errorf("first line: city at x=%.1f, month at x=%.1f; want the city left of the date (a left-to-right line)\n%s", cityX, monthX, bbox)
 	}
 }

@@ -10,6 +10,14 @@ type Doc struct {
 	// PageLabel is a pattern with %d for the page and %d for the total, e.g.
 	// "Página %d/%d"; empty means "%d/%d".
 	PageLabel string
+	// Lang is the document's language (BCP 47). Its paragraphs, headings
+	// and footer take their base direction from it: right to left for a
+	// language written in Arabic, Hebrew and the like, left to right for
+	// any other, so a right-to-left name at the start of a Spanish line
+	// does not turn the line around. "" leaves each paragraph the
+	// direction of its first letter (UAX #9 P2, P3). Table cells always
+	// take their first letter's: each holds what one signer wrote.
+	Lang string
 }
 
 // Block is one element of a Doc: a Paragraph, Heading, Table or Spacer.

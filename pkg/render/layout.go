@@ -93,7 +93,7 @@ func (r *Renderer) Fit(lt letter.Letter) (Fit, error) {
 }
 
 func (r *Renderer) fit(lt letter.Letter) (*Layout, Fit, error) {
-	d := Doc{Footer: lt.Footer, PageLabel: lt.PageLabel}
+	d := Doc{Footer: lt.Footer, PageLabel: lt.PageLabel, Lang: lt.Lang}
 	for _, p := range paragraphs(lt.Body) {
 		d.Blocks = append(d.Blocks, Paragraph{Text: p})
 	}
@@ -153,6 +153,7 @@ type stats struct {
 
 type layouter struct {
 	r       *Renderer
+	dir     baseDir // of paragraphs, headings and the footer
 	onePage bool
 	left    float64
 	width   float64
@@ -176,13 +177,14 @@ func (r *Renderer) layout(d Doc, onePage bool) (*Layout, stats, error) {
 	}
 	l := &layouter{
 		r:       r,
+		dir:     directionOf(d.Lang),
 		onePage: onePage,
 		left:    marginSide,
 		width:   r.paper.w - 2*marginSide,
 	}
 	// Reserve room for the footer as the widest page label would wrap it;
 	// 999/999 stands for any page count a fax can carry.
-	flines, err := r.wrap(footer(999, 999), faceRegular, footerSize, l.width)
+	flines, err := r.wrap(footer(999, 999), faceRegular, footerSize, l.width, l.dir)
 	if err != nil {
 		return nil, stats{}, err
 	}
@@ -223,7 +225,7 @@ func (r *Renderer) layout(d Doc, onePage bool) (*Layout, stats, error) {
 
 	n := len(l.pages)
 	for i := range l.pages {
-		lines, err := r.wrap(footer(i+1, n), faceRegular, footerSize, l.width)
+		lines, err := r.wrap(footer(i+1, n), faceRegular, footerSize, l.width, l.dir)
 		if err != nil {
 			return nil, stats{}, err
 		}
@@ -263,7 +265,7 @@ func (l *layouter) fits(h float64) bool {
 }
 
 func (l *layouter) paragraph(text string, size float64, fc faceID, gapLines float64) error {
-	lines, err := l.r.wrap(text, fc, size, l.width)
+	lines, err := l.r.wrap(text, fc, size, l.width, l.dir)
 	if err != nil {
 		return err
 	}
@@ -313,7 +315,9 @@ func (l *layouter) table(t Table) error {
 			if i >= len(cells) {
 				continue
 			}
-			lines, err := l.r.wrap(cells[i], fc, size, ws[i]-2*cellPadX)
+			// A cell (a signer's name, city) is its own paragraph,
+			// in whatever language it is written.
+			lines, err := l.r.wrap(cells[i], fc, size, ws[i]-2*cellPadX, dirAuto)
 			if err != nil {
 				return nil, err
 			}
@@ -452,8 +456,10 @@ func (r *Renderer) resolve(c rune, fc faceID) (faceID, glyph, bool) {
 // inside a word only when the word alone is wider than a line. It fails on
 // the first character no font can draw. A hard line that needs shaping
 // (see shape.go) is laid out by wrapShaped; every other one here, one glyph
-// per character.
-func (r *Renderer) wrap(text string, fc faceID, size, maxW float64) ([]line, error) {
+// per character. dir is the paragraph's base direction: a right-to-left
+// paragraph is always shaped, so its neutrals and left-to-right runs are
+// placed by the bidi algorithm.
+func (r *Renderer) wrap(text string, fc faceID, size, maxW float64, dir baseDir) ([]line, error) {
 	text = clean(text)
 	limit := int32(math.Floor(maxW * 1000 / size))
 	space := r.faces[fc].glyph(' ').adv
@@ -463,6 +469,16 @@ hardLines:
 		// Lines are cut out of hard (words are joined by the spaces
 		// between them), so a line costs no allocation.
 		first := len(out)
+		if dir == dirRTL && hard != "" {
+			var err error
+			if out, err = r.wrapShaped(out, hard, fc, limit, dir); err != nil {
+				if ge, ok := err.(*GlyphError); ok {
+					ge.Text = text
+				}
+				return nil, err
+			}
+			continue
+		}
 		var lineStart, lineEnd int // bytes of hard
 		var lineW int32
 		started := false
@@ -479,7 +495,7 @@ hardLines:
 				_, g, ok := r.resolve(c, fc)
 				if !ok || !g.simple {
 					var err error
-					if out, err = r.wrapShaped(out[:first], hard, fc, limit); err != nil {
+					if out, err = r.wrapShaped(out[:first], hard, fc, limit, dir); err != nil {
 						if ge, ok := err.(*GlyphError); ok {
 							ge.Text = text
 						}

@@ -296,7 +296,7 @@ func TestTallTableRowIsSplitNotLost(t *testing.T) {
 func TestWrapKeepsEveryWordWithinTheWidth(t *testing.T) {
 	r := newRenderer(t, Options{})
 	text := "Una línea corta\n\nOtra con una palabra larguísima: " + strings.Repeat("x", 300)
-	lines, err := r.wrap(text, faceRegular, 11, 200)
+	lines, err := r.wrap(text, faceRegular, 11, 200, dirAuto)
 	if err != nil {
 		t.Fatal(err)
 	}

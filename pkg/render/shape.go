@@ -12,6 +12,7 @@ import (
 	ot "github.com/go-text/typesetting/font/opentype"
 	"github.com/go-text/typesetting/harfbuzz"
 	"github.com/go-text/typesetting/language"
+	xlanguage "golang.org/x/text/language"
 	"golang.org/x/text/unicode/bidi"
 )
 
@@ -26,9 +27,10 @@ import (
 // character from the cmap (what HarfBuzz gives too for a font without
 // layout tables, such as the Go fonts).
 //
-// A paragraph takes the direction of its first letter; right-to-left runs
-// inside it are reordered by rule L2 of UAX #9. Lines stay left-aligned,
-// as the letter's template is.
+// A paragraph takes the direction of the document's language (Doc.Lang),
+// or without one that of its first letter; right-to-left runs inside it are
+// reordered by rule L2 of UAX #9. Lines stay left-aligned, as the letter's
+// template is.
 
 // shapedGlyph is one glyph of a shaped run, in 1/1000 em like glyph.adv:
 // rounded once here and used as is by the PDF and the raster.
@@ -212,7 +214,7 @@ func bidiControl(c rune) bool {
 // wrapShaped lays out one hard line that needs shaping: faces, scripts and
 // bidi levels per character, each run shaped, then the same greedy breaking
 // at spaces as the fast path, measured on the shaped advances.
-func (r *Renderer) wrapShaped(out []line, text string, fc faceID, limit int32) ([]line, error) {
+func (r *Renderer) wrapShaped(out []line, text string, fc faceID, limit int32, dir baseDir) ([]line, error) {
 	runes := []rune(text)
 	n := len(runes)
 	if n == 0 {
@@ -232,7 +234,7 @@ func (r *Renderer) wrapShaped(out []line, text string, fc faceID, limit int32) (
 	scripts := runeScripts(runes)
 	s := r.getShaper()
 	defer r.shapers.Put(s)
-	levels, err := s.levels(text, runes)
+	levels, err := s.levels(text, runes, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -519,11 +521,44 @@ func runeScripts(runes []rune) []language.Script {
 	return sc
 }
 
+// baseDir is a paragraph's base direction: given by the document's
+// language, or (dirAuto) that of the paragraph's first letter.
+type baseDir int8
+
+const (
+	dirAuto baseDir = iota
+	dirLTR
+	dirRTL
+)
+
+// directionOf is the base direction of text in lang: right to left for a
+// language whose script (given or likely, "ar" is Arab) is written so,
+// left to right for any other; "" or a tag that does not parse is dirAuto.
+func directionOf(lang string) baseDir {
+	if lang == "" {
+		return dirAuto
+	}
+	tag, err := xlanguage.Parse(lang)
+	if err != nil {
+		return dirAuto
+	}
+	sc, _ := tag.Script()
+	switch sc.String() {
+	case "Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Mand", "Samr", "Yezi":
+		return dirRTL
+	}
+	return dirLTR
+}
+
 // levels resolves the bidi embedding level of every character of a
 // paragraph (one hard line) with x/text's bidi. The paragraph's direction
-// is that of its first letter (UAX #9 rules P2, P3): a note written in
-// Arabic ends with its full stop on the left, a Spanish sentence with an
-// Arabic name in it stays left to right. Lines stay left-aligned.
+// is dir (UAX #9 with an explicit base direction, as fribidi --ltr and
+// --rtl), or with dirAuto that of its first letter (rules P2, P3): a note
+// written in Arabic ends with its full stop on the left, a Spanish sentence
+// with an Arabic name in it stays left to right. Lines stay left-aligned.
+// x/text's only explicit direction is right to left, so a direction is
+// given as a mark (LRM or RLM) before the text, which P2 then finds first:
+// the same levels as an explicit one, the mark's own dropped.
 //
 // x/text gives runs and their direction, not levels: in a left-to-right
 // paragraph its even runs merge level 0 with level 2, the numbers after
@@ -531,8 +566,15 @@ func runeScripts(runes []rune) []language.Script {
 // which must be reversed with that text and not with the left-to-right
 // text after them. raiseNumbers restores those; explicit embeddings, the
 // other source of deeper levels, are refused before this runs.
-func (s *shaper) levels(text string, runes []rune) ([]uint8, error) {
+func (s *shaper) levels(text string, runes []rune, dir baseDir) ([]uint8, error) {
 	lv := make([]uint8, len(runes))
+	skip := 0
+	switch dir {
+	case dirLTR:
+		text, skip = "\u200e"+text, 1
+	case dirRTL:
+		text, skip = "\u200f"+text, 1
+	}
 	if _, err := s.para.SetString(text); err != nil {
 		return nil, err
 	}
@@ -551,8 +593,8 @@ func (s *shaper) levels(text string, runes []rune) ([]uint8, error) {
 			l = 2 // left to right in a right-to-left paragraph
 		}
 		a, b := run.Pos() // runes, end inclusive
-		for k := a; k <= b && k < len(lv); k++ {
-			lv[k] = l
+		for k := max(a, skip); k <= b && k-skip < len(lv); k++ {
+			lv[k-skip] = l
 		}
 	}
 	if ltr {

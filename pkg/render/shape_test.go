@@ -90,28 +90,39 @@ func TestShapingMatchesHBShape(t *testing.T) {
 		what, name string
 		extra      string // font file
 		shaped     bool   // at least one run is shaped
+		lang       string // the document's language: the base direction
 	}{
-		{"arabic", "محمد علي", dejaVuFile, true},
-		{"arabic lam-alef ligature", "علاء الدين", dejaVuFile, true},
-		{"arabic with vowel marks", "مُحَمَّد", dejaVuFile, true},
-		{"hebrew", "דנה כהן", dejaVuFile, true},
-		{"hebrew with points", "שָׁלוֹם", dejaVuFile, true},
-		{"devanagari", "प्रिया शर्मा", lohitFile, true},
-		{"devanagari conjuncts", "क्षितिज द्विवेदी", lohitFile, true},
-		{"latin with combining marks", "Adéṣọ̀lá Ògúnlẹ̀yẹ", dejaVuFile, true},
-		{"vietnamese, from the extra font", "Nguyễn Văn An", dejaVuFile, true},
-		{"latin in the go fonts: the fast path", "Zoë Ångström-Straße", dejaVuFile, false},
-		{"mixed, hebrew in latin", "Dana כהן (Tel Aviv)", dejaVuFile, true},
-		{"hebrew paragraph with a number and latin", "רחוב הרצל 12, Tel Aviv", dejaVuFile, true},
-		{"mixed, arabic and latin", "Ali محمد علي Hassan", dejaVuFile, true},
-		{"arabic sentence with latin and a full stop", "أنا محمد علي (Ali) من القاهرة.", dejaVuFile, true},
-		{"number after hebrew in a latin paragraph", "Tel Aviv, רחוב הרצל 12, Israel", dejaVuFile, true},
+		{"arabic", "محمد علي", dejaVuFile, true, ""},
+		{"arabic lam-alef ligature", "علاء الدين", dejaVuFile, true, ""},
+		{"arabic with vowel marks", "مُحَمَّد", dejaVuFile, true, ""},
+		{"hebrew", "דנה כהן", dejaVuFile, true, ""},
+		{"hebrew with points", "שָׁלוֹם", dejaVuFile, true, ""},
+		{"devanagari", "प्रिया शर्मा", lohitFile, true, ""},
+		{"devanagari conjuncts", "क्षितिज द्विवेदी", lohitFile, true, ""},
+		{"latin with combining marks", "Adéṣọ̀lá Ògúnlẹ̀yẹ", dejaVuFile, true, ""},
+		{"vietnamese, from the extra font", "Nguyễn Văn An", dejaVuFile, true, ""},
+		{"latin in the go fonts: the fast path", "Zoë Ångström-Straße", dejaVuFile, false, ""},
+		{"mixed, hebrew in latin", "Dana כהן (Tel Aviv)", dejaVuFile, true, ""},
+		{"hebrew paragraph with a number and latin", "רחוב הרצל 12, Tel Aviv", dejaVuFile, true, ""},
+		{"mixed, arabic and latin", "Ali محمد علي Hassan", dejaVuFile, true, ""},
+		{"arabic sentence with latin and a full stop", "أنا محمد علي (Ali) من القاهرة.", dejaVuFile, true, ""},
+		{"number after hebrew in a latin paragraph", "Tel Aviv, רחוב הרצל 12, Israel", dejaVuFile, true, ""},
+		// The direction of a letter's language, whatever letter comes
+		// first (fribidi --ltr, --rtl): a Spanish letter's first line
+		// with an Arabic city, an English address starting in Hebrew,
+		// Arabic and Hebrew letters with Latin, numbers and full stops.
+		{"arabic city before a spanish date, in a spanish letter", "بيروت, 5 de diciembre de 2026", dejaVuFile, true, "es"},
+		{"arabic name and city in a spanish signature", "فاطمة الزهراء, بيروت, Líbano", dejaVuFile, true, "es"},
+		{"hebrew street first in an english letter", "רחוב הרצל 12, Tel Aviv.", dejaVuFile, true, "en"},
+		{"arabic sentence in an arabic letter", "أنا محمد علي (Ali) من القاهرة.", dejaVuFile, true, "ar"},
+		{"latin first in an arabic letter", "Ali Hassan, 12 شارع النيل.", dejaVuFile, true, "ar"},
+		{"latin alone in a hebrew letter", "Tel Aviv, 2026.", dejaVuFile, true, "he"},
 	}
 	extras := map[string][]byte{dejaVuFile: dejaVu(t), lohitFile: lohit(t)}
 	for _, tt := range tests {
 		t.Run(tt.what, func(t *testing.T) {
 			r := newRenderer(t, Options{ExtraFont: extras[tt.extra]})
-			l, err := r.Document(Doc{Blocks: []Block{Paragraph{Text: tt.name}}})
+			l, err := r.Document(Doc{Blocks: []Block{Paragraph{Text: tt.name}}, Lang: tt.lang})
 			if err != nil {
 				t.Fatalf("Document: %v", err)
 			}
@@ -172,7 +183,14 @@ func TestShapingMatchesHBShape(t *testing.T) {
 			// them after their base; a run keeps them where the shaper
 			// put them).
 			var want []int
-			for _, f := range strings.Fields(runStdin(t, string(runes), fribidi, "--nopad", "--nobreak", "--novisual", "--vtol")) {
+			args := []string{"--nopad", "--nobreak", "--novisual", "--vtol"}
+			switch directionOf(tt.lang) {
+			case dirLTR:
+				args = append(args, "--ltr")
+			case dirRTL:
+				args = append(args, "--rtl")
+			}
+			for _, f := range strings.Fields(runStdin(t, string(runes), fribidi, args...)) {
 				k, err := strconv.Atoi(f)
 				if err != nil {
 					t.Fatalf("fribidi --vtol: %q", f)
@@ -355,7 +373,7 @@ func TestShapedParagraphWrapsWithinTheWidth(t *testing.T) {
 	sentence := strings.TrimSpace(strings.Repeat("أنا محمد علي، أكتب من القاهرة. ", 12))
 	long := strings.Repeat("ب", 300) // one word wider than a line
 	for _, text := range []string{sentence, "Ali " + long + " Hassan"} {
-		lines, err := r.wrap(text, faceRegular, size, maxW)
+		lines, err := r.wrap(text, faceRegular, size, maxW, dirAuto)
 		if err != nil {
 			t.Fatal(err)
 		}

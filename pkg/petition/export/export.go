@@ -252,7 +252,7 @@ func PDF(c *campaign.Campaign, rows []Row, opts Options) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("export: %w", err)
 	}
-	lay, err := r.Document(render.Doc{Blocks: blocks, Footer: footer, PageLabel: w.page})
+	lay, err := r.Document(render.Doc{Blocks: blocks, Footer: footer, PageLabel: w.page, Lang: lang})
 	if err != nil {
 		var ge *render.GlyphError
 		if errors.As(err, &ge) {
