@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
 
@@ -42,20 +41,9 @@ func openHubJournal(ctx context.Context, so *SendOptions, rg *rig, dsn, jpath, c
 		return hubDispatch{}, so.Secrets.scrubErr(err)
 	}
 	rg.UseJournal(j, so.Now)
-	db, err := sql.Open("pgx", dsn)
+	el, err := leader.Elect(dsn, "faxjam hub "+campaignID)
 	if err != nil {
 		return hubDispatch{}, so.Secrets.scrubErr(err)
 	}
-	key := leader.Key("faxjam hub " + campaignID)
-	return hubDispatch{
-		lead: func(ctx context.Context) (<-chan struct{}, func(), error) {
-			l, err := leader.Acquire(ctx, db, key, 0)
-			if err != nil {
-				return nil, nil, err
-			}
-			return l.Lost(), l.Release, nil
-		},
-		rescan: rescanEvery,
-		close:  func() { db.Close() },
-	}, nil
+	return hubDispatch{lead: el.Lead, rescan: rescanEvery, close: func() { el.Close() }}, nil
 }

@@ -34,6 +34,9 @@
 //		l.Release()
 //	}
 //
+// Elect wraps Acquire for a database URL and a name: what a hub process
+// calls.
+//
 // It imports journal (for its file lock) and nothing else of faxjam's.
 package leader
 
