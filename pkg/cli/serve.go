@@ -40,6 +40,11 @@ type ServeOptions struct {
 	// loopback or internal address); on the hub's own address /metrics
 	// needs the admin token.
 	MetricsAddr string
+	// Alert is a webhook URL told of incidents (JSON POST); AlertMail an
+	// address mailed them through AlertSMTP (default: --confirm's server).
+	Alert     string
+	AlertMail string
+	AlertSMTP string
 	// Privacy: --confirm, --confirm-within, --privacy-notice, --public-url
 	// (serve_privacy.go).
 	Privacy ServePrivacy
@@ -118,6 +123,9 @@ waits for the next start.`,
 	fl.StringVar(&opts.Retain, "retain", "", "scrub e-mails and notes this long after an action is final, e.g. 28d (default: config retain)")
 	fl.StringVar(&opts.Pack, "pack", "", "the campaign's signed pack (faxjam campaign sign), served at /v1/campaigns/{id}/pack")
 	fl.StringVar(&opts.MetricsAddr, "metrics-addr", "", "also serve Prometheus metrics at this `ADDRESS` (host:port), path /metrics, without a token (keep it internal); on the hub's address /metrics needs the admin token")
+	fl.StringVar(&opts.Alert, "alert", "", "POST a JSON alert to this `URL` once when the gateway goes down, every line is down, the queue stalls or the dialling process changes, and once when it ends")
+	fl.StringVar(&opts.AlertMail, "alert-mail", "", "mail those alerts to this `ADDRESS` (through --alert-smtp, or --confirm's server)")
+	fl.StringVar(&opts.AlertSMTP, "alert-smtp", "", "the SMTP `URL` alert mail goes through: smtp://USER:PASS@HOST:587?from=ADDR (default: --confirm's)")
 	fl.StringVar(&opts.TokenFile, "token-file", "", "read the admin token from this `FILE` (a systemd credential, a container secret)")
 	fl.StringVar(&opts.GatewayFile, "gateway-file", "", "read the gateway URL from this `FILE`, so its credentials stay out of the command line and the config")
 	addPrivacyFlags(fl, &opts.Privacy)
@@ -147,6 +155,10 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	po := &opts.Server
 	so := &po.Send
 	if err := opts.secretsFromFiles(); err != nil {
+		return err
+	}
+	alerts, err := opts.alertSenders(so.Secrets)
+	if err != nil {
 		return err
 	}
 	so.Secrets.add(opts.Server.Token)
@@ -242,6 +254,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		}
 	}
 	h, err = hub.New(ctx, hub.Config{
+		Alerts:   alerts,
 		Campaign: c, Journal: rg.Journal, Store: st, Gateway: scrubGateway(rg.Gateway, so.Secrets), Driver: rg.Driver, GatewayEnv: rg.Env, Petition: pet,
 		Renderer: r, Token: po.Token, HTTP: hcfg,
 		Dispatch: dispatch.Config{Poll: opts.Poll, Rescan: shared.rescan}, Lead: shared.lead,

@@ -2,14 +2,19 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"net"
 	"net/http"
+	"net/mail"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/faxjam/faxjam/pkg/alert"
+	"github.com/faxjam/faxjam/pkg/gateway/smtp"
 )
 
 // The serve: section of the config file is `faxjam serve`'s command line
@@ -115,4 +120,36 @@ func serveMetrics(ctx context.Context, addr string, h http.Handler) (stop func()
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	go srv.Serve(ln)
 	return func() { srv.Close() }, nil
+}
+
+// alertSenders are the hub's alert senders from --alert, --alert-mail and
+// --alert-smtp (or --confirm's SMTP server); none without them.
+func (o *ServeOptions) alertSenders(sec *secrets) ([]alert.Sender, error) {
+	var out []alert.Sender
+	if o.Alert != "" {
+		if err := alert.CheckURL(o.Alert); err != nil {
+			return nil, usagef("--alert %v", err)
+		}
+		sec.addURL(o.Alert, nil)
+		out = append(out, alert.Webhook{URL: o.Alert})
+	}
+	if o.AlertSMTP != "" && o.AlertMail == "" {
+		return nil, usagef("--alert-smtp goes with --alert-mail ADDRESS: whom to mail")
+	}
+	if o.AlertMail != "" {
+		if _, err := mail.ParseAddress(o.AlertMail); err != nil || !strings.Contains(o.AlertMail, "@") {
+			return nil, usagef("--alert-mail %q: want an e-mail address", o.AlertMail)
+		}
+		server := cmp.Or(o.AlertSMTP, o.Privacy.Confirm)
+		if server == "" {
+			return nil, usagef("--alert-mail needs an SMTP server: --alert-smtp smtp://USER:PASS@HOST:587?from=ADDR (or --confirm's)")
+		}
+		sec.addURL(server, nil)
+		m, err := smtp.NewMailer(server)
+		if err != nil {
+			return nil, usagef("--alert-smtp: %v", err)
+		}
+		out = append(out, alert.Mail{Mailer: m, To: o.AlertMail})
+	}
+	return out, nil
 }

@@ -192,6 +192,7 @@ func (h *Hub) opened() campaignrun.Opened {
 // personal data.
 func (h *Hub) event(ev dispatch.Event) {
 	h.metrics.event(ev)
+	h.gw.event(ev)
 	switch ev.Type {
 	case dispatch.EventNumberDown:
 		h.logf("dispatch: %s is down until %s", h.label(ev.Number), ev.Until.UTC().Format(time.RFC3339))

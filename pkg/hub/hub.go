@@ -97,6 +97,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/alert"
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/e164"
@@ -170,6 +171,13 @@ type Config struct {
 	// Retain, when set, is how long after an action is final its e-mail
 	// and note are kept (privacy.go).
 	Retain time.Duration
+	// Alerts, when set, are told once per incident when the gateway is
+	// down, every line is down, the queue stalls for StallAfter (default
+	// 10 min) or the process dialling changes, checked every AlertEvery
+	// (default 15 s) (alerts.go).
+	Alerts     []alert.Sender
+	AlertEvery time.Duration
+	StallAfter time.Duration
 }
 
 // Hub is a configured campaign hub.
@@ -190,6 +198,7 @@ type Hub struct {
 	leader  bool         // this process dispatches now
 	page    *web.Handler // the signing page and admin page (web.go)
 	metrics *metrics     // Prometheus (metrics.go)
+	gw      gatewayWatch // the gateway's errors in a row, for alerts (alerts.go)
 }
 
 // secretSetting names the receipt secret in the journal's settings.
@@ -264,6 +273,9 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	derr := make(chan error, 1)
 	wg.Go(func() { h.privacyLoop(ctx) })
+	if len(h.cfg.Alerts) > 0 && h.cfg.Gateway != nil {
+		wg.Go(func() { h.alertLoop(ctx) })
+	}
 	if h.cfg.Gateway != nil {
 		wg.Go(func() {
 			if err := h.dispatchLoop(ctx); err != nil {
