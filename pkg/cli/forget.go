@@ -188,7 +188,7 @@ type scrubOp func(j *journal.Journal, outboxes []string) (campaignrun.Scrubbed, 
 // privacyRun claims the journal, runs op on it and its outbox folders, and
 // compacts the journal.
 func privacyRun(ctx context.Context, opts *PrivacyOptions, what string, op scrubOp) error {
-	path := journalPath(opts.Journal, opts.DataDir)
+	path := journalPath(opts.Journal, opts.DataDir, rehearsalGateway(opts.Gateways, opts.Gateway))
 	res := privacyResult{Journal: path}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return printPrivacy(opts, what, res)

@@ -210,12 +210,27 @@ func parseRate(s string) (rate.Limit, error) {
 	return 0, usagef("--rate %q: the unit is s, m or h (e.g. 30/m)", s)
 }
 
-// JournalPath is the journal file: --journal, or journal.db in the data dir.
-func journalPath(flag, dataDir string) string {
+// JournalPath is the journal file: --journal, or journal.db in the data dir
+// (rehearsal.db for a gateway that simulates lines, so that a rehearsal's
+// "delivered" never marks real work done).
+func journalPath(flag, dataDir string, rehearsal bool) string {
 	if flag != "" {
 		return flag
 	}
+	if rehearsal {
+		return filepath.Join(dataDir, "rehearsal.db")
+	}
 	return filepath.Join(dataDir, "journal.db")
+}
+
+// rehearsalGateway reports whether the gateway URL raw names a driver that
+// simulates the telephone network (gateway.Driver.Rehearsal: sim://).
+func rehearsalGateway(reg func() *gateway.Registry, raw string) bool {
+	if reg == nil || raw == "" {
+		return false
+	}
+	_, d, err := reg().Parse(raw)
+	return err == nil && d.Rehearsal
 }
 
 func sendRun(ctx context.Context, opts *SendOptions) error {
@@ -357,7 +372,7 @@ func (rg *rig) openJournal(opts *SendOptions) error {
 	if opts.DryRun {
 		return nil
 	}
-	path := journalPath(opts.Journal, opts.DataDir)
+	path := journalPath(opts.Journal, opts.DataDir, rg.Driver.Rehearsal)
 	warnJournal(opts.IO.ErrOut, path, opts.DataDir) // before Open makes the file 0600
 	err := rg.OpenJournal(path, opts.Now)
 	var le *journal.LockedError

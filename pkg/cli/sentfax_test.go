@@ -53,7 +53,7 @@ func TestSentFaxIsTheDocumentFaxed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := journal.Open(journalPath("", so.Send.DataDir))
+	j, err := journal.Open(journalPath("", so.Send.DataDir, false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,7 +172,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if ok, err := hubLinesStatus(ctx, opts, c); ok { // no action of ours there: its lines (hublines.go)
 		return err
 	}
-	path := journalPath(so.Journal, so.DataDir)
+	path := journalPath(so.Journal, so.DataDir, rehearsalGateway(so.Gateways, so.Gateway))
 	// Nothing to show, follow or export: say so, and create no journal.
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if opts.Export != "" || opts.Ref != "" {

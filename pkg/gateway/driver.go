@@ -72,6 +72,10 @@ type Driver struct {
 	// hourly caps, calls per number — do not apply to them. A relay that
 	// may dial (webhook) is not Offline.
 	Offline bool
+	// Rehearsal drivers simulate the telephone network (sim): nothing they
+	// "deliver" reached anyone, so a run through one keeps a journal of its
+	// own and never marks real work done.
+	Rehearsal bool
 	// WantsTIFF drivers take the fax image (TIFF class F, CCITT G3, what a
 	// modem transmits) as well as the PDF; the sender renders it only for
 	// them.

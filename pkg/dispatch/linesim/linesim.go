@@ -49,7 +49,12 @@ type Config struct {
 	Duration time.Duration // D: how long a fax holds the line
 	Ring     time.Duration // how long a call that fails (no answer, not a fax) takes; default Duration/4
 	Faults   Faults
-	Seed     uint64
+	// Busy, NoAnswer and Slow are the shares (0..1) of calls to a line
+	// that is on and free that find it busy anyway (someone else's fax),
+	// ring out, or take SlowFactor times Duration: a rehearsal's lines
+	// behave like real ones.
+	Busy, NoAnswer, Slow float64
+	Seed                 uint64
 	// RealNetwork makes the simulator refuse fictitious numbers, as the
 	// drivers that dial for real do.
 	RealNetwork bool
@@ -189,6 +194,15 @@ func (s *Sim) line(number string) *line {
 	return l
 }
 
+// SlowFactor is how much longer than Config.Duration a slow call takes.
+const SlowFactor = 3
+
+// draw reports true with probability p, drawing nothing when p is 0 (so
+// a seed gives the same run as before these shares existed).
+func (s *Sim) draw(p float64) bool {
+	return p > 0 && s.rng.Float64() < p
+}
+
 // fault draws whether this call fails, and how (0..kinds-1).
 func (s *Sim) fault(kinds int) (int, bool) {
 	if s.cfg.Faults.Rate <= 0 || s.rng.Float64() >= s.cfg.Faults.Rate {
@@ -246,8 +260,16 @@ func (s *Sim) Send(ctx context.Context, fax gateway.Fax) (gateway.Receipt, error
 		j.reason, j.end = gateway.ReasonInvalidNumber, now
 	case now.Before(l.busyUntil):
 		j.reason, j.end = gateway.ReasonBusy, now
+	case s.draw(s.cfg.Busy):
+		j.reason, j.end = gateway.ReasonBusy, now
+	case s.draw(s.cfg.NoAnswer):
+		j.reason, j.end = gateway.ReasonNoAnswer, now.Add(s.cfg.Ring)
 	default:
-		j.ok, j.end = true, now.Add(s.cfg.Duration)
+		d := s.cfg.Duration
+		if s.draw(s.cfg.Slow) {
+			d *= SlowFactor
+		}
+		j.ok, j.end = true, now.Add(d)
 		l.busyUntil = j.end
 		l.received++
 		s.received[fax.Key]++

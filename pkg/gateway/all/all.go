@@ -11,6 +11,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/gateway/interfax"
 	"github.com/faxjam/faxjam/pkg/gateway/outbox"
 	"github.com/faxjam/faxjam/pkg/gateway/phaxio"
+	"github.com/faxjam/faxjam/pkg/gateway/sim"
 	"github.com/faxjam/faxjam/pkg/gateway/sinch"
 	"github.com/faxjam/faxjam/pkg/gateway/smtp"
 	"github.com/faxjam/faxjam/pkg/gateway/srfax"
@@ -31,5 +32,6 @@ func Registry() *gateway.Registry {
 		srfax.Driver(),
 		documo.Driver(),
 		hylafax.Driver(),
+		sim.Driver(),
 	)
 }
