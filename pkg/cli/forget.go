@@ -33,11 +33,18 @@ type PrivacyOptions struct {
 
 	Age    string         // retain: e.g. 28d
 	Person journal.Person // forget
+	// Yes skips forget's question (scripts); without a terminal it is
+	// required. Prompter asks it on a terminal.
+	Yes      bool
+	Prompter Prompter
 }
 
 func (f *Factory) privacyOptions(o *PrivacyOptions) {
 	o.IO, o.JSON, o.Now, o.DataDir = f.IO, f.JSON, f.Now, f.DataHome()
 	o.Gateways, o.GatewayEnv, o.Secrets = f.Gateways, f.GatewayEnv(), &f.secrets
+	if o.Prompter == nil {
+		o.Prompter = linePrompter{ios: f.IO}
+	}
 }
 
 // parseRetain reads a retention age: days ("28d", or "28") or a Go duration
@@ -120,9 +127,11 @@ truncated) so that nothing deleted can be read back from them.
 Letters already faxed or sent to a petition endpoint are beyond faxjam's
 reach: ask the petition's operator (on a faxjam hub: DELETE /v1/actions/ID).
 
-Names compare ignoring case and surrounding spaces. --campaign with --email or
---name limits the forgetting to that campaign.`,
-		Example: "  faxjam forget --email ana@example.org\n  faxjam forget --name 'Ana Pérez' --city Lima\n  faxjam forget --campaign river-keepers --json",
+Names compare ignoring case and surrounding spaces; a value given blank is
+refused, never read as "anyone". On a terminal forget says how many
+submissions it would forget and asks first; a script gives --yes.
+--campaign with --email or --name limits the forgetting to that campaign.`,
+		Example: "  faxjam forget --email ana@example.org\n  faxjam forget --name 'Ana Pérez' --city Lima\n  faxjam forget --campaign river-keepers --json --yes",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.privacyOptions(opts)
@@ -144,6 +153,7 @@ Names compare ignoring case and surrounding spaces. --campaign with --email or
 	fl.StringVar(&opts.Person.Email, "email", "", "the person's e-mail address")
 	fl.StringVar(&opts.Person.Name, "name", "", "the person's name (with --city)")
 	fl.StringVar(&opts.Person.City, "city", "", "the person's city (with --name)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "forget without asking (needed without a terminal)")
 	privacyFlags(cmd, opts)
 	return cmd
 }
@@ -170,15 +180,62 @@ func retainRun(ctx context.Context, opts *PrivacyOptions) error {
 
 func forgetRun(ctx context.Context, opts *PrivacyOptions) error {
 	p := opts.Person
+	// Trimmed before any check: --email " " must not read as no e-mail,
+	// which would select everyone who gave none.
+	for _, f := range []struct {
+		flag string
+		v    *string
+	}{{"--email", &p.Email}, {"--name", &p.Name}, {"--city", &p.City}} {
+		t := strings.TrimSpace(*f.v)
+		if t == "" && *f.v != "" {
+			return usagef("%s is blank: give the value to forget", f.flag)
+		}
+		*f.v = t
+	}
 	switch {
 	case p.Email == "" && p.Name == "" && p.City == "" && p.Campaign == "":
 		return usagef("forget whom? give --email ADDR, --name NAME --city CITY, or --campaign ID")
 	case (p.Name == "") != (p.City == ""):
 		return usagef("--name and --city go together: a name alone could be many people")
+	case p.Email != "" && !strings.Contains(p.Email, "@"):
+		return usagef("--email %q: not an e-mail address", p.Email)
+	case !opts.Yes && (!opts.IO.IsStdinTTY() || opts.JSON):
+		return usagef("forget deletes for good: add --yes to do it without a terminal (on one, forget asks first)")
 	}
 	return privacyRun(ctx, opts, "forget", func(j *journal.Journal, dirs []string) (campaignrun.Scrubbed, error) {
+		if !opts.Yes {
+			n, err := j.Matching(ctx, p)
+			if err != nil {
+				return campaignrun.Scrubbed{}, err
+			}
+			if n == 0 {
+				return campaignrun.Scrubbed{}, nil
+			}
+			ok, err := opts.Prompter.Confirm(ctx, fmt.Sprintf("Forget %d submission(s) of %s for good?", n, whom(p)), "forget them", "keep them")
+			if err != nil {
+				return campaignrun.Scrubbed{}, err
+			}
+			if !ok {
+				return campaignrun.Scrubbed{}, errKept
+			}
+		}
 		return campaignrun.Forget(ctx, j, dirs, p)
 	})
+}
+
+// errKept is the answer no to forget's question: nothing forgotten, and
+// no error (exit 0).
+var errKept = errors.New("kept: nothing was forgotten")
+
+// whom is a forget selector for the question.
+func whom(p journal.Person) string {
+	switch {
+	case p.Email != "":
+		return p.Email
+	case p.Name != "":
+		return p.Name + ", " + p.City
+	}
+	return "everyone of campaign " + p.Campaign
 }
 
 // scrubOp forgets or retains (campaignrun.Forget, Retain) in a journal
@@ -209,6 +266,10 @@ func privacyRun(ctx context.Context, opts *PrivacyOptions, what string, op scrub
 		return err
 	}
 	res.Submissions, res.Documents, err = scrubAll(ctx, j, dirs, op)
+	if errors.Is(err, errKept) {
+		fmt.Fprintln(opts.IO.ErrOut, "Kept: nothing was forgotten.")
+		return nil
+	}
 	if errors.Is(err, journal.ErrInFlight) {
 		return &UsageError{Err: err}
 	}

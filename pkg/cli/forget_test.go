@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faxjam/faxjam/pkg/journal"
 )
 
 // privateTraces lists the files under dir (the journal and its log, the
@@ -84,7 +86,7 @@ func TestRetainAndForget(t *testing.T) {
 	}
 
 	// Forget by name and city: gone from the journal and the exports.
-	h.ok("forget", "--name", "bo hidden", "--city", "OSLO")
+	h.ok("forget", "--name", "bo hidden", "--city", "OSLO", "--yes")
 	if got := privateTraces(t, data, "Bo Hidden"); len(got) > 0 {
 		t.Errorf("Bo is still in %v after forget", got)
 	}
@@ -131,8 +133,60 @@ func TestConfigRetainAppliedByStatus(t *testing.T) {
 		}
 	}
 	// forget --campaign: everyone of it.
-	h.ok("--campaign", "norma-cruz-2012", "forget")
+	h.ok("--campaign", "norma-cruz-2012", "forget", "--yes")
 	if got := privateTraces(t, data, "Rome"); len(got) > 0 {
 		t.Errorf("the campaign's people are still in %v", got)
+	}
+}
+
+// A blank selector forgets nobody: `forget --email " "` once wiped 200 of
+// 200 people (everyone without an e-mail). Blanks are refused (exit 2),
+// forget asks on a terminal with the count, and a script must say --yes.
+func TestForgetABlankSelectorForgetsNobodyAndAsksFirst(t *testing.T) {
+	h := cliHome{t: t, dir: t.TempDir()}
+	for _, name := range []string{"Ana Blanca", "Bo Blanco", "Cy Blanco"} {
+		h.ok("send", "--name", name, "--city", "Quito", "--country", "Ecuador")
+	}
+	for _, args := range [][]string{
+		{"forget", "--email", " ", "--yes"},
+		{"forget", "--email", "\t", "--yes"},
+		{"forget", "--name", " ", "--city", " ", "--yes"},
+		{"forget", "--email", "not-an-address", "--yes"},
+	} {
+		code, _, errOut := h.run(args...)
+		if code != ExitUsage || !strings.Contains(errOut, "--") {
+			t.Errorf("faxjam %q: exit %d, want 2 naming the flag\n%s", args, code, errOut)
+		}
+	}
+	// Without a terminal and without --yes: refused, naming --yes.
+	if code, _, errOut := h.run("forget", "--name", "Ana Blanca", "--city", "Quito"); code != ExitUsage || !strings.Contains(errOut, "--yes") {
+		t.Errorf("forget without --yes off a terminal: exit %d\n%s", code, errOut)
+	}
+	csv := h.ok("status", "--export", "csv")
+	for _, name := range []string{"Ana Blanca", "Bo Blanco", "Cy Blanco"} {
+		if !strings.Contains(csv, name) {
+			t.Errorf("%s was forgotten by a refused forget:\n%s", name, csv)
+		}
+	}
+
+	// On a terminal: the count, then the answer.
+	f, _, errOut := testFactory(t, true)
+	f.DataHome = func() string { return filepath.Join(h.dir, "data") }
+	for _, answer := range []bool{false, true} {
+		opts := &PrivacyOptions{}
+		p := &fakePrompter{confirm: answer}
+		opts.Prompter = p
+		f.privacyOptions(opts)
+		opts.Person = journal.Person{Name: "bo blanco", City: "QUITO"}
+		if err := forgetRun(t.Context(), opts); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.asked) != 1 || !strings.Contains(p.asked[0], "Forget 1 submission(s) of bo blanco, QUITO") {
+			t.Errorf("asked %q", p.asked)
+		}
+		kept := strings.Contains(h.ok("status", "--export", "csv"), "Bo Blanco")
+		if kept == answer {
+			t.Errorf("answered %v, and Bo is kept: %v\n%s", answer, kept, errOut)
+		}
 	}
 }

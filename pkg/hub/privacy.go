@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaignrun"
@@ -108,9 +109,11 @@ func (h *Hub) forgetEmail(w http.ResponseWriter, r *http.Request) {
 	if !h.ours(w, r) || !h.admin(w, r) {
 		return
 	}
-	email := r.URL.Query().Get("email")
-	if email == "" {
-		writeError(w, http.StatusBadRequest, "email", "give ?email=ADDRESS: whose actions to forget")
+	// Trimmed before the check: a blank e-mail must never select everyone
+	// who gave none.
+	email := strings.TrimSpace(r.URL.Query().Get("email"))
+	if email == "" || !strings.Contains(email, "@") {
+		writeError(w, http.StatusBadRequest, "email", "give ?email=ADDRESS (an e-mail address, not blank): whose actions to forget")
 		return
 	}
 	h.answerForget(w, r, journal.Person{Campaign: h.c.ID, Email: email}, email)

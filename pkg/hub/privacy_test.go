@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -245,5 +246,29 @@ func TestHubForgetAndRetentionDeleteTheOutboxDocuments(t *testing.T) {
 	}
 	if n := docs(); n != 0 {
 		t.Errorf("%d documents in the outbox after retention, want none", n)
+	}
+}
+
+// DELETE …/actions?email=%20 once cancelled every action without an
+// e-mail and deleted their signatures. A blank or non-address selector is
+// a 400 naming email, and nobody is forgotten.
+func TestHubForgetWithABlankEmailForgetsNobody(t *testing.T) {
+	th := start(t, &linesim.Config{Duration: time.Hour}, nil) // faxes that take an hour: the actions wait
+	for i := range 3 {
+		if a := th.act(t, fmt.Sprintf("blank-key-%02d-0123456789", i), fmt.Sprintf("Sin Correo %d", i)); a.status != http.StatusAccepted {
+			t.Fatalf("act: %d %s", a.status, a.body)
+		}
+	}
+	for _, q := range []string{"%20", "%09", "", "%20%20", "nobody"} {
+		a := do(t, "DELETE", th.url+"/v1/campaigns/"+th.c.ID+"/actions?email="+q, "", "Authorization", "Bearer "+adminToken)
+		if a.status != http.StatusBadRequest || a.json(t)["field"] != "email" {
+			t.Errorf("email=%q: %d %s, want 400 naming email", q, a.status, a.body)
+		}
+	}
+	export := do(t, "GET", th.url+"/v1/campaigns/"+th.c.ID+"/actions", "", "Authorization", "Bearer "+adminToken)
+	for i := range 3 {
+		if !strings.Contains(string(export.body), fmt.Sprintf("Sin Correo %d", i)) {
+			t.Errorf("Sin Correo %d was forgotten by a blank e-mail", i)
+		}
 	}
 }

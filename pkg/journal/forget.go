@@ -39,6 +39,26 @@ type Person struct {
 	Submission int64
 }
 
+// Normalize trims p's fields. A field given as blanks alone is an error
+// naming it: " " must never read as "no e-mail", which matches everyone
+// who gave none.
+func (p Person) Normalize() (Person, error) {
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"e-mail", &p.Email}, {"name", &p.Name}, {"city", &p.City}, {"campaign", &p.Campaign}} {
+		t := strings.TrimSpace(*f.v)
+		if t == "" && *f.v != "" {
+			return p, fmt.Errorf("journal: forget: the %s given is blank", f.name)
+		}
+		*f.v = t
+	}
+	if p.empty() {
+		return p, errors.New("journal: forget whom? give an e-mail, a name and city, or a campaign")
+	}
+	return p, nil
+}
+
 func (p Person) empty() bool {
 	return p.Email == "" && p.Name == "" && p.City == "" && p.Campaign == "" && p.Submission == 0
 }
@@ -88,11 +108,12 @@ var ErrInFlight = errors.New("a fax of this person is in flight; run `faxjam sta
 // "forgotten"). Nothing is changed if one of them is sending (ErrInFlight).
 // The caller should Compact afterwards.
 func (j *Journal) Forget(ctx context.Context, p Person) (Scrubbed, error) {
-	if p.empty() {
-		return Scrubbed{}, errors.New("journal: forget whom? give an e-mail, a name and city, or a campaign")
+	p, err := p.Normalize()
+	if err != nil {
+		return Scrubbed{}, err
 	}
 	var out Scrubbed
-	err := j.write(ctx, func(tx *txn) error {
+	err = j.write(ctx, func(tx *txn) error {
 		ids, err := matching(tx, p)
 		if err != nil {
 			return err
@@ -111,6 +132,22 @@ func (j *Journal) Forget(ctx context.Context, p Person) (Scrubbed, error) {
 		return Scrubbed{}, fmt.Errorf("journal %s: forget: %w", j.path, err)
 	}
 	return out, nil
+}
+
+// Matching counts the submissions Forget(p) would forget, for a question
+// before it (ErrInFlight when one of them has a fax in flight).
+func (j *Journal) Matching(ctx context.Context, p Person) (int, error) {
+	p, err := p.Normalize()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = j.write(ctx, func(tx *txn) error {
+		ids, err := matching(tx, p)
+		n = len(ids)
+		return err
+	})
+	return n, err
 }
 
 // matching finds the submissions of p, comparing as people write names:
@@ -132,8 +169,11 @@ func matching(tx *txn, p Person) ([]int64, error) {
 		return nil, err
 	}
 	defer rows.Close()
+	// A value given matches only the same value: an e-mail given never
+	// matches a submission that has none.
 	same := func(want, got string) bool {
-		return want == "" || strings.EqualFold(strings.TrimSpace(want), strings.TrimSpace(got))
+		got = strings.TrimSpace(got)
+		return want == "" || got != "" && strings.EqualFold(want, got)
 	}
 	var ids []int64
 	inFlight := false
