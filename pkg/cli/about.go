@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/hub/web"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -30,9 +31,11 @@ func newAboutCmd(f *Factory) *cobra.Command {
 behind the appeal, what the letter asks the target to do, and who receives
 the faxes. Then 'faxjam letter' shows your letter and 'faxjam send' sends it.
 
---lang shows title, summary, facts and asks in another of the campaign's
-languages where the campaign file translates them, and the main text for
-what it does not (--json says which language each part is in).`,
+--lang shows title, summary, background, facts and asks in another of the
+campaign's languages where the campaign file translates them, and the main
+text for what it does not (--json says which language each part is in); the
+headings are in that language too (es, en, fr, de or pt, as on the hub's
+signing page; English for others).`,
 		Example: `  faxjam about
   faxjam about --campaign ./my-campaign/campaign.yaml
   faxjam about --lang es
@@ -67,10 +70,11 @@ type aboutJSON struct {
 
 // aboutLangs says which language each part of about's text is in.
 type aboutLangs struct {
-	Title   string `json:"title"`
-	Summary string `json:"summary"`
-	Facts   string `json:"facts"`
-	Asks    string `json:"asks"`
+	Title      string `json:"title"`
+	Summary    string `json:"summary"`
+	Background string `json:"background"`
+	Facts      string `json:"facts"`
+	Asks       string `json:"asks"`
 }
 
 func aboutRun(ctx context.Context, opts *AboutOptions) error {
@@ -85,39 +89,41 @@ func aboutRun(ctx context.Context, opts *AboutOptions) error {
 	if opts.JSON {
 		return ui.NewJSON(opts.IO.Out).Print("about", aboutJSON{
 			ID: c.ID, Title: t.Title, Organizer: c.Organizer, Started: c.Started, Ends: c.Ends,
-			Summary: t.Summary, Background: strings.TrimSpace(c.Background), Facts: t.Facts, Asks: t.Asks,
-			TextLangs: aboutLangs{Title: t.TitleLang, Summary: t.SummaryLang, Facts: t.FactsLang, Asks: t.AsksLang},
+			Summary: t.Summary, Background: t.Background, Facts: t.Facts, Asks: t.Asks,
+			TextLangs: aboutLangs{Title: t.TitleLang, Summary: t.SummaryLang, Background: t.BackgroundLang, Facts: t.FactsLang, Asks: t.AsksLang},
 			Target:    c.Target, Languages: c.Languages.Codes(), Petition: c.Petition != "", Contact: c.Contact,
 		})
 	}
-	_, err = fmt.Fprint(opts.IO.Out, aboutText(opts.IO.Styles(), min(opts.IO.TerminalWidth(), 100), c, t))
+	_, err = fmt.Fprint(opts.IO.Out, aboutText(opts.IO.Styles(), min(opts.IO.TerminalWidth(), 100), c, t, opts.Lang))
 	return err
 }
 
 // aboutText lays the campaign out in width columns.
-// t is the campaign's text in the chosen language.
-func aboutText(s *ui.Styles, width int, c *campaign.Campaign, t campaign.Text) string {
+// t is the campaign's text in the chosen language, lang the language of
+// the headings ("" English).
+func aboutText(s *ui.Styles, width int, c *campaign.Campaign, t campaign.Text, lang string) string {
 	var b strings.Builder
-	section := func(title string) { fmt.Fprintf(&b, "\n%s\n", s.Heading.Render(title)) }
+	say := func(key string, args ...any) string { return web.T(lang, key, args...) }
+	section := func(key string) { fmt.Fprintf(&b, "\n%s\n", s.Heading.Render(say(key))) }
 
 	b.WriteString(s.Title.Render(ui.Wrap(t.Title, width)) + "\n")
-	when := "since " + c.Started
+	when := say("since", c.Started)
 	if c.Ends != "" {
-		when = c.Started + " to " + c.Ends
+		when = say("span", c.Started, c.Ends)
 	}
 	b.WriteString(s.Muted.Render(ui.Wrap(c.Organizer+" · "+when+" · "+c.ID, width)) + "\n\n")
 	b.WriteString(ui.Reflow(t.Summary, width) + "\n")
 
-	section("Background")
-	b.WriteString(ui.Reflow(c.Background, width) + "\n")
+	section("background")
+	b.WriteString(ui.Reflow(t.Background, width) + "\n")
 
-	section("Key facts")
+	section("facts")
 	b.WriteString(ui.Bullets(s, width, t.Facts))
 
-	section("What we ask")
+	section("asks")
 	b.WriteString(ui.Bullets(s, width, t.Asks))
 
-	section("Who receives the faxes")
+	section("who_h")
 	fictitious := 0
 	for _, n := range c.Target.Fax {
 		if n.Fictitious {
@@ -126,20 +132,20 @@ func aboutText(s *ui.Styles, width int, c *campaign.Campaign, t campaign.Text) s
 	}
 	numbers := fmt.Sprintf("%d", len(c.Target.Fax))
 	if fictitious > 0 {
-		numbers += fmt.Sprintf(" (%d fictitious, for rehearsal: faxjam never dials them for real)", fictitious)
+		numbers += say("k_fictitious", fictitious)
 	}
 	kv := []ui.KV{
-		{Key: "Target", Value: c.Target.Name},
-		{Key: "Title", Value: c.Target.Title},
-		{Key: "Office", Value: c.Target.Organization},
-		{Key: "Fax numbers", Value: numbers},
-		{Key: "Letter in", Value: strings.Join(c.Languages.Codes(), ", ")},
+		{Key: say("k_target"), Value: c.Target.Name},
+		{Key: say("k_title"), Value: c.Target.Title},
+		{Key: say("k_office"), Value: c.Target.Organization},
+		{Key: say("k_numbers"), Value: numbers},
+		{Key: say("k_letter_in"), Value: strings.Join(c.Languages.Codes(), ", ")},
 	}
 	if c.Petition != "" {
-		kv = append(kv, ui.KV{Key: "Plan B", Value: "if every number is down, your name goes on the petition"})
+		kv = append(kv, ui.KV{Key: say("k_planb"), Value: say("planb_v")})
 	}
 	b.WriteString(ui.KeyValues(s, width, kv))
 
-	b.WriteString("\n" + ui.Wrap(fmt.Sprintf("Next: %s reads your letter, %s sends it.", s.Accent.Render("faxjam letter"), s.Accent.Render("faxjam send")), width) + "\n")
+	b.WriteString("\n" + ui.Wrap(say("next", s.Accent.Render("faxjam letter"), s.Accent.Render("faxjam send")), width) + "\n")
 	return b.String()
 }

@@ -54,6 +54,9 @@ func pageLang(r *http.Request, explicit string) string {
 func tr(lang, key string, args ...any) string {
 	m, ok := messages[key]
 	if !ok {
+		m, ok = cliMessages[key]
+	}
+	if !ok {
 		return key // a missing key shows, and TestEveryKeyInEveryLanguage catches it
 	}
 	i := 0
