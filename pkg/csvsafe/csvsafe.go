@@ -19,7 +19,7 @@
 package csvsafe
 
 import (
-	"encoding/csv"
+	"bufio"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -60,32 +60,51 @@ func isNumber(v string) bool {
 	return s != "."
 }
 
-// Writer is a csv.Writer whose every cell goes through Cell, unless raw.
+// Writer writes CSV (RFC 4180) with every field quoted, each cell through
+// Cell unless raw. Quoting every field, not only those with a comma, keeps
+// a cell whole where a spreadsheet splits on another separator: in a
+// semicolon locale a note ";=1+1;" written unquoted becomes three cells,
+// the middle one a formula. encoding/csv quotes only what a comma reader
+// needs, and has no option to quote always, so the fields are written
+// here; it is what reads them back (the tests check the round trip).
 type Writer struct {
-	w   *csv.Writer
+	w   *bufio.Writer
 	raw bool
-	rec []string
+	err error
 }
 
-// NewWriter returns a Writer on w; raw writes values verbatim.
+// NewWriter returns a Writer on w; raw writes values verbatim (still
+// quoted).
 func NewWriter(w io.Writer, raw bool) *Writer {
-	return &Writer{w: csv.NewWriter(w), raw: raw}
+	return &Writer{w: bufio.NewWriter(w), raw: raw}
 }
 
 // Write writes one record, escaping each cell unless the Writer is raw.
 func (w *Writer) Write(record []string) error {
-	if w.raw {
-		return w.w.Write(record)
+	if w.err != nil {
+		return w.err
 	}
-	w.rec = w.rec[:0]
-	for _, v := range record {
-		w.rec = append(w.rec, Cell(v))
+	for i, v := range record {
+		if !w.raw {
+			v = Cell(v)
+		}
+		if i > 0 {
+			w.w.WriteByte(',')
+		}
+		w.w.WriteByte('"')
+		w.w.WriteString(strings.ReplaceAll(v, `"`, `""`))
+		w.w.WriteByte('"')
 	}
-	return w.w.Write(w.rec)
+	_, w.err = w.w.WriteString("\n")
+	return w.err
 }
 
 // Flush writes any buffered data to the underlying writer.
-func (w *Writer) Flush() { w.w.Flush() }
+func (w *Writer) Flush() {
+	if err := w.w.Flush(); err != nil && w.err == nil {
+		w.err = err
+	}
+}
 
 // Error reports an error of a previous Write or Flush.
-func (w *Writer) Error() error { return w.w.Error() }
+func (w *Writer) Error() error { return w.err }

