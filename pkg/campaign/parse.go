@@ -345,18 +345,24 @@ func describe(n *yaml.Node) string {
 // suggest names the closest known key when the unknown one looks like a
 // typo, else the keys known there.
 func suggest(key string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := editDistance(key, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" {
+	if best := Closest(key, known); best != "" {
 		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	sorted := slices.Clone(known)
 	slices.Sort(sorted)
 	return " (known here: " + strings.Join(sorted, ", ") + ")"
+}
+
+// Closest is the name in known nearest to name when name looks like a typo
+// of it (fewer than 3 edits), else "": faxjam's one "did you mean".
+func Closest(name string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
 }
 
 func editDistance(a, b string) int {

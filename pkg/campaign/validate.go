@@ -182,7 +182,9 @@ func (c *Campaign) validateTarget(add func(string, string, ...any)) {
 		p := fmt.Sprintf("target.fax[%d].number", i)
 		n, err := e164.Normalize(f.Number)
 		if err != nil {
-			add(p, "not an E.164 number (write + and the country code, e.g. +502 2411 9191)")
+			// e164 says what is wrong: no + and country code, a country
+			// code that does not exist, too few or too many digits.
+			add(p, "%v", err)
 			continue
 		}
 		if j, dup := seen[n]; dup {

@@ -64,7 +64,7 @@ ships with bundled campaigns; --campaign FILE|URL uses another one, and
 		Args: usageArgs(cobra.NoArgs),
 	}
 	cmd.AddCommand(newCampaignInitCmd(f), newCampaignListCmd(f), newCampaignShowCmd(f), newCampaignAddCmd(f),
-		newCampaignKeygenCmd(f), newCampaignSignCmd(f), newCampaignUpdateCmd(f))
+		newCampaignKeygenCmd(f), newCampaignSignCmd(f), newCampaignUpdateCmd(f), newCampaignExportCmd(f))
 	return cmd
 }
 
@@ -178,7 +178,8 @@ func newCampaignShowCmd(f *Factory) *cobra.Command {
 		Long: `Show a campaign (default: the active one) and check it: the file against its
 schema and every letter composed on a sample signer. An invalid campaign file
 is reported with every problem named by its field path, exit code 2. --yaml
-prints the campaign file itself, e.g. the bundled one to start your own from.
+prints the campaign file itself; 'campaign export DIR' writes it with its
+letter templates, e.g. the bundled one to start your own from.
 
 Every letter is laid out with no note and with the longest note a signer may
 write (600 characters in 8 lines), on the tighter of A4 and Letter paper:

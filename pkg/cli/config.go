@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/hub/client"
 	"github.com/faxjam/faxjam/pkg/ui"
@@ -38,7 +39,6 @@ func configKeys() []configKey {
 		{Key: "campaign", Help: "campaign to use: a bundled id, a file or a URL", URL: true},
 		{Key: "gateway", Help: "fax gateway URL (`faxjam gateway list`); default outbox:// into the data dir", URL: true},
 		{Key: "hub", Help: "campaign hub URL (`faxjam serve`) send and status go through when no gateway is set; default: the campaign's", URL: true, Check: func(s string) error { _, err := client.CheckURL(s); return err }},
-		{Key: "hub_token", Help: "admin token of `faxjam serve`", Secret: true},
 		{Key: "hub_confirm", Help: "SMTP URL `faxjam serve --confirm` mails confirmation links through", URL: true},
 		{Key: "petition", Help: "petition endpoint URL for when every fax number is down", URL: true},
 		{Key: "hub_token", Help: "the hub's admin token (`faxjam serve --token`): `status` shows the hub's queue too", Secret: true},
@@ -356,6 +356,9 @@ func knownConfigKey(key string) (configKey, error) {
 		names := make([]string, 0)
 		for _, k := range configKeys() {
 			names = append(names, k.Key)
+		}
+		if best := campaign.Closest(key, names); best != "" {
+			return k, &UsageError{Err: fmt.Errorf("unknown config key %q", key), Hint: fmt.Sprintf("did you mean %s? (`faxjam config` lists every key)", best)}
 		}
 		return k, usagef("unknown config key %q; known keys: %s", key, strings.Join(names, ", "))
 	}

@@ -448,7 +448,8 @@ func campaignUpdateRun(ctx context.Context, opts *PackOptions) error {
 		return err
 	}
 	if !ok {
-		return usagef("campaign %s was not added from a signed pack: there is nothing to update it from", opts.Ref)
+		return &UsageError{Err: fmt.Errorf("campaign %s was not added from a signed pack: there is nothing to update it from", opts.Ref),
+			Hint: "to replace it with a newer file, add that again: `faxjam campaign add FILE|URL --force`"}
 	}
 	pinned, err := pack.ParseKey(tr.Key)
 	if err != nil {

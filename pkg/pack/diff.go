@@ -67,7 +67,15 @@ func faxChanges(a, b []campaign.FaxNumber) []string {
 		case !ok:
 			out = append(out, fmt.Sprintf("fax number %s%s added", n.Number, label(n)))
 		case old != n:
-			out = append(out, fmt.Sprintf("fax number %s changed (label %q → %q, fictitious %v → %v)", n.Number, old.Label, n.Label, old.Fictitious, n.Fictitious))
+			// Only what changed: "fictitious true → true" says nothing.
+			var what []string
+			if old.Label != n.Label {
+				what = append(what, fmt.Sprintf("label %q → %q", old.Label, n.Label))
+			}
+			if old.Fictitious != n.Fictitious {
+				what = append(what, fmt.Sprintf("fictitious %v → %v", old.Fictitious, n.Fictitious))
+			}
+			out = append(out, fmt.Sprintf("fax number %s changed (%s)", n.Number, strings.Join(what, ", ")))
 		}
 	}
 	for _, n := range a {

@@ -230,3 +230,15 @@ func TestChanges(t *testing.T) {
 		t.Errorf("no change: %q", c)
 	}
 }
+
+// TestChangedNumberSaysOnlyWhatChanged: a relabelled number says its label
+// changed, not "fictitious true → true".
+func TestChangedNumberSaysOnlyWhatChanged(t *testing.T) {
+	a := []campaign.FaxNumber{{Number: "+12025550142", Label: "Despacho", Fictitious: true}, {Number: "+12025550143", Label: "B", Fictitious: true}}
+	b := []campaign.FaxNumber{{Number: "+12025550142", Label: "Oficina", Fictitious: true}, {Number: "+12025550143", Label: "B"}}
+	got := strings.Join(faxChanges(a, b), "|")
+	want := `fax number +12025550142 changed (label "Despacho" → "Oficina")|fax number +12025550143 changed (fictitious true → false)`
+	if got != want {
+		t.Errorf("faxChanges:\n got %s\nwant %s", got, want)
+	}
+}
