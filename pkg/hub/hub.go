@@ -94,6 +94,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -347,5 +348,14 @@ func (h *Hub) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "not found: the API is under /v1/campaigns/"+h.c.ID)
 	})
-	return h.ps.Logged(mux)
+	// The JSON API (/v1/) refuses cross-origin browser requests and
+	// bodies that are not JSON; the pages have their own guard (web).
+	api := server.APIGuard(mux, "/v1/confirm/")
+	return h.ps.Logged(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 }

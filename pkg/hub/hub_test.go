@@ -349,7 +349,7 @@ func TestAdminExport(t *testing.T) {
 	th := start(t, nil, nil)
 	// A note a spreadsheet would run as a formula.
 	if a := do(t, "POST", th.url+"/v1/campaigns/"+th.c.ID+"/actions",
-		`{"key":"e1","name":"Formula Person","city":"Lyon","country":"France","note":"=cmd|calc"}`); a.status != 202 {
+		`{"key":"e1","name":"Formula Person","city":"Lyon","country":"France","note":"=cmd|calc"}`, "Content-Type", "application/json"); a.status != 202 {
 		t.Fatalf("%d %s", a.status, a.body)
 	}
 	th.act(t, "e2", "Export Person")

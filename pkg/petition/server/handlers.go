@@ -24,7 +24,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not found: the API is under /v1/campaigns/{id}")
 	})
-	return s.logged(mux)
+	return s.logged(APIGuard(mux))
 }
 
 // Routes registers the signature API and /healthz on mux, for a server
@@ -347,5 +347,43 @@ func (s *Server) logged(h http.Handler) http.Handler {
 			s.logMu.Unlock()
 		}()
 		h.ServeHTTP(sw, r)
+	})
+}
+
+// APIGuard keeps a page on another site from using the JSON API through a
+// visitor's browser. A request that changes something (POST, PUT, PATCH,
+// DELETE) sent cross-origin by a browser (Sec-Fetch-Site, else Origin
+// against Host: net/http's CrossOriginProtection) is 403; a POST whose body
+// is not application/json is 415 naming Content-Type, since a form or a
+// text/plain fetch crosses origins without a CORS preflight and JSON does
+// not. Clients that are not browsers send neither header and are not
+// affected. exempt names path prefixes that take a same-origin form
+// (the hub's confirmation page): only the cross-origin check holds there.
+func APIGuard(next http.Handler, exempt ...string) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		if err := cop.Check(r); err != nil {
+			writeError(w, http.StatusForbidden, "cross-origin request refused (Origin, Sec-Fetch-Site): the API takes requests from scripts and from this site's own pages")
+			return
+		}
+		for _, p := range exempt {
+			if strings.HasPrefix(r.URL.Path, p) {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		if r.Method == http.MethodPost && (r.ContentLength != 0 || r.Header.Get("Content-Type") != "") {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType, "Content-Type: want application/json")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
 	})
 }

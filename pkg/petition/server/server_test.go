@@ -205,7 +205,7 @@ func TestSignAnswers(t *testing.T) {
 		{name: "two objects", body: sigJSON(jose("k-x")) + sigJSON(jose("k-y")), status: 400, errHas: "one JSON object"},
 		{name: "an array", body: `[]`, status: 400, errHas: "JSON object"},
 		{name: "empty body", body: ``, status: 400, errHas: "empty"},
-		{name: "form content type", body: sigJSON(jose("k-x")), header: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 400, errHas: "Content-Type"},
+		{name: "form content type", body: sigJSON(jose("k-x")), header: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 415, errHas: "Content-Type"},
 		{name: "campaign in the body not matching", body: sigJSON(with(jose("k-x"), "campaign", "other")), status: 400, errHas: "does not match"},
 		{name: "body over 16 KB", body: sigJSON(with(jose("k-x"), "note", big)), status: 413, errHas: "larger than"},
 		{name: "PUT", method: "PUT", body: sigJSON(jose("k-x")), status: 405, errHas: "not allowed"},
