@@ -144,3 +144,16 @@ func (b pageBackend) Admin(ctx context.Context) (web.AdminView, error) {
 func (b pageBackend) Pause(ctx context.Context, paused bool) error {
 	return b.h.SetPaused(ctx, paused)
 }
+
+// revokedSetting names a signed-out admin session in the journal's
+// settings: shared by every hub on the database, kept across restarts.
+func revokedSetting(id string) string { return "hub.admin.revoked." + id }
+
+func (b pageBackend) RevokeSession(ctx context.Context, id string) error {
+	return b.h.j.PutSetting(ctx, revokedSetting(id), "1")
+}
+
+func (b pageBackend) Revoked(ctx context.Context, id string) (bool, error) {
+	v, _, err := b.h.j.Setting(ctx, revokedSetting(id))
+	return v == "1", err
+}

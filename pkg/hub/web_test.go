@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch/linesim"
 	"github.com/faxjam/faxjam/pkg/hub"
+	"github.com/faxjam/faxjam/pkg/hub/hubtest"
 	"github.com/faxjam/faxjam/pkg/hub/web/browsertest"
 )
 
@@ -292,4 +294,41 @@ func BenchmarkFormPost200Clients(b *testing.B) {
 	}
 	b.ReportMetric(float64(percentile(all, 0.5).Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(percentile(all, 0.99).Microseconds())/1000, "p99-ms")
+}
+
+// Signing out of /admin revokes the session in the journal: a copy of the
+// cookie is refused by this hub and by another on the same journal (as
+// several hubs behind a load balancer, or this one after a restart).
+func TestAdminSignOutIsRevokedForEveryHub(t *testing.T) {
+	th := start(t, &linesim.Config{Duration: time.Millisecond}, nil)
+	other := hubtest.Start(t, hub.Config{Campaign: th.c, Token: adminToken, Journal: th.j, Store: th.st, HTTP: hubHTTP(io.Discard)})
+	form := func(base, path, cookie string, v url.Values) *http.Response {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	login := form(th.url, "/admin/login", "", url.Values{"token": {adminToken}})
+	cookie := strings.Split(login.Header.Get("Set-Cookie"), ";")[0]
+	signedIn := func(base string) bool {
+		a := do(t, "GET", base+"/admin", "", "Cookie", cookie)
+		return strings.Contains(string(a.body), `id="pause"`)
+	}
+	if !signedIn(th.url) || !signedIn(other.URL) {
+		t.Fatal("a fresh session is not accepted by both hubs")
+	}
+	if resp := form(th.url, "/admin/logout", cookie, url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", resp.StatusCode)
+	}
+	if signedIn(th.url) || signedIn(other.URL) {
+		t.Error("a signed-out session is still accepted")
+	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -24,27 +25,50 @@ type adminView struct {
 	Hours []hourRow
 }
 
-// session is the admin cookie's value: an expiry and its HMAC under the
-// admin token, so the cookie never holds the token, every hub behind a load
-// balancer accepts it, and changing the token signs everyone out.
-func (h *Handler) session(expiry time.Time) string {
+// session is the admin cookie's value: an expiry, a random session id and
+// their HMAC under the admin token, so the cookie never holds the token,
+// every hub behind a load balancer accepts it, and changing the token
+// signs everyone out. Signing out revokes the id in the journal
+// (Backend.RevokeSession), so a copy of the cookie is refused from then
+// on, by every hub, after a restart too.
+func (h *Handler) session(expiry time.Time, id string) string {
 	exp := strconv.FormatInt(expiry.Unix(), 10)
 	m := hmac.New(sha256.New, []byte(h.cfg.AdminToken))
-	m.Write([]byte("faxjam-admin-session|" + exp))
-	return exp + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	m.Write([]byte("faxjam-admin-session|" + exp + "|" + id))
+	return exp + "." + id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// sessionID reads a well-signed, unexpired admin cookie: its id.
+func (h *Handler) sessionID(r *http.Request) (string, bool) {
+	c, err := r.Cookie(adminCookie)
+	if err != nil || h.cfg.AdminToken == "" {
+		return "", false
+	}
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 {
+		return "", false
+	}
+	n, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil || time.Unix(n, 0).Before(h.cfg.Now()) {
+		return "", false
+	}
+	if !hmac.Equal([]byte(c.Value), []byte(h.session(time.Unix(n, 0), parts[1]))) {
+		return "", false
+	}
+	return parts[1], true
 }
 
 func (h *Handler) signedIn(r *http.Request) bool {
-	c, err := r.Cookie(adminCookie)
-	if err != nil || h.cfg.AdminToken == "" {
+	id, ok := h.sessionID(r)
+	if !ok {
 		return false
 	}
-	exp, _, ok := strings.Cut(c.Value, ".")
-	n, err := strconv.ParseInt(exp, 10, 64)
-	if !ok || err != nil || time.Unix(n, 0).Before(h.cfg.Now()) {
-		return false
+	revoked, err := h.cfg.Backend.Revoked(r.Context(), id)
+	if err != nil {
+		h.log.Printf("admin session: %v", err)
+		return false // not known to be valid: signed out
 	}
-	return hmac.Equal([]byte(c.Value), []byte(h.session(time.Unix(n, 0))))
+	return !revoked
 }
 
 func (h *Handler) setSession(w http.ResponseWriter, value string, maxAge int) {
@@ -96,11 +120,22 @@ func (h *Handler) adminLogin(w http.ResponseWriter, r *http.Request) {
 		h.render(w, v)
 		return
 	}
-	h.setSession(w, h.session(h.cfg.Now().Add(adminSession)), int(adminSession/time.Second))
+	var id [16]byte
+	rand.Read(id[:])
+	h.setSession(w, h.session(h.cfg.Now().Add(adminSession), base64.RawURLEncoding.EncodeToString(id[:])), int(adminSession/time.Second))
 	http.Redirect(w, r, "/admin?lang="+pageLang(r, ui), http.StatusSeeOther)
 }
 
 func (h *Handler) adminLogout(w http.ResponseWriter, r *http.Request) {
+	if id, ok := h.sessionID(r); ok {
+		if err := h.cfg.Backend.RevokeSession(r.Context(), id); err != nil {
+			h.log.Printf("sign out: %v", err)
+			v := h.newView(r, r.PostFormValue("ui"), "unavailable")
+			v.Status = http.StatusServiceUnavailable
+			h.render(w, v)
+			return
+		}
+	}
 	h.setSession(w, "", -1)
 	http.Redirect(w, r, "/admin?lang="+pageLang(r, r.PostFormValue("ui")), http.StatusSeeOther)
 }

@@ -32,6 +32,7 @@ type memBackend struct {
 	paused  bool
 	perHour []int
 	calls   map[string]int // Act, Preview
+	revoked map[string]bool
 }
 
 type memAction struct {
@@ -180,4 +181,20 @@ func (b *memBackend) Pause(_ context.Context, p bool) error {
 	defer b.mu.Unlock()
 	b.paused = p
 	return nil
+}
+
+func (b *memBackend) RevokeSession(_ context.Context, id string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.revoked == nil {
+		b.revoked = map[string]bool{}
+	}
+	b.revoked[id] = true
+	return nil
+}
+
+func (b *memBackend) Revoked(_ context.Context, id string) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.revoked[id], nil
 }

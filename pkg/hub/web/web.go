@@ -70,6 +70,10 @@ type Backend interface {
 	// Pause stops dialling (calls in flight finish; acceptance goes on);
 	// Pause(false) resumes.
 	Pause(ctx context.Context, paused bool) error
+	// RevokeSession records that the admin session id is signed out, for
+	// every hub process and across restarts; Revoked reports it.
+	RevokeSession(ctx context.Context, id string) error
+	Revoked(ctx context.Context, id string) (bool, error)
 }
 
 // ErrNotFound is an unknown action id or a wrong receipt token: the page

@@ -551,10 +551,26 @@ func TestAdminSignInPauseResumeAndSignOut(t *testing.T) {
 		t.Fatal("resume failed")
 	}
 	// A forged or expired session is signed out.
-	for _, c := range []string{adminCookie + "=99999999999.AAAA", adminCookie + "=1." + strings.SplitN(strings.TrimPrefix(cookie, adminCookie+"="), ".", 2)[1]} {
+	for _, c := range []string{adminCookie + "=99999999999.AAAA", adminCookie + "=99999999999.AAAA.BBBB", adminCookie + "=1." + strings.SplitN(strings.TrimPrefix(cookie, adminCookie+"="), ".", 2)[1]} {
 		if a := s.get("/admin", "Cookie", c); strings.Contains(a.body, `id="pause"`) {
 			t.Errorf("session %q accepted", c)
 		}
+	}
+	// Signing out revokes the session on the server: a copy of the cookie
+	// kept from before is refused (it was accepted for 12 h before).
+	if p := s.post("/admin/logout", url.Values{}, "Cookie", cookie); p.status != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", p.status)
+	}
+	if a := s.get("/admin", "Cookie", cookie); strings.Contains(a.body, `id="pause"`) || !strings.Contains(a.body, `type="password"`) {
+		t.Error("the session cookie still opens /admin after signing out")
+	}
+	if p := s.post("/admin/pause", url.Values{}, "Cookie", cookie); p.status != 401 || s.b.paused {
+		t.Errorf("pause with a signed-out cookie: %d, paused %v", p.status, s.b.paused)
+	}
+	// A new sign-in works again.
+	p = s.post("/admin/login", url.Values{"token": {"admin-token-0123456789"}})
+	if a := s.get("/admin", "Cookie", strings.Split(p.header.Get("Set-Cookie"), ";")[0]); !strings.Contains(a.body, `id="pause"`) {
+		t.Error("signing in again after signing out does not work")
 	}
 }
 
