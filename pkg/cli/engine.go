@@ -110,7 +110,7 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 		}
 		return nil
 	}
-	err = partial(sum, opts.Redirect)
+	err = partial(sum, opts.Redirect, opts.Self)
 	var pe *PartialError
 	if er.Again != "" && errors.As(err, &pe) {
 		pe.Again = er.Again

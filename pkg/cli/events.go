@@ -313,9 +313,10 @@ func heldCount(sum dispatch.Summary) int {
 // partial is the exit status of a finished run with redirect: a
 // PartialError when any signer of this run failed, was lost, rejected or is
 // still queued, or queued work was held for another redirect.
-func partial(sum dispatch.Summary, redirect string) error {
+func partial(sum dispatch.Summary, redirect, selfCmd string) error {
 	r := sum.Run
 	e := &PartialError{
+		Self:     selfCmd,
 		Failed:   r[journal.Failed] + r[journal.GaveUp] + r[journal.Unknown],
 		Queued:   r[journal.Queued] + r[journal.Sending],
 		Rejected: sum.Rejected,

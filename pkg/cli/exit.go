@@ -61,6 +61,8 @@ type PartialError struct {
 	// campaign); HeldHint says what to do about them.
 	Held     map[string]int
 	HeldHint string
+	// Self is how to run faxjam in the hint ("" is "faxjam").
+	Self string
 }
 
 func (e *PartialError) Error() string {
@@ -89,11 +91,11 @@ func (e *PartialError) Error() string {
 	case e.Queued > 0 && e.Again != "":
 		return msg + "; " + e.Again
 	case e.Queued > 0 && e.Redirect != "":
-		return msg + "; `faxjam status --follow --redirect " + e.Redirect + "` (or the same `send` again) carries on"
+		return msg + "; `" + self(e.Self) + " status --follow --redirect " + e.Redirect + "` (or the same `send` again) carries on"
 	case e.Queued > 0:
-		return msg + "; `faxjam status --follow` (or the same `send` again) carries on"
+		return msg + "; `" + self(e.Self) + " status --follow` (or the same `send` again) carries on"
 	case e.Failed > 0:
-		return msg + "; `faxjam status` shows why"
+		return msg + "; `" + self(e.Self) + " status` shows why"
 	case e.Rejected > 0:
 		return msg + "; fix the rejected rows (see --rejects) and send them again"
 	default:

@@ -32,8 +32,11 @@ import (
 // (config, campaign) is loaded on first use, so `--help` and `version` cost
 // nothing.
 type Factory struct {
-	IO     *ui.IOStreams
-	Build  BuildInfo
+	IO    *ui.IOStreams
+	Build BuildInfo
+	// Self is how the person runs faxjam ("faxjam", "go run
+	// ./cmd/faxjam"), for hints naming the next command; "" is "faxjam".
+	Self   string
 	Getenv func(string) string
 	// ConfigHome and DataHome are faxjam's folders under the XDG config and
 	// data dirs.

@@ -155,7 +155,7 @@ func sendViaHub(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r 
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "%s the hub %s %s: it composes your letter and faxes it to %s.\n", st.Success.Render("Sent:"), cl.URL(), what, c.Target.Name)
 		fmt.Fprintf(opts.IO.Out, "action %s · receipt %s · %s\n", got.ID, got.Receipt, got.State)
-		fmt.Fprintf(opts.IO.ErrOut, "The receipt is kept in %s; `faxjam status` shows what the hub says (--follow waits until it is final).\n", path)
+		fmt.Fprintf(opts.IO.ErrOut, "The receipt is kept in %s; `%s status` shows what the hub says (--follow waits until it is final).\n", path, self(opts.Self))
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func hubStatus(ctx context.Context, opts *StatusOptions, c *campaign.Campaign) (
 		case <-ctx.Done():
 			return true, ctx.Err()
 		case <-deadline:
-			return true, &PartialError{Queued: len(as)}
+			return true, &PartialError{Queued: len(as), Self: so.Self}
 		case <-time.After(poll):
 		}
 	}

@@ -67,7 +67,7 @@ func previewSubmission(ctx context.Context, so *SendOptions, j *journal.Journal,
 // statusPreviewCommand is the short command that draws the fax just sent
 // to s: status finds it by its key.
 func statusPreviewCommand(opts *SendOptions, c *campaign.Campaign, s letter.Signer) string {
-	args := []string{"faxjam"}
+	args := []string{self(opts.Self)}
 	if slices.Contains(opts.Typed, "campaign") {
 		args = append(args, "--campaign", shellQuote(opts.CampaignRef))
 	}

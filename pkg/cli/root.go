@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ func execute(build BuildInfo, args []string, in io.Reader, out, errOut io.Writer
 	defer stop()
 	f := newFactory(build, in, out, errOut)
 	f.Now = now
+	if exe, err := os.Executable(); err == nil {
+		f.Self = selfCommand(exe, os.Args[0], exec.LookPath)
+	}
 	return run(ctx, f, args)
 }
 

@@ -43,6 +43,7 @@ type SendOptions struct {
 	Prompter   Prompter
 	DataDir    string
 	Version    string
+	Self       string // how to run faxjam, for hints (Factory.Self)
 
 	Signer      letter.Signer
 	SignersFile string // --signers FILE or "-"
@@ -86,7 +87,7 @@ type SendOptions struct {
 func (f *Factory) sendOptions(o *SendOptions) {
 	o.IO, o.Campaign, o.Now, o.JSON = f.IO, f.Campaign, f.Now, f.JSON
 	o.Gateways, o.Petitions, o.GatewayEnv, o.Secrets = f.Gateways, f.Petitions, f.GatewayEnv(), &f.secrets
-	o.DataDir, o.Version, o.CampaignRef = f.DataHome(), f.Build.Version, f.CampaignRef
+	o.DataDir, o.Version, o.CampaignRef, o.Self = f.DataHome(), f.Build.Version, f.CampaignRef, f.Self
 	if v := f.Config(); v != nil {
 		o.Retain = v.GetString("retain")
 	}
@@ -531,7 +532,7 @@ func typedFlags(cmd *cobra.Command, names ...string) []string {
 // the fax machine prints it: it repeats what came from the command line or
 // a prompt, and leaves out what it will find in config again.
 func previewCommand(opts *SendOptions, s letter.Signer) string {
-	args := []string{"faxjam"}
+	args := []string{self(opts.Self)}
 	typed := func(n string) bool { return slices.Contains(opts.Typed, n) }
 	if typed("campaign") {
 		args = append(args, "--campaign", shellQuote(opts.CampaignRef))
