@@ -37,18 +37,27 @@ DIR must be new or empty (--force writes over the campaign's files in it).
 	return cmd
 }
 
+// newOrEmpty refuses (exit 2) to write into a folder that holds files,
+// unless force: what writes there would mix with what is there.
+func newOrEmpty(cmd, dir string, force bool, what string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return &UsageError{Err: fmt.Errorf("%s: %w", cmd, err)}
+	case len(entries) > 0 && !force:
+		return usagef("%s: %s is not empty; give a new folder (or --force to write over %s)", cmd, dir, what)
+	}
+	return nil
+}
+
 func campaignExportRun(ctx context.Context, opts *CampaignOptions, dir string) error {
 	c, err := opts.Load(ctx, opts.Ref)
 	if err != nil {
 		return showInvalid(opts, err)
 	}
-	entries, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
-		return &UsageError{Err: fmt.Errorf("campaign export: %w", err)}
-	case len(entries) > 0 && !opts.Force:
-		return usagef("campaign export: %s is not empty; give a new folder (or --force to write over the campaign's files)", dir)
+	if err := newOrEmpty("campaign export", dir, opts.Force, "the campaign's files"); err != nil {
+		return err
 	}
 	files := map[string][]byte{campaign.FileName: c.File()}
 	names := []string{campaign.FileName}

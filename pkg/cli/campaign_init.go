@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -89,13 +88,8 @@ func campaignInitRun(ctx context.Context, opts *CampaignInitOptions) error {
 			return usagef("--languages: %s given twice", l)
 		}
 	}
-	entries, err := os.ReadDir(opts.Dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
-		return &UsageError{Err: fmt.Errorf("campaign init: %w", err)}
-	case len(entries) > 0 && !opts.Force:
-		return usagef("campaign init: %s is not empty; give a new folder (or --force to write over the starter's files)", opts.Dir)
+	if err := newOrEmpty("campaign init", opts.Dir, opts.Force, "the starter's files"); err != nil {
+		return err
 	}
 	files := campaign.Starter(id, opts.Languages, co.Now())
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {

@@ -115,5 +115,10 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 	if er.Again != "" && errors.As(err, &pe) {
 		pe.Again = er.Again
 	}
+	if rg.Driver.Rehearsal && errors.As(err, &pe) && pe.Again == "" {
+		// A simulated network is gone when the process ends, and the
+		// rehearsal's journal is its own: only the same send carries on.
+		pe.Again = "the same `send --gateway " + shellQuote(showGateway(opts.Gateway)) + "` again carries on (a rehearsal keeps its own journal, " + journalPath(opts.Journal, opts.DataDir, true) + ")"
+	}
 	return err
 }
