@@ -72,9 +72,14 @@ func ComposeContext(ctx context.Context, c *campaign.Campaign, lang string, s Si
 		return Letter{}, fmt.Errorf("letter: campaign %s: %w", c.ID, err)
 	}
 	date := FormatDate(lang, now.In(loc))
+	// A value written the other way than the letter ends with a mark of
+	// the letter's direction (closeDirection), so the template's text
+	// after it stays in order.
+	rtl, _ := RightToLeft(lang)
+	dir := func(v string) string { return closeDirection(v, rtl) }
 	body, err := tmpl.Execute(ctx, Data{
-		Sender:   Sender{Name: s.Name, City: s.City, Country: s.Country, Email: s.Email},
-		Note:     s.Note,
+		Sender:   Sender{Name: dir(s.Name), City: dir(s.City), Country: dir(s.Country), Email: s.Email},
+		Note:     dir(s.Note),
 		Date:     date,
 		Target:   c.Target,
 		Campaign: c.In(lang),
@@ -87,7 +92,7 @@ func ComposeContext(ctx context.Context, c *campaign.Campaign, lang string, s Si
 		Lang:      lang,
 		Date:      date,
 		Sender:    s,
-		Body:      tidy(body),
+		Body:      dropLineEndMarks(tidy(body)),
 		Footer:    Footer(lang, c.ID, s.Name, c.Contact),
 		PageLabel: PageLabel(lang),
 	}, nil

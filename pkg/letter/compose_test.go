@@ -232,3 +232,29 @@ func TestCheckFindsTemplateNamingMissingField(t *testing.T) {
 		t.Errorf("err = %v, want languages.en naming Phone", err)
 	}
 }
+
+// TestRightToLeftValueEndsWithTheLettersDirection: in a Spanish letter an
+// Arabic city ends with an LRM, so ", 5 de diciembre" after it stays left
+// to right; a value alone on its line (the name) carries no mark, and a
+// Latin value none either.
+func TestRightToLeftValueEndsWithTheLettersDirection(t *testing.T) {
+	c := bundled(t)
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	l, err := Compose(c, "es", Signer{Name: "فاطمة الزهراء", City: "بيروت", Country: "Lebanon"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(l.Body, "بيروت\u200e, 5 de diciembre de 2026\n") {
+		t.Errorf("first line %q, want the city closed by an LRM", strings.SplitN(l.Body, "\n", 2)[0])
+	}
+	if !strings.Contains(l.Body, "\nفاطمة الزهراء\n") {
+		t.Errorf("the signature line carries a mark:\n%q", l.Body)
+	}
+	if l.Sender.City != "بيروت" {
+		t.Errorf("Sender.City = %q: the signer's own value changed", l.Sender.City)
+	}
+	l, _ = Compose(c, "es", Signer{Name: "Ana", City: "Lima", Country: "Perú"}, now)
+	if strings.ContainsAny(l.Body, "\u200e\u200f") {
+		t.Errorf("a Latin letter carries a mark")
+	}
+}

@@ -66,6 +66,11 @@ type faceUse struct {
 	obj    int      // number of its Type0 font object; 0 when unused
 	keep   []uint64 // bit set of glyph ids the subset keeps
 	glyphs []usedGlyph
+	// marks are glyphs first drawn for an invisible mark (HarfBuzz draws
+	// an LRM with the space glyph, at no advance), by id → index in
+	// glyphs: the next visible use of the glyph gives its ToUnicode
+	// entry, so a space does not extract as an LRM.
+	marks map[uint16]int
 }
 
 type usedGlyph struct {
@@ -205,7 +210,16 @@ func (pw *pdfWriter) collect(r *Renderer, l *Layout) error {
 					}
 					if fu.keep[g.id/64]&(1<<(g.id%64)) == 0 {
 						fu.keep[g.id/64] |= 1 << (g.id % 64)
+						if onlyMarks(g.text) {
+							if fu.marks == nil {
+								fu.marks = map[uint16]int{}
+							}
+							fu.marks[g.id] = len(fu.glyphs)
+						}
 						fu.glyphs = append(fu.glyphs, usedGlyph{id: g.id, txt: g.text, adv: f.advance(g.id)})
+					} else if i, ok := fu.marks[g.id]; ok && g.text != "" && !onlyMarks(g.text) {
+						fu.glyphs[i].txt = g.text
+						delete(fu.marks, g.id)
 					}
 				}
 				continue
@@ -452,6 +466,19 @@ func (pw *pdfWriter) font(f *face, fu *faceUse) error {
 
 	pw.begin(fu.obj + 4)
 	return pw.stream(pw.toUnicode(fu.glyphs), 0)
+}
+
+// onlyMarks reports whether s is invisible marks only (LRM, RLM...).
+func onlyMarks(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if !invisible(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // toUnicode is the CMap from glyph ids back to the characters drawn.

@@ -12,8 +12,9 @@ import (
 	ot "github.com/go-text/typesetting/font/opentype"
 	"github.com/go-text/typesetting/harfbuzz"
 	"github.com/go-text/typesetting/language"
-	xlanguage "golang.org/x/text/language"
 	"golang.org/x/text/unicode/bidi"
+
+	"github.com/faxjam/faxjam/pkg/letter"
 )
 
 // Text that needs more than one glyph per character, each at its advance,
@@ -531,20 +532,13 @@ const (
 	dirRTL
 )
 
-// directionOf is the base direction of text in lang: right to left for a
-// language whose script (given or likely, "ar" is Arab) is written so,
-// left to right for any other; "" or a tag that does not parse is dirAuto.
+// directionOf is the base direction of text in lang (letter.RightToLeft);
+// "" or a tag that does not parse is dirAuto.
 func directionOf(lang string) baseDir {
-	if lang == "" {
+	switch rtl, known := letter.RightToLeft(lang); {
+	case !known:
 		return dirAuto
-	}
-	tag, err := xlanguage.Parse(lang)
-	if err != nil {
-		return dirAuto
-	}
-	sc, _ := tag.Script()
-	switch sc.String() {
-	case "Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Mand", "Samr", "Yezi":
+	case rtl:
 		return dirRTL
 	}
 	return dirLTR
