@@ -88,7 +88,7 @@ func TestStatusShowsAHubsLines(t *testing.T) {
 	base := url + "/v1/campaigns/" + c.ID
 	hubPost(t, base+"/pause", "", hubAdmin)
 	for i := range 5 {
-		hubPost(t, base+"/actions", fmt.Sprintf(`{"key":"k%d","name":"Persona %d","city":"Xela","country":"Guatemala"}`, i, i), "")
+		hubPost(t, base+"/actions", fmt.Sprintf(`{"key":"key-%d-abcdefghijklmnop","name":"Persona %d","city":"Xela","country":"Guatemala"}`, i, i), "")
 	}
 
 	got, err := hubRun(t, url, c, false, hubAdmin, false, nil)

@@ -2,7 +2,10 @@ package hub
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,10 +37,12 @@ type ActionRequest struct {
 
 // Accepted is the answer to an action: 202 new, 200 duplicate.
 type Accepted struct {
-	ID        string        `json:"id"`
-	Receipt   string        `json:"receipt,omitempty"` // absent for the same person under another key
-	State     journal.State `json:"state"`
-	Duplicate bool          `json:"duplicate,omitempty"`
+	ID      string        `json:"id"`
+	Receipt string        `json:"receipt"`
+	State   journal.State `json:"state"`
+	// Duplicate: the same key again (the client's retry), 200.
+	Duplicate bool `json:"duplicate,omitempty"`
+	person    bool // the same person under a new key: answered as new (metrics count it)
 }
 
 // Status is the answer of GET /v1/actions/{id}.
@@ -134,11 +139,35 @@ func decodeAction(r io.Reader) (ActionRequest, string, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return req, "", errors.New("body: want one JSON object and nothing after it")
 	}
-	if err := server.CheckKey(req.Key); err != nil {
-		return req, "key", err
-	}
 	return req, "", nil
 }
+
+// CheckActionKey is the rule for an action's idempotency key: 16 to 128
+// characters of A-Z a-z 0-9 - _ with at least 8 different ones, new and
+// random for each action (crypto/rand; the CLI sends 32 hex digits, the
+// page mints 22 base64url characters). A short, blank or patterned key
+// would be shared by strangers, and the same key is the same action.
+func CheckActionKey(k string) error {
+	const rule = "key: want 16 to 128 random characters (A-Z a-z 0-9 - _), new for each action, from a random generator"
+	if len(k) < 16 || len(k) > 128 {
+		return errors.New(rule)
+	}
+	seen := map[rune]bool{}
+	for _, c := range k {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return errors.New(rule)
+		}
+		seen[c] = true
+	}
+	if len(seen) < 8 {
+		return errors.New(rule)
+	}
+	return nil
+}
+
+// ErrKeyReused is a key already used for an action with other details: the
+// answer is 409 and says nothing of that action.
+var ErrKeyReused = errors.New("key: already used for another action; send each action with a new random key")
 
 func (h *Hub) accept(w http.ResponseWriter, r *http.Request) {
 	if !h.ours(w, r) {
@@ -166,6 +195,8 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.As(err, &ce):
 		writeError(w, http.StatusGone, "", ce.Error())
+	case errors.Is(err, ErrKeyReused):
+		writeError(w, http.StatusConflict, "key", err.Error())
 	case errors.As(err, &fe):
 		e := apiError{Error: err.Error(), Fields: fe.Fields}
 		if len(fe.Fields) > 0 {
@@ -196,6 +227,9 @@ func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (acc Ac
 	if err := letter.ValidateSigner(s, h.c.RequireNote); err != nil {
 		return Accepted{}, err
 	}
+	if err := CheckActionKey(key); err != nil {
+		return Accepted{}, &letter.FieldErrors{Fields: []letter.FieldError{{Field: "key", Reason: strings.TrimPrefix(err.Error(), "key: ")}}}
+	}
 	sub := journal.Submission{Campaign: h.c.ID, Key: letter.SignerKey(h.c.ID, s),
 		Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang}
 	if h.cfg.Confirm != nil { // confirm.go
@@ -222,10 +256,36 @@ func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (acc Ac
 		h.poke()
 		return Accepted{ID: a.ID, Receipt: h.receipt(a.ID), State: got.State}, nil
 	case journal.SameKey:
+		// The client's own retry gets its action again; a key reused with
+		// another person's details gets nothing of it.
+		if got.Key != sub.Key || got.Note != "" && got.Note != sub.Note {
+			return Accepted{}, ErrKeyReused
+		}
 		return Accepted{ID: a.ID, Receipt: h.receipt(a.ID), State: got.State, Duplicate: true}, nil
 	}
-	return Accepted{ID: a.ID, State: got.State, Duplicate: true}, nil
+	// The same person under a new key: one action per person, so nothing
+	// is faxed again, and the answer is a fresh accept's, to the letter,
+	// so that it tells nobody whether this person had acted (a membership
+	// oracle): an id and a receipt of its own, made from the key, whose
+	// status says "queued: we have your action" and never the first
+	// action's progress, details or page.
+	id := h.echoID(key)
+	if err := h.j.PutSetting(ctx, echoSetting(id), "1"); err != nil {
+		return Accepted{}, err
+	}
+	return Accepted{ID: id, Receipt: h.receipt(id), State: journal.Queued, person: true}, nil
 }
+
+// echoID is the action id answered to a person who had acted, under key:
+// an HMAC of the key, shaped as newID's, so the same key gets it again.
+func (h *Hub) echoID(key string) string {
+	m := hmac.New(sha256.New, h.secret)
+	io.WriteString(m, "faxjam echo\x00"+h.c.ID+"\x00"+key)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
+}
+
+// echoSetting marks an echo id in the journal's settings.
+func echoSetting(id string) string { return "hub.echo." + id }
 
 // ErrNotFound is an unknown action or a wrong receipt: the same error, so
 // that ids cannot be told from receipts.
@@ -247,6 +307,13 @@ func (h *Hub) held(ctx context.Context, id, receipt string) (journal.Action, jou
 // receipt; ErrNotFound otherwise.
 func (h *Hub) Status(ctx context.Context, id, receipt string) (Status, error) {
 	a, s, err := h.held(ctx, id, receipt)
+	if errors.Is(err, ErrNotFound) && subtle.ConstantTimeCompare([]byte(receipt), []byte(h.receipt(id))) == 1 {
+		if v, _, serr := h.j.Setting(ctx, echoSetting(id)); serr == nil && v == "1" {
+			// A second action of a person who had acted: it says it is
+			// held, and nothing of the first.
+			return Status{ID: id, State: journal.Queued, Message: "we have your action", UpdatedAt: h.cfg.Now().UTC(), Rehearsal: h.rehearsal()}, nil
+		}
+	}
 	if err != nil {
 		return Status{}, err
 	}

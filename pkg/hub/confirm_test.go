@@ -113,7 +113,7 @@ func startConfirming(t *testing.T, clock *fakeClock) (*testHub, *inbox) {
 
 func (th *testHub) actMail(t *testing.T, key, name, email string) map[string]any {
 	t.Helper()
-	b, _ := json.Marshal(map[string]string{"key": key, "name": name, "city": "Xela", "country": "Guatemala", "email": email})
+	b, _ := json.Marshal(map[string]string{"key": testKey(key), "name": name, "city": "Xela", "country": "Guatemala", "email": email})
 	a := do(t, "POST", th.url+"/v1/campaigns/"+th.c.ID+"/actions", string(b), "Content-Type", "application/json")
 	if a.status != http.StatusAccepted {
 		t.Fatalf("action: %d %s", a.status, a.body)

@@ -17,9 +17,13 @@
 //	POST /v1/campaigns/{id}/actions   {key, name, city, country, email?, note?, lang?}
 //	     202 {id, receipt, state}              accepted: durable before the answer
 //	     200 {id, receipt, state, duplicate}   the same key again: the first action, its receipt
-//	     200 {id, state, duplicate}            the same person under another key: the first
-//	                                           action, without its receipt (it is the holder's)
-//	     400 {error, field}                    a field breaks the letter's input rules
+//	     409 {error, field: "key"}             the same key with other details: nothing of the first
+//	     202 {id, receipt, state}              the same person under another key: answered as a
+//	                                           fresh action (no membership oracle); nothing is
+//	                                           faxed again; its receipt says queued, "we have your
+//	                                           action", never the first action's progress or page
+//	     400 {error, field}                    a field breaks the letter's input rules, or key
+//	                                           is not 16-128 random characters (CheckActionKey)
 //	GET  /v1/actions/{id}             Authorization: Bearer RECEIPT
 //	     200 {id, state, number_label, attempts, pages, delivered_at?, petitioned_at?, updated_at, reason?, message?}
 //	     404 without the receipt or with a wrong one, so ids cannot be enumerated

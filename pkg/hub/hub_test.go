@@ -3,6 +3,8 @@ package hub_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,7 +125,17 @@ func actionJSON(key, name string) string {
 }
 
 func (th *testHub) act(t testing.TB, key, name string) answer {
-	return do(t, "POST", th.url+"/v1/campaigns/"+th.c.ID+"/actions", actionJSON(key, name), "Content-Type", "application/json")
+	return do(t, "POST", th.url+"/v1/campaigns/"+th.c.ID+"/actions", actionJSON(testKey(key), name), "Content-Type", "application/json")
+}
+
+// testKey makes a test's short key ("key-001") a valid action key, the
+// same for the same key: a client's random key, as far as the hub can tell.
+func testKey(k string) string {
+	if hub.CheckActionKey(k) == nil {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return "t" + hex.EncodeToString(sum[:12])
 }
 
 // waitFinal polls an action until its state is final.
@@ -241,14 +253,38 @@ func TestRepeatedKeyAndSamePersonAnswerTheFirstAction(t *testing.T) {
 	if m := again.json(t); m["id"] != f["id"] || m["receipt"] != f["receipt"] || m["duplicate"] != true {
 		t.Errorf("same key: %v, want the first %v", m, f)
 	}
-	// The same person (case and spaces aside) under another key: the first
-	// id, and not its receipt.
-	other := th.act(t, "k2", "  ana   PÉREZ ")
-	if other.status != 200 {
-		t.Fatalf("same person: %d %s", other.status, other.body)
+	// The same key with another person's details (issue 16: it returned
+	// the first person's receipt): 409, and nothing of the first.
+	reused := th.act(t, "k1", "Attacker B")
+	if reused.status != http.StatusConflict || reused.json(t)["field"] != "key" ||
+		bytes.Contains(reused.body, []byte(f["id"].(string))) || bytes.Contains(reused.body, []byte("Ana")) {
+		t.Errorf("a reused key: %d %s, want 409 naming key and nothing of the first", reused.status, reused.body)
 	}
-	if m := other.json(t); m["id"] != f["id"] || m["receipt"] != nil || m["duplicate"] != true {
-		t.Errorf("same person: %v", m)
+	// The same person (case and spaces aside) under another key: answered
+	// as a fresh action (202, an id and a receipt of its own, queued), so
+	// nobody learns from it whether Ana had acted; nothing is faxed again,
+	// and its receipt shows nothing of the first action.
+	other := th.act(t, "k2", "  ana   PÉREZ ")
+	m := other.json(t)
+	if other.status != 202 || m["id"] == f["id"] || m["receipt"] == nil || m["receipt"] == f["receipt"] || m["state"] != "queued" || m["duplicate"] != nil {
+		t.Fatalf("same person: %d %v, want a fresh accept's answer", other.status, m)
+	}
+	fresh := th.act(t, "k9", "Brand New Person").json(t)
+	if len(m["id"].(string)) != len(fresh["id"].(string)) || len(m["receipt"].(string)) != len(fresh["receipt"].(string)) {
+		t.Errorf("the echo's id and receipt %v are not shaped as a fresh action's %v", m, fresh)
+	}
+	if again := th.act(t, "k2", "  ana   PÉREZ ").json(t); again["id"] != m["id"] || again["receipt"] != m["receipt"] {
+		t.Errorf("the same key again gets %v, want %v", again, m)
+	}
+	st := do(t, "GET", th.url+"/v1/actions/"+m["id"].(string), "", "Authorization", "Bearer "+m["receipt"].(string))
+	if st.status != 200 || st.json(t)["state"] != "queued" || bytes.Contains(st.body, []byte("number_label")) {
+		t.Errorf("the echo's status: %d %s", st.status, st.body)
+	}
+	if a := do(t, "GET", th.url+"/v1/actions/"+m["id"].(string)+"/fax.png", "", "Authorization", "Bearer "+m["receipt"].(string)); a.status != 404 {
+		t.Errorf("the echo's fax.png: %d, want 404", a.status)
+	}
+	if n, _ := th.j.Counts(t.Context(), th.c.ID); n[journal.Queued] != 2 {
+		t.Errorf("queued %d, want 2 (Ana once, the new person)", n[journal.Queued])
 	}
 	// A wrong receipt, none, or another action's: 404 alike.
 	second := th.act(t, "k3", "Someone Else").json(t)
@@ -269,7 +305,7 @@ func TestRepeatedKeyAndSamePersonAnswerTheFirstAction(t *testing.T) {
 	if a := do(t, "GET", th.url+"/v1/actions/nosuchid", "", "Authorization", "Bearer "+f["receipt"].(string)); a.status != 404 {
 		t.Errorf("unknown id: %d", a.status)
 	}
-	st := do(t, "GET", th.url+"/v1/actions/"+f["id"].(string), "", "Authorization", "Bearer "+f["receipt"].(string))
+	st = do(t, "GET", th.url+"/v1/actions/"+f["id"].(string), "", "Authorization", "Bearer "+f["receipt"].(string))
 	if st.status != 200 || st.json(t)["state"] != "queued" {
 		t.Errorf("status: %d %s", st.status, st.body)
 	}
@@ -349,7 +385,7 @@ func TestAdminExport(t *testing.T) {
 	th := start(t, nil, nil)
 	// A note a spreadsheet would run as a formula.
 	if a := do(t, "POST", th.url+"/v1/campaigns/"+th.c.ID+"/actions",
-		`{"key":"e1","name":"Formula Person","city":"Lyon","country":"France","note":"=cmd|calc"}`, "Content-Type", "application/json"); a.status != 202 {
+		`{"key":"e1-0123456789abcdef","name":"Formula Person","city":"Lyon","country":"France","note":"=cmd|calc"}`, "Content-Type", "application/json"); a.status != 202 {
 		t.Fatalf("%d %s", a.status, a.body)
 	}
 	th.act(t, "e2", "Export Person")

@@ -100,7 +100,7 @@ func (m *metrics) acted(acc Accepted, err error) {
 	var ce *ClosedError
 	reason := ""
 	switch {
-	case err == nil && acc.Duplicate:
+	case err == nil && (acc.Duplicate || acc.person):
 		reason = "duplicate"
 	case err == nil:
 		m.add(seriesOf("faxjam_actions_accepted_total", "campaign", m.campaign), 1)

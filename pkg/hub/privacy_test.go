@@ -47,7 +47,7 @@ func rawTraces(t *testing.T, th *testHub, s string) []string {
 // delivered and returns its id.
 func (th *testHub) actWith(t *testing.T, key, name, email, note string) string {
 	t.Helper()
-	b, _ := json.Marshal(map[string]string{"key": key, "name": name, "city": "Xela", "country": "Guatemala", "email": email, "note": note})
+	b, _ := json.Marshal(map[string]string{"key": testKey(key), "name": name, "city": "Xela", "country": "Guatemala", "email": email, "note": note})
 	a := do(t, "POST", th.url+"/v1/campaigns/"+th.c.ID+"/actions", string(b), "Content-Type", "application/json")
 	if a.status != http.StatusAccepted {
 		t.Fatalf("action: %d %s", a.status, a.body)

@@ -53,6 +53,8 @@ func pageError(err error) error {
 		return fmt.Errorf("%w: %s", web.ErrClosed, ce.Why)
 	case errors.Is(err, ErrNotFound), errors.As(err, &nf):
 		return web.ErrNotFound
+	case errors.Is(err, ErrKeyReused):
+		return web.ErrKeyUsed
 	}
 	return err // *letter.FieldErrors passes as it is
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/hub"
 	"github.com/faxjam/faxjam/pkg/hub/hubtest"
 	"github.com/faxjam/faxjam/pkg/hub/web/browsertest"
+	"github.com/faxjam/faxjam/pkg/journal"
 )
 
 // The signing page on the real hub, in a real headless Chromium, with
@@ -330,5 +331,44 @@ func TestAdminSignOutIsRevokedForEveryHub(t *testing.T) {
 	}
 	if signedIn(th.url) || signedIn(other.URL) {
 		t.Error("a signed-out session is still accepted")
+	}
+}
+
+// A form post without a key, or with a short one (a script, a tampered
+// form), gets a fresh key from the hub: two keyless posts by two people
+// are two actions, and the second never lands on the first's receipt
+// (before, both shared the empty key and the attacker saw the victim's
+// receipt and fax image; every later keyless post was dropped).
+func TestKeylessFormPostsAreTwoActionsNotAnotherPersonsReceipt(t *testing.T) {
+	th := start(t, nil, nil) // no gateway: the actions wait
+	post := func(name, key string) string {
+		v := url.Values{"name": {name}, "city": {"Porto"}, "country": {"Portugal"}, "key": {key}, "ui": {"en"}, "lang": {"es"}}
+		req, _ := http.NewRequest("POST", th.url+"/act", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("post by %s: %d %s", name, resp.StatusCode, b)
+		}
+		return resp.Header.Get("Location")
+	}
+	for _, key := range []string{"", "short"} {
+		victim := post("Victim "+key+"A", key)
+		attacker := post("Attacker "+key+"B", key)
+		if victim == attacker {
+			t.Fatalf("key %q: both posts landed on %s", key, victim)
+		}
+		page := do(t, "GET", th.url+attacker, "")
+		if bytes.Contains(page.body, []byte("Victim")) {
+			t.Errorf("key %q: the attacker's receipt shows the victim", key)
+		}
+	}
+	if n, _ := th.j.Counts(t.Context(), th.c.ID); n[journal.Queued] != 4 {
+		t.Errorf("%d actions queued, want 4 (none dropped)", n[journal.Queued])
 	}
 }

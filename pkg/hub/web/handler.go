@@ -373,7 +373,21 @@ func (h *Handler) act(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !validKey(f.Key) {
+		// The page mints each form's key; a post without a good one (a
+		// script, a tampered form) gets a fresh one here, never the empty
+		// key every keyless post would share, and with it another
+		// person's receipt.
+		f.Key = newKey()
+	}
 	rc, err := h.cfg.Backend.Act(r.Context(), f.Key, f.signer())
+	if errors.Is(err, ErrKeyUsed) {
+		v := h.formView(r, form{Name: f.Name, City: f.City, Country: f.Country, Email: f.Email, Note: f.Note, Lang: f.Lang, UI: f.UI}, "home")
+		v.FormError = v.T("err_key_used")
+		v.Status = http.StatusConflict
+		h.render(w, v)
+		return
+	}
 	if h.backendError(w, r, f, err) {
 		return
 	}

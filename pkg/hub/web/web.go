@@ -80,6 +80,10 @@ type Backend interface {
 // answers 404 without saying which.
 var ErrNotFound = errors.New("not found")
 
+// ErrKeyUsed is a form key already used for an action with other details
+// (the form was tampered with, or sent twice for two people).
+var ErrKeyUsed = errors.New("this form's key was used for another action")
+
 // ErrClosed (wrapped, with the reason) is an action for a campaign that is
 // closed or past its end: nothing is sent.
 var ErrClosed = errors.New("the campaign is closed")

@@ -91,7 +91,7 @@ func CheckKey(k string) error { return checkKey(k) }
 func checkKey(k string) error {
 	switch {
 	case k == "":
-		return errors.New("key: required (an idempotency key, e.g. the signer's letter.SignerKey)")
+		return errors.New("key: required (an idempotency key: the same key again is the same signature)")
 	case len(k) > MaxKey:
 		return fmt.Errorf("key: %d bytes, at most %d", len(k), MaxKey)
 	case !utf8.ValidString(k):
