@@ -244,6 +244,9 @@ func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (acc Ac
 	defer cancel()
 	a, got, found, err := h.j.Accept(ctx, journal.Action{ID: newID(), Campaign: h.c.ID, KeyHash: h.keyHash(key)}, sub)
 	if err != nil {
+		h.mu.Lock()
+		h.acceptFailed = h.cfg.Now()
+		h.mu.Unlock()
 		return Accepted{}, err
 	}
 	if got.State == journal.Unconfirmed && found != journal.SamePerson {
@@ -379,3 +382,25 @@ func (h *Hub) status(a journal.Action, s journal.Submission) Status {
 // label is a number's label in the campaign, or the number when it has
 // none ("" for no number).
 func (h *Hub) label(number string) string { return h.labels[number] }
+
+// healthy is /healthz's question to the hub: can it take an action now?
+// The journal must take a synced write (a full disk, a read-only or lost
+// database cannot), and no action may have failed to store in the last
+// acceptWindow.
+func (h *Hub) healthy(ctx context.Context) error {
+	h.mu.Lock()
+	failed := h.acceptFailed
+	h.mu.Unlock()
+	if !failed.IsZero() && h.cfg.Now().Sub(failed) < acceptWindow {
+		return errors.New("cannot store actions now: the last one failed")
+	}
+	if err := h.j.Probe(ctx); err != nil {
+		h.logf("healthz: %v", err)
+		return errors.New("cannot store actions now: the journal takes no writes")
+	}
+	return nil
+}
+
+// acceptWindow is how long a failure to store an action keeps /healthz
+// failing.
+const acceptWindow = 30 * time.Second

@@ -200,10 +200,12 @@ type Hub struct {
 	numbers []string
 	labels  map[string]string
 	mu      sync.Mutex
-	leader  bool         // this process dispatches now
-	page    *web.Handler // the signing page and admin page (web.go)
-	metrics *metrics     // Prometheus (metrics.go)
-	gw      gatewayWatch // the gateway's errors in a row, for alerts (alerts.go)
+	leader  bool // this process dispatches now
+	// acceptFailed is when storing an action last failed (healthz).
+	acceptFailed time.Time
+	page         *web.Handler // the signing page and admin page (web.go)
+	metrics      *metrics     // Prometheus (metrics.go)
+	gw           gatewayWatch // the gateway's errors in a row, for alerts (alerts.go)
 }
 
 // secretSetting names the receipt secret in the journal's settings.
@@ -223,6 +225,8 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	}
 	hc := cfg.HTTP
 	hc.Campaigns, hc.Store, hc.Token = []*campaign.Campaign{cfg.Campaign}, cfg.Store, cfg.Token
+	var h *Hub
+	hc.Healthy = func(ctx context.Context) error { return h.healthy(ctx) }
 	if hc.Now == nil {
 		hc.Now = cfg.Now
 	}
@@ -240,7 +244,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	if err != nil || len(secret) < 16 {
 		return nil, fmt.Errorf("hub: the journal's receipt secret is damaged")
 	}
-	h := &Hub{cfg: cfg, c: cfg.Campaign, j: cfg.Journal, ps: ps, secret: secret,
+	h = &Hub{cfg: cfg, c: cfg.Campaign, j: cfg.Journal, ps: ps, secret: secret,
 		notify: make(chan struct{}, 1), pauses: make(chan struct{}, 1)}
 	h.cfg.HTTP = hc
 	h.labels = map[string]string{}

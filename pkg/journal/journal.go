@@ -58,6 +58,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -595,6 +596,21 @@ func (j *Journal) CheckKeys(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("journal %s: meta: %w", j.path, err)
 	}
 	return v == "1", nil
+}
+
+// Probe writes and syncs one small record, as an accepted action would: an
+// error says the journal cannot take writes now (a full disk, a read-only
+// file system, a database gone), for a health check.
+func (j *Journal) Probe(ctx context.Context) error {
+	err := j.write(ctx, func(tx *txn) error {
+		_, err := tx.Exec("INSERT INTO meta (key, value) VALUES ('probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+			strconv.FormatInt(j.now().UnixNano(), 10))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	return nil
 }
 
 // RequireKeyCheck makes CheckKeys true again, as for a new journal: a

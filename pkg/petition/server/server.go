@@ -76,6 +76,9 @@ type Config struct {
 	// Store keeps the signatures. The caller opens it (store.Open) and
 	// closes it after Run returns.
 	Store store.Store
+	// Healthy, when set, is asked by /healthz after the store: an error
+	// (its text shown) makes it 503, as when the hub cannot store actions.
+	Healthy func(ctx context.Context) error
 	// Token guards the export (GET .../signatures): "Authorization: Bearer
 	// TOKEN". Without one, the export answers 401 and names can only be
 	// read from the database directly.
