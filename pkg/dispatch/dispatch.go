@@ -69,6 +69,11 @@ type Backoff struct {
 	Retries int
 }
 
+// OutboxQueue is the queue mark (a submission's Redirect) of work queued
+// through a gateway that dials nothing (the outbox): it is kept apart from
+// the real campaign's as a --redirect rehearsal's is.
+const OutboxQueue = "outbox"
+
 // Config is everything an Engine needs. No field is read from anywhere else.
 type Config struct {
 	Campaign *campaign.Campaign // required: target numbers, limits, quiet hours, end date
@@ -254,7 +259,8 @@ var ErrConfig = errors.New("configuration")
 type Engine struct {
 	cfg   Config
 	lines []campaign.FaxNumber
-	// redirect is Config.Redirect normalized: recorded with each
+	// redirect is Config.Redirect normalized (OutboxQueue for an offline
+	// gateway without one): recorded with each
 	// submission, and the only submissions this run dispatches.
 	redirect string
 	looker   gateway.Looker
@@ -297,6 +303,13 @@ func New(cfg Config) (*Engine, error) {
 		e.lines = []campaign.FaxNumber{{Number: n, Label: "redirect"}}
 		e.redirect = n
 	} else {
+		if cfg.Offline {
+			// Work queued through the outbox is the outbox's: a run
+			// through a gateway that dials never takes it up, nor the
+			// outbox the real campaign's (it would be marked delivered
+			// and never faxed), without Force.
+			e.redirect = OutboxQueue
+		}
 		for i, f := range c.Target.Fax {
 			n, err := e164.Normalize(f.Number)
 			if err != nil {

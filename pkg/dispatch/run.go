@@ -555,7 +555,11 @@ func (r *run) isOwned(id int64) bool {
 // number (petition deliver --to, given again) goes there: neither is the
 // target's.
 func (r *run) hold(s journal.Submission) (took bool, err error) {
-	if r.cfg.Force || s.Redirect != "" && r.e.redirect != "" {
+	// Rehearsal work carried on to another rehearsal number goes without
+	// Force (neither is the target's); the outbox's work and the real
+	// campaign's never change hands without it.
+	phone := func(r string) bool { return r != "" && r != OutboxQueue }
+	if r.cfg.Force || phone(s.Redirect) && phone(r.e.redirect) {
 		if err := r.j.Requeue(r.parent, s.ID, r.e.redirect); err != nil {
 			return false, err
 		}
@@ -574,8 +578,11 @@ func (r *run) hold(s journal.Submission) (took bool, err error) {
 }
 
 func queuedFor(redirect string) string {
-	if redirect == "" {
+	switch redirect {
+	case "":
 		return "queued for the real campaign"
+	case OutboxQueue:
+		return "queued for the outbox (a rehearsal that dials nothing)"
 	}
 	return "queued in a rehearsal to " + redirect
 }
@@ -584,11 +591,19 @@ func queuedFor(redirect string) string {
 // campaign) is not sent by a run with runRedirect, and what to do.
 func HeldHint(redirect, runRedirect string) string {
 	carry := "carry on without --redirect"
-	if redirect != "" {
+	switch redirect {
+	case "":
+	case OutboxQueue:
+		carry = "carry on with the outbox gateway"
+	default:
 		carry = "carry on with --redirect " + redirect
 	}
 	force := "use --force to send it for real"
-	if runRedirect != "" {
+	switch runRedirect {
+	case "":
+	case OutboxQueue:
+		force = "use --force to write it to the outbox instead (it is then never faxed)"
+	default:
 		force = "use --force to send it to " + runRedirect + " instead"
 	}
 	return queuedFor(redirect) + ": " + carry + ", or " + force

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition/server"
@@ -232,6 +233,9 @@ func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (acc Ac
 	}
 	sub := journal.Submission{Campaign: h.c.ID, Key: letter.SignerKey(h.c.ID, s),
 		Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang}
+	if h.rehearsal() {
+		sub.Redirect = dispatch.OutboxQueue // the outbox's work, kept apart from real work
+	}
 	if h.cfg.Confirm != nil { // confirm.go
 		if sub.Email == "" {
 			return Accepted{}, &letter.FieldErrors{Fields: []letter.FieldError{{Field: "email", Reason: "required: this hub confirms every action by e-mail before it is sent"}}}
