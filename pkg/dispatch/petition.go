@@ -70,6 +70,14 @@ func (r *run) petition(jb *job) {
 			r.stop(fmt.Errorf("dispatch: the petition endpoint refused the credentials: %w", err))
 			count(journal.Queued)
 			return
+		case isPE && misconfigured(pe.HTTPStatus):
+			// An endpoint that is not there (a wrong URL or campaign
+			// id) or forbids us says nothing about this signer: the run
+			// stops naming it, and the work stays queued for a re-run
+			// with the right endpoint, never given up on.
+			r.stop(fmt.Errorf("dispatch: the petition endpoint answered HTTP %d; check its URL and token (the signers stay queued): %w", pe.HTTPStatus, err))
+			count(journal.Queued)
+			return
 		case !isPE || pe.Retryable:
 			var until time.Time
 			if isPE && pe.HTTPStatus == 429 {
@@ -102,6 +110,16 @@ func (r *run) petition(jb *job) {
 			return
 		}
 	}
+}
+
+// misconfigured reports an HTTP status that is the endpoint's setup, not
+// the signature: not found, not allowed, forbidden, unauthorized, gone.
+func misconfigured(status int) bool {
+	switch status {
+	case 401, 403, 404, 405, 410:
+		return true
+	}
+	return false
 }
 
 // stranded is a job that no number can take now and no petition will:
