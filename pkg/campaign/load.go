@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/letters"
+	"github.com/faxjam/faxjam/pkg/httpclient"
 	"github.com/faxjam/faxjam/pkg/urlspec"
 )
 
@@ -197,7 +198,7 @@ func loadURL(ctx context.Context, ref string) (*Campaign, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, FetchTimeout)
 	defer cancel()
-	client := &http.Client{Timeout: FetchTimeout}
+	client := httpclient.NewHTTP(FetchTimeout) // no redirect from https to http
 	source := u.String()
 	data, err := fetch(ctx, client, u)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/httpclient"
 	"github.com/faxjam/faxjam/pkg/pack"
 	"github.com/faxjam/faxjam/pkg/ui"
 	"github.com/faxjam/faxjam/pkg/urlspec"
@@ -245,7 +246,7 @@ func fetchPack(ctx context.Context, ref string) (data []byte, source string, pin
 		return nil, "", nil, err
 	}
 	req.Header.Set("Accept", "application/vnd.faxjam.pack, */*")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := httpclient.NewHTTP(campaign.FetchTimeout).Do(req) // no redirect from https to http
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("campaign: fetch %s: %w", u.Redacted(), err)
 	}

@@ -31,10 +31,41 @@ type Client struct {
 	UserAgent string // "faxjam/VERSION"
 }
 
-// New returns a client; hc may be nil.
+// ErrDowngrade is a redirect from https to anything else: refused, so that
+// nobody on the way can answer for an https server (a pack's key pinned
+// from a plain-http copy, credentials sent in clear).
+var ErrDowngrade = errors.New("redirect leaves https")
+
+// NoDowngrade is every faxjam HTTP client's redirect rule: at most 10
+// redirects, and none from https to plain http.
+func NoDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	for _, prev := range via {
+		if prev.URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("%w: %s to %s", ErrDowngrade, prev.URL.Redacted(), req.URL.Redacted())
+		}
+	}
+	return nil
+}
+
+// NewHTTP is an *http.Client with faxjam's rules: the timeout and
+// NoDowngrade.
+func NewHTTP(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout, CheckRedirect: NoDowngrade}
+}
+
+// New returns a client; hc may be nil. A client without a redirect rule
+// gets NoDowngrade.
 func New(hc *http.Client, version string) *Client {
 	if hc == nil {
-		hc = &http.Client{Timeout: DefaultTimeout}
+		hc = NewHTTP(DefaultTimeout)
+	}
+	if hc.CheckRedirect == nil {
+		c := *hc
+		c.CheckRedirect = NoDowngrade
+		hc = &c
 	}
 	if version == "" {
 		version = "dev"
