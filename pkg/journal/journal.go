@@ -53,7 +53,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -64,6 +63,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // the database/sql driver "sqlite"
+
+	"github.com/faxjam/faxjam/pkg/sqlitecheck"
 )
 
 // State is where a submission is: queued and sending are the two states a
@@ -460,20 +461,11 @@ func syncFile(p string) error {
 	return err
 }
 
-// sqliteHeader opens every SQLite database file.
-const sqliteHeader = "SQLite format 3\x00"
-
 // checkHeader refuses a file that does not begin as an SQLite database: its
 // first page was overwritten (zeroed) or it is something else.
 func checkHeader(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	defer f.Close()
-	b := make([]byte, len(sqliteHeader))
-	if _, err := io.ReadFull(f, b); err != nil || string(b) != sqliteHeader {
-		return &RefusedError{Path: path, Why: "does not begin as an SQLite database (its first page is damaged, or it is another kind of file)"}
+	if err := sqlitecheck.File(path); err != nil {
+		return refused(path, err)
 	}
 	return nil
 }
@@ -484,28 +476,19 @@ func (j *Journal) verify(ctx context.Context) error {
 	if j.pg {
 		return nil // PostgreSQL checks its own pages
 	}
-	rows, err := j.wdb.QueryContext(ctx, "PRAGMA quick_check(5)")
-	if err != nil {
-		return &RefusedError{Path: j.path, Why: "cannot be read as a database: " + err.Error()}
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return &RefusedError{Path: j.path, Why: "cannot be checked: " + err.Error()}
-		}
-		if s != "ok" {
-			problems = append(problems, s)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return &RefusedError{Path: j.path, Why: "is damaged: " + err.Error()}
-	}
-	if len(problems) > 0 {
-		return &RefusedError{Path: j.path, Why: "is damaged: " + strings.Join(problems, "; ")}
+	if err := sqlitecheck.Quick(ctx, j.wdb.DB); err != nil {
+		return refused(j.path, err)
 	}
 	return nil
+}
+
+// refused is a sqlitecheck problem as the journal's RefusedError.
+func refused(path string, err error) error {
+	var p *sqlitecheck.Problem
+	if errors.As(err, &p) {
+		return &RefusedError{Path: path, Why: p.Why}
+	}
+	return fmt.Errorf("journal: %w", err)
 }
 
 // RefusedError says a journal file is not what it was (empty, damaged, not a

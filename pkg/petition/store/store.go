@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/sqlbind"
+	"github.com/faxjam/faxjam/pkg/sqlitecheck"
 
 	// database/sql drivers, registered by their own init.
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -121,6 +122,15 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	if path == "" {
 		return nil, errors.New("store: SQLite path is empty")
 	}
+	// A store that is not what it was (truncated to 0 bytes, a damaged
+	// first page, failing quick_check, or a database that is not a petition
+	// store) is refused as the journal refuses one: taking it for a new
+	// store would lose every signature it held.
+	_, statErr := os.Stat(path)
+	existed := statErr == nil
+	if err := sqlitecheck.File(path); err != nil {
+		return nil, refused(path, err)
+	}
 	// SQLite creates the -wal and -shm files with the database file's mode,
 	// so creating the file 0600 first keeps all three private.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
@@ -143,12 +153,55 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	s := &db{d: dialect{name: "sqlite", serial: "INTEGER PRIMARY KEY AUTOINCREMENT"}, w: w, r: r}
+	if err := sqlitecheck.Quick(ctx, w); err != nil {
+		s.Close()
+		return nil, refused(path, err)
+	}
+	if existed {
+		if err := s.isStore(ctx); err != nil {
+			s.Close()
+			return nil, refused(path, err)
+		}
+	}
 	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	s.batch = newBatcher(s)
 	return s, nil
+}
+
+// isStore checks that an existing SQLite file is a petition store: it has
+// the signatures table (a store from before the marker) or the marker.
+func (s *db) isStore(ctx context.Context) error {
+	var n int
+	err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'signatures'").Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return &sqlitecheck.Problem{Why: "is an SQLite database but no petition store (it holds no signatures table)"}
+	}
+	return nil
+}
+
+// RefusedError says a petition store file is not what it was and was not
+// opened.
+type RefusedError struct {
+	Path string
+	Why  string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("petition store %s %s; faxjam will not start afresh over it, since every signature it held would be lost: restore it from a backup (faxjam hub restore), or, if it never held any, move it away", e.Path, e.Why)
+}
+
+func refused(path string, err error) error {
+	var p *sqlitecheck.Problem
+	if errors.As(err, &p) {
+		return &RefusedError{Path: path, Why: p.Why}
+	}
+	return fmt.Errorf("store: %s: %w", path, err)
 }
 
 // OpenPostgres opens the PostgreSQL database at dsn and creates the schema
