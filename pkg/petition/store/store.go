@@ -226,16 +226,33 @@ func (s *db) init(ctx context.Context) error {
 	if err := s.w.PingContext(ctx); err != nil {
 		return err
 	}
+	// One transaction, and on PostgreSQL under an advisory lock: hubs
+	// starting together on a new database would otherwise race in CREATE
+	// TABLE IF NOT EXISTS ("duplicate key ... pg_type_typname_nsp_index").
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if s.d.dollar {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", schemaLock); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+	}
 	for _, stmt := range strings.Split(fmt.Sprintf(schema, s.d.serial), ";") {
 		if strings.TrimSpace(stmt) == "" {
 			continue
 		}
-		if _, err := s.w.ExecContext(ctx, stmt); err != nil {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}
 	}
-	return nil
+	return tx.Commit()
 }
+
+// schemaLock is the PostgreSQL advisory lock the store's schema is made
+// under ("faxsig").
+const schemaLock = 0x666178736967
 
 // q rewrites ? placeholders for the dialect.
 func (s *db) q(query string) string {
