@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -257,5 +258,26 @@ func TestUnconfirmedExpires(t *testing.T) {
 	}
 	if m := th.waitFinal(t, again["id"].(string), again["receipt"].(string)); m["state"] != "delivered" {
 		t.Errorf("the fresh action: %v", m["state"])
+	}
+}
+
+// Under --confirm every way in waits for confirmation: the petition API
+// took 3 of 3 unconfirmed signatures (issue 16); now an anonymous
+// signature is refused (403) and nothing is stored, while the organizer's
+// token still signs.
+func TestConfirmCannotBeBypassedThroughThePetitionAPI(t *testing.T) {
+	th, _ := startConfirming(t, nil)
+	sigs := th.url + "/v1/campaigns/" + th.c.ID + "/signatures"
+	for i := range 3 {
+		body := fmt.Sprintf(`{"name":"Sin Confirmar %d","city":"Xela","country":"Guatemala","key":"bypass-%d"}`, i, i)
+		if a := do(t, "POST", sigs, body, "Content-Type", "application/json"); a.status != http.StatusForbidden || !strings.Contains(string(a.body), "confirms each person") {
+			t.Errorf("signature %d: %d %s, want 403", i, a.status, a.body)
+		}
+	}
+	if n, err := th.st.Count(t.Context(), th.c.ID); err != nil || n != 0 {
+		t.Errorf("the store holds %d signatures (%v), want 0", n, err)
+	}
+	if a := do(t, "POST", sigs, `{"name":"Organizer Tool","city":"Xela","country":"Guatemala","key":"org-1"}`, "Content-Type", "application/json", "Authorization", "Bearer "+adminToken); a.status != 201 {
+		t.Errorf("the organizer's token: %d %s, want 201", a.status, a.body)
 	}
 }

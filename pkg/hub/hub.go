@@ -227,6 +227,9 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	hc.Campaigns, hc.Store, hc.Token = []*campaign.Campaign{cfg.Campaign}, cfg.Store, cfg.Token
 	var h *Hub
 	hc.Healthy = func(ctx context.Context) error { return h.healthy(ctx) }
+	if cfg.Confirm != nil {
+		hc.ConfirmedOnly = "this hub confirms each person by e-mail before anything is sent: take part through POST /v1/campaigns/" + cfg.Campaign.ID + "/actions (with your e-mail), not a signature"
+	}
 	if hc.Now == nil {
 		hc.Now = cfg.Now
 	}

@@ -162,6 +162,12 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "signing on this server needs its token: Authorization: Bearer TOKEN")
 		return
 	}
+	if s.cfg.ConfirmedOnly != "" && !authorized(r, s.cfg.SignToken) && !authorized(r, s.cfg.Token) {
+		// Double opt-in: a signature taken here would skip the
+		// confirmation every action waits for.
+		writeError(w, http.StatusForbidden, s.cfg.ConfirmedOnly)
+		return
+	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 			writeError(w, http.StatusBadRequest, "Content-Type: want application/json")

@@ -76,6 +76,11 @@ type Config struct {
 	// Store keeps the signatures. The caller opens it (store.Open) and
 	// closes it after Run returns.
 	Store store.Store
+	// ConfirmedOnly, when set, refuses anonymous signatures with this
+	// message (403): a hub that confirms each person by e-mail takes them
+	// only as actions, which wait for the confirmation. The sign and
+	// export tokens still sign (the organizer's own tools).
+	ConfirmedOnly string
 	// Healthy, when set, is asked by /healthz after the store: an error
 	// (its text shown) makes it 503, as when the hub cannot store actions.
 	Healthy func(ctx context.Context) error
