@@ -99,7 +99,7 @@ func (r *run) place(jb *job, a journal.Attempt) result {
 	case gateway.Submitted:
 		return result{kind: resSubmitted, attempt: a}
 	case gateway.Delivered:
-		return result{kind: resDelivered, attempt: a, lineTime: time.Since(a.Started)}
+		return result{kind: resDelivered, attempt: a, lineTime: r.cfg.Now().Sub(a.Started)}
 	}
 	if err := r.j.Accepted(r.wctx, a.ID, rec.ID); err != nil {
 		r.stop(err) // the intent stays: the next run finds the fax by its key
@@ -172,7 +172,7 @@ func (r *run) resolve(jb *job, a journal.Attempt) result {
 			return result{kind: resInFlight, attempt: a}
 		}
 		dl := r.deadline(a.Tried)
-		switch judge(found, r.cfg.DedupeByKey, time.Now(), dl) {
+		switch judge(found, r.cfg.DedupeByKey, r.cfg.Now(), dl) {
 		case verdictFound:
 			if err := r.j.Accepted(r.wctx, a.ID, rec.ID); err != nil {
 				r.stop(err)
@@ -192,7 +192,7 @@ func (r *run) resolve(jb *job, a journal.Attempt) result {
 					return result{kind: resInFlight, attempt: a}
 				}
 			}
-			now := time.Now()
+			now := r.cfg.Now()
 			if err := r.j.Tried(r.wctx, a.ID, now); err != nil {
 				r.stop(err)
 				return result{kind: resInFlight, attempt: a}
@@ -211,7 +211,7 @@ func (r *run) resolve(jb *job, a journal.Attempt) result {
 				r.emit(ev)
 				waited = true
 			}
-			if !sleep(r.ctx, time.Until(dl)+time.Millisecond) {
+			if !sleep(r.ctx, dl.Sub(r.cfg.Now())+time.Millisecond) {
 				return result{kind: resInFlight, attempt: a}
 			}
 		}
@@ -291,7 +291,7 @@ func (r *run) send(jb *job, fax gateway.Fax, a journal.Attempt) (rec gateway.Rec
 	res.attempt = a
 	for try := 0; ; try++ {
 		if try > 0 {
-			now := time.Now()
+			now := r.cfg.Now()
 			if err := r.j.Tried(r.wctx, a.ID, now); err != nil {
 				r.stop(err)
 				res.kind, res.msg = resInFlight, "the journal failed before the attempt was sent again"
@@ -308,7 +308,7 @@ func (r *run) send(jb *job, fax gateway.Fax, a journal.Attempt) (rec gateway.Rec
 			r.out.answered()
 			return rec, res, true
 		}
-		answered := time.Now()
+		answered := r.cfg.Now()
 		ge, isGE := gateway.AsError(err)
 		if !isGE { // drivers return *gateway.Error; anything else may have reached the vendor
 			ge = &gateway.Error{Driver: r.cfg.Driver, Op: "send", Reason: gateway.ReasonGatewayError, Accepted: true, Err: err}
@@ -411,13 +411,13 @@ func (r *run) settled(key string, deadline time.Time) (rec gateway.Receipt, foun
 		if err != nil {
 			return rec, false, false, err
 		}
-		switch judge(ok, r.cfg.DedupeByKey, time.Now(), deadline) {
+		switch judge(ok, r.cfg.DedupeByKey, r.cfg.Now(), deadline) {
 		case verdictFound:
 			return rec, true, true, nil
 		case verdictNotSent, verdictResend:
 			return rec, false, true, nil
 		}
-		if !sleep(r.ctx, time.Until(deadline)+time.Millisecond) {
+		if !sleep(r.ctx, deadline.Sub(r.cfg.Now())+time.Millisecond) {
 			return rec, false, false, nil
 		}
 	}
@@ -493,10 +493,10 @@ func (r *run) track(jb *job, a journal.Attempt, started time.Time, now bool) res
 				return res
 			}
 			if fails == 0 {
-				quietSince = time.Now()
+				quietSince = r.cfg.Now()
 			}
 			fails++
-			quiet := time.Since(quietSince)
+			quiet := r.cfg.Now().Sub(quietSince)
 			if quiet >= r.cfg.StatusTimeout {
 				res.kind = resUnknown
 				res.msg = fmt.Sprintf("the gateway has not reported fax %s for %s (%d polls failed; last: %v): not resent; check the gateway, then send with --force if it did not arrive",
@@ -523,11 +523,11 @@ func (r *run) track(jb *job, a journal.Attempt, started time.Time, now bool) res
 		r.out.answered()
 		switch st.State {
 		case gateway.Delivered:
-			res.kind, res.lineTime = resDelivered, time.Since(started)
+			res.kind, res.lineTime = resDelivered, r.cfg.Now().Sub(started)
 		case gateway.Submitted:
 			res.kind = resSubmitted
 		case gateway.Failed:
-			res.kind, res.reason, res.code, res.msg, res.lineTime = resFailed, st.Reason, st.Code, st.Message, time.Since(started)
+			res.kind, res.reason, res.code, res.msg, res.lineTime = resFailed, st.Reason, st.Code, st.Message, r.cfg.Now().Sub(started)
 			if res.reason == "" {
 				res.reason = gateway.ReasonRejected
 			}

@@ -99,13 +99,13 @@ func TestLiveViewInATerminal(t *testing.T) {
 		scr := tm.screen()
 		for _, l := range strings.Split(scr, "\n") {
 			f := strings.Fields(l)
-			if len(f) >= 4 && f[0] == "Despacho" && f[1] == "up" && strings.HasSuffix(f[len(f)-4], "s") && f[len(f)-4] != "-" {
+			if len(f) >= 4 && f[0] == "Despacho" && f[1] == "sending" && strings.HasSuffix(f[len(f)-4], "s") && f[len(f)-4] != "-" {
 				sawFlight = true // a name and how long it has been on the line
 			}
 			if strings.HasPrefix(l, "Fiscal") && strings.Contains(l, " down until ") {
 				sawDown = true
 			}
-			if strings.HasPrefix(l, "Fiscal") && strings.Contains(l, " up ") && !sawDown {
+			if strings.HasPrefix(l, "Fiscal") && (strings.Contains(l, " up ") || strings.Contains(l, " sending ")) && !sawDown {
 				sawUp = true // before it was taken down: the state changed
 			}
 		}
@@ -130,7 +130,7 @@ func TestLiveViewInATerminal(t *testing.T) {
 	final, hist := tm.screen(), tm.history()
 	t.Logf("the terminal at the end:\n%s", hist)
 	if !sawFlight {
-		t.Errorf("never saw a fax in flight on an up line; last screen:\n%s", final)
+		t.Errorf("never saw a fax in flight on a line (sending); last screen:\n%s", final)
 	}
 	if !sawUp {
 		t.Errorf("never saw the line that does not answer up before it went down; last screen:\n%s", final)

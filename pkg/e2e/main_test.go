@@ -421,6 +421,7 @@ type event struct {
 	Reason   string    `json:"reason"`
 	Message  string    `json:"message"`
 	Until    time.Time `json:"until"`
+	Time     time.Time `json:"time"`
 	Summary  *struct {
 		Counts map[string]int `json:"counts"`
 		Run    map[string]int `json:"run"`

@@ -246,7 +246,7 @@ func TestPlanBPetitionServedExportedAndDelivered(t *testing.T) {
 	if del.code != 3 || len(waiting) != 1 {
 		t.Errorf("deliver to a number the breaker holds down: exit %d, %d waiting events; want 3 with one waiting event\n%s", del.code, len(waiting), del.stdout)
 	} else if e := waiting[0]; e.Number != held || !strings.Contains(e.Message, held+": down until") ||
-		e.Until.Before(time.Now().Add(5*time.Minute)) || !strings.Contains(e.Message, e.Until.Format(time.RFC3339)) {
+		e.Until.Before(e.Time.Add(5*time.Minute)) || !strings.Contains(e.Message, e.Until.Format(time.RFC3339)) {
 		t.Errorf("deliver's waiting event %+v: want it to name %s, down until the breaker's cool-down ends (Until, ~10 min)", e, held)
 	} else if strings.Contains(e.Message, "petition endpoint") {
 		t.Errorf("deliver's waiting event suggests a petition endpoint, but the petition has nothing to fall back to: %q", e.Message)
