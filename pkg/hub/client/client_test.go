@@ -43,7 +43,7 @@ func TestActRetriesTheSameKeyThroughFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := hub.ActionRequest{Key: "retry-key-1", Name: "Ana Pérez", City: "Lyon", Country: "Francia"}
+	req := hub.ActionRequest{Key: "retry-key-1-0123456789abcdef", Name: "Ana Pérez", City: "Lyon", Country: "Francia"}
 	a, err := cl.Act(context.Background(), c.ID, req)
 	if err != nil {
 		t.Fatal(err)
