@@ -15,10 +15,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/petition/server"
+	"github.com/faxjam/faxjam/pkg/render"
 )
 
 // MaxBody bounds a request body: an action is well under 2 KB (the note,
@@ -166,6 +168,24 @@ func CheckActionKey(k string) error {
 	return nil
 }
 
+// letterFieldError names the field that keeps the letter from being made:
+// the note for a letter over one page, the field holding a character the
+// fonts cannot draw; anything else is the letter's as a whole ("note",
+// the one field a person can shorten).
+func letterFieldError(s letter.Signer, err error) error {
+	field := "note"
+	var ge *render.GlyphError
+	if errors.As(err, &ge) {
+		for _, f := range []struct{ name, v string }{{"name", s.Name}, {"city", s.City}, {"country", s.Country}, {"note", s.Note}, {"email", s.Email}} {
+			if strings.ContainsRune(f.v, ge.Rune) {
+				field = f.name
+				break
+			}
+		}
+	}
+	return &letter.FieldErrors{Fields: []letter.FieldError{{Field: field, Reason: err.Error()}}}
+}
+
 // ErrKeyReused is a key already used for an action with other details: the
 // answer is 409 and says nothing of that action.
 var ErrKeyReused = errors.New("key: already used for another action; send each action with a new random key")
@@ -230,6 +250,12 @@ func (h *Hub) Act(ctx context.Context, key string, signer letter.Signer) (acc Ac
 	}
 	if err := CheckActionKey(key); err != nil {
 		return Accepted{}, &letter.FieldErrors{Fields: []letter.FieldError{{Field: "key", Reason: strings.TrimPrefix(err.Error(), "key: ")}}}
+	}
+	// The letter is made and laid out before the action is taken: what
+	// cannot make one page or cannot be drawn is refused now, naming the
+	// field, never taken with a 202 and then failed for good (issue 16).
+	if _, _, err := campaignrun.Layout(ctx, h.c, h.cfg.Renderer, "", s, h.cfg.Now()); err != nil {
+		return Accepted{}, letterFieldError(s, err)
 	}
 	sub := journal.Submission{Campaign: h.c.ID, Key: letter.SignerKey(h.c.ID, s),
 		Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang}
