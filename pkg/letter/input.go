@@ -204,11 +204,21 @@ func checkWords(v string) string {
 		return r
 	}
 	letter := false
-	for _, r := range v {
+	rs := []rune(v)
+	for i, r := range rs {
 		switch {
+		case invisible(r):
+			// Default-ignorable code points (a grapheme joiner, variation
+			// selectors, Hangul fillers) draw nothing: each one would make
+			// a look-alike of a name a new person (issue 16).
+			return fmt.Sprintf("must not contain the invisible character %U", r)
+		case r == '\u200c' || r == '\u200d':
+			if !joinerInWord(rs, i) {
+				return fmt.Sprintf("must not contain the invisible character %U outside a word of a script that joins with it", r)
+			}
 		case unicode.IsLetter(r):
 			letter = true
-		case unicode.IsMark(r), unicode.IsDigit(r), r == ' ', r == '\u200c', r == '\u200d':
+		case unicode.IsMark(r), unicode.IsDigit(r), r == ' ':
 		case strings.ContainsRune(".-'’‘,()/&·‐", r), strings.ContainsRune(nameQuotes, r):
 		default:
 			return fmt.Sprintf("character %q is not allowed in a name or place", r)
@@ -218,6 +228,30 @@ func checkWords(v string) string {
 		return "must contain a letter"
 	}
 	return ""
+}
+
+// invisible reports a default-ignorable code point other than the zero-width
+// (non-)joiners: it draws nothing in a name.
+func invisible(r rune) bool {
+	return unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		r == '\u200b' || r == '\u2060' || r == '\ufeff' || r == '\u180e'
+}
+
+// joinScripts write words with ZWJ and ZWNJ (Persian, Urdu, the Indic
+// scripts): only there, between two letters, is a joiner part of spelling.
+var joinScripts = []*unicode.RangeTable{unicode.Arabic, unicode.Syriac, unicode.Thaana, unicode.Nko,
+	unicode.Devanagari, unicode.Bengali, unicode.Gurmukhi, unicode.Gujarati, unicode.Oriya, unicode.Tamil,
+	unicode.Telugu, unicode.Kannada, unicode.Malayalam, unicode.Sinhala}
+
+// joinerInWord reports whether the joiner at rs[i] stands between two
+// letters (or marks) of a script that writes with it.
+func joinerInWord(rs []rune, i int) bool {
+	if i == 0 || i == len(rs)-1 {
+		return false
+	}
+	prev, next := rs[i-1], rs[i+1]
+	letterish := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsMark(r) }
+	return letterish(prev) && letterish(next) && unicode.In(prev, joinScripts...)
 }
 
 func checkEmail(v string) string {

@@ -197,3 +197,28 @@ func TestJSONLoneSurrogate(t *testing.T) {
 		}
 	}
 }
+
+// Invisible characters make look-alikes of a name a new person: ZWJ,
+// ZWNJ, U+034F, U+FE0F gave 6 faxes for one visible "Ana Unicode"
+// (issue 16). They are refused, naming the code point; the joiners stay
+// where a script spells with them, between two of its letters.
+func TestInvisibleCharactersAreRefusedInNames(t *testing.T) {
+	for _, name := range []string{
+		"Ana\u200dUnicode", "Ana\u200c Unicode", "An\u034Fa Unicode", "Ana\uFE0F Unicode",
+		"Ana \u3164Unicode", "\u200bAna Unicode", "Ana Unicode\u2060", "Ana\U000E0100 Unicode",
+	} {
+		if r := checkWords(name); !strings.Contains(r, "invisible character U+") && !strings.Contains(r, "control character U+") {
+			t.Errorf("%q: %q, want it refused naming the invisible code point", name, r)
+		}
+	}
+	for _, name := range []string{
+		"می\u200cخواهم",      // Persian: a ZWNJ inside a word
+		"क्\u200dष",          // Devanagari: ZWJ after a virama
+		"Ana Unicode",        // nothing invisible
+		"Zoë Ångström-Ñúñez", // accents are marks that draw
+	} {
+		if r := checkWords(name); r != "" {
+			t.Errorf("%q refused: %s", name, r)
+		}
+	}
+}
