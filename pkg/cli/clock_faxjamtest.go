@@ -7,5 +7,5 @@ import "time"
 // processClock is a test build's clock (-tags faxjamtest): FAXJAM_TEST_NOW
 // when set.
 func processClock(getenv func(string) string) (func() time.Time, error) {
-	return clockFrom(getenv(testClockEnv))
+	return clockFrom(getenv(testClockEnv), getenv(testOriginEnv))
 }

@@ -25,7 +25,7 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"faxjam": func() {
-			now, err := clockFrom(os.Getenv(testClockEnv))
+			now, err := clockFrom(os.Getenv(testClockEnv), os.Getenv(testOriginEnv))
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "Error:", err)
 				os.Exit(ExitUsage)
@@ -50,6 +50,8 @@ func TestScripts(t *testing.T) {
 			// The suite's clock (CI runs it at 03:00 and at 15:00 UTC); a
 			// script may set its own.
 			env.Setenv(testClockEnv, os.Getenv(testClockEnv))
+			// One clock for the script's processes, moving forward.
+			env.Setenv(testOriginEnv, strconv.FormatInt(time.Now().UnixNano(), 10))
 			// Hostile values testscript cannot spell inline: a 10 KB name
 			// and a note with a bell and an escape sequence.
 			env.Setenv("HUGE", strings.Repeat("a", 10<<10))

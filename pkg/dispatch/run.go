@@ -205,7 +205,7 @@ func (e *Engine) run(parent context.Context, signers iter.Seq2[letter.Signer, er
 	wg.Wait()
 
 	r.mu.Lock()
-	r.sum.Run[journal.Queued] = r.leftQueued()
+	r.sum.Run[journal.Queued] = max(r.leftQueued(), len(r.queue)) // what is still in hand is queued, at least
 	stopErr := r.stopErr
 	r.mu.Unlock()
 	sum := r.summary(start)

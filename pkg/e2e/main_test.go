@@ -60,6 +60,8 @@ func buildAndRun(m *testing.M) int {
 	// cache tells a run at 03:00 from one at 15:00.
 	if now := os.Getenv("FAXJAM_TEST_NOW"); now != "" {
 		fmt.Fprintln(os.Stderr, "e2e: faxjam runs on the clock FAXJAM_TEST_NOW =", now)
+		// Every faxjam of the run on one clock, moving forward.
+		os.Setenv("FAXJAM_TEST_ORIGIN", strconv.FormatInt(time.Now().UnixNano(), 10))
 	}
 	// `go test` puts its own go first on PATH.
 	// -tags faxjamtest: the binary runs on the suite's clock
@@ -108,7 +110,7 @@ func newWorkspace(t testing.TB) *workspace {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if k == "HOME" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "FAXJAM_") && k != "FAXJAM_TEST_NOW" || k == "NO_COLOR" || k == "CLICOLOR_FORCE" {
+		if k == "HOME" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "FAXJAM_") && k != "FAXJAM_TEST_NOW" && k != "FAXJAM_TEST_ORIGIN" || k == "NO_COLOR" || k == "CLICOLOR_FORCE" {
 			continue
 		}
 		env = append(env, kv)
