@@ -29,22 +29,7 @@ func TestHubThroughputIsThePaceNotTheLastHoursCount(t *testing.T) {
 		}
 		acts = append(acts, a)
 	}
-	for _, a := range acts {
-		deadline := time.Now().Add(time.Minute)
-		for {
-			st, err := actionState(h.url, a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st == "delivered" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("action %s still %q", a.id, st)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	waitAllFinal(t, h.url, acts)
 	res := w.run(time.Minute, "status", "--hub", h.url, "--json")
 	var out struct {
 		Lines struct {
