@@ -45,6 +45,8 @@ type PetitionOptions struct {
 	Rate       float64 // requests per second; 0 = no limit
 	Burst      int
 	TrustProxy bool // client address from X-Forwarded-For
+	// Connections held open at most, in all and per client address.
+	MaxConns, MaxConnsPerAddr int
 
 	// serve, export, deliver: where the signatures are
 	DB     string // store DSN: SQLite path or postgres:// URL
@@ -138,6 +140,8 @@ func addServerFlags(fl *pflag.FlagSet, opts *PetitionOptions) {
 	fl.Float64Var(&opts.Rate, "rate", float64(server.DefaultRate), "requests per second per anonymous client address (token holders are not limited); 0 = no limit")
 	fl.IntVar(&opts.Burst, "burst", server.DefaultBurst, "requests an anonymous client may make at once")
 	fl.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind a reverse proxy that sets it)")
+	fl.IntVar(&opts.MaxConns, "max-conns", server.DefaultMaxConns, "connections held open at most, in all (-1: no cap)")
+	fl.IntVar(&opts.MaxConnsPerAddr, "max-conns-per-addr", server.DefaultMaxConnsPerAddr, "connections held open at most from one client address; over it a connection is closed at once (-1: no cap; behind a proxy every connection is the proxy's)")
 }
 
 func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
@@ -198,7 +202,7 @@ func serverConfig(opts *PetitionOptions, c *campaign.Campaign) (server.Config, e
 	cfg := server.Config{
 		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c},
 		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
-		Rate: lim, Burst: opts.Burst, TrustProxy: opts.TrustProxy,
+		Rate: lim, Burst: opts.Burst, TrustProxy: opts.TrustProxy, MaxConns: opts.MaxConns, MaxConnsPerAddr: opts.MaxConnsPerAddr,
 		Log: so.IO.ErrOut, Now: so.Now,
 	}
 	// Validate wants a store, so the probe gets a placeholder it never

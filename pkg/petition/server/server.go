@@ -108,6 +108,10 @@ type Config struct {
 	TrustProxy bool
 	// Timeouts; 0 means the defaults above.
 	ReadTimeout, WriteTimeout, IdleTimeout, ShutdownTimeout time.Duration
+	// MaxConns and MaxConnsPerAddr cap the connections held open, in all
+	// and from one client address (connlimit.go); 0 is the default, -1
+	// no cap.
+	MaxConns, MaxConnsPerAddr int
 	// Listening, when set, is called with the bound address once the
 	// server accepts connections (useful with port 0).
 	Listening func(addr net.Addr)
@@ -165,6 +169,12 @@ func (c *Config) Validate() error {
 	}
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.MaxConnsPerAddr == 0 {
+		c.MaxConnsPerAddr = DefaultMaxConnsPerAddr
 	}
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = DefaultIdleTimeout
@@ -227,6 +237,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // timeouts, TLS and graceful shutdown: for a server that mounts the
 // petition API in a larger one (the campaign hub).
 func (s *Server) ServeHandler(ctx context.Context, ln net.Listener, h http.Handler) error {
+	ln = limitConns(ln, s.cfg.MaxConns, s.cfg.MaxConnsPerAddr)
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: min(5*time.Second, s.cfg.ReadTimeout),
