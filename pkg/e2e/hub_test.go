@@ -69,7 +69,7 @@ func freeAddr(t *testing.T) string {
 func (w *workspace) startHub(addr string, args ...string) *hubProc {
 	t := w.t
 	t.Helper()
-	all := append([]string{"serve", "--addr", addr, "--json", "--token", hubToken, "--rate", "0", "--poll", "5ms"}, args...)
+	all := append([]string{"serve", "--addr", addr, "--json", "--token", hubToken, "--rate", "0", "--poll", "5ms", "--max-conns-per-addr", "-1"}, args...)
 	cmd := w.command(context.Background(), all...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -64,7 +64,8 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 
 // Start runs a hub with cfg. What cfg leaves unset is filled in: a journal
 // and a petition store in a temporary folder, the default renderer (Fill),
-// the log (Log), and no rate limit (HTTP.Rate and Burst 0 become 10⁶).
+// the log (Log), no rate limit (HTTP.Rate and Burst 0 become 10⁶) and no
+// cap on connections per address.
 func Start(t testing.TB, cfg hub.Config) *Hub {
 	t.Helper()
 	Fill(t, &cfg)
@@ -74,6 +75,9 @@ func Start(t testing.TB, cfg hub.Config) *Hub {
 	}
 	if cfg.HTTP.Rate == 0 && cfg.HTTP.Burst == 0 {
 		cfg.HTTP.Rate, cfg.HTTP.Burst = 1e6, 1e6
+	}
+	if cfg.HTTP.MaxConnsPerAddr == 0 {
+		cfg.HTTP.MaxConnsPerAddr = -1 // the tests' clients all come from loopback
 	}
 	h, err := hub.New(context.Background(), cfg)
 	if err != nil {
