@@ -27,7 +27,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	if req.Header.Get("Content-Type") != "application/json" {
-		http.Error(w, "want JSON", 415)
+		http.Error(w, "want JSON", http.StatusUnsupportedMediaType)
 		return
 	}
 	var a Alert
