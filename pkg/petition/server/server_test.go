@@ -74,6 +74,9 @@ func start(t testing.TB, cfg Config) string {
 	if cfg.Rate == 0 {
 		cfg.Rate = rate.Inf
 	}
+	if cfg.MaxConnsPerAddr == 0 {
+		cfg.MaxConnsPerAddr = -1 // the tests' clients all come from loopback
+	}
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
