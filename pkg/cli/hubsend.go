@@ -2,13 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -38,50 +33,6 @@ func hubFor(opts *SendOptions, c *campaign.Campaign) string {
 	return c.Hub
 }
 
-// hubAction is one action sent to a hub, as kept in the data dir: the
-// idempotency key is written before the action is posted, so a send that
-// was cut off posts again with the same key and gets the same action.
-type hubAction struct {
-	Hub       string    `json:"hub"`
-	SignerKey string    `json:"signer_key"`
-	Key       string    `json:"key"`
-	ID        string    `json:"id,omitempty"`
-	Receipt   string    `json:"receipt,omitempty"`
-	Created   time.Time `json:"created"`
-}
-
-// hubActionsPath is where a campaign's hub actions are kept (0600: the
-// receipts are bearer tokens).
-func hubActionsPath(dataDir, campaignID string) string {
-	return filepath.Join(dataDir, "hub", campaignID+".json")
-}
-
-func readHubActions(path string) ([]hubAction, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var as []hubAction
-	if err := json.Unmarshal(b, &as); err != nil {
-		return nil, fmt.Errorf("%s: %w (remove it to start again)", path, err)
-	}
-	return as, nil
-}
-
-func writeHubActions(path string, as []hubAction) error {
-	b, err := json.MarshalIndent(as, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	return writeFileAtomic(path, append(b, '\n'), 0o600)
-}
-
 // sendViaHub posts the signer's details to the hub, which composes and
 // faxes the letter itself, and keeps the receipt for `faxjam status`.
 func sendViaHub(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r *render.Renderer, hubURL string) error {
@@ -106,23 +57,12 @@ func sendViaHub(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r 
 		return err
 	}
 	s = letter.Normalize(s)
-	path := hubActionsPath(opts.DataDir, c.ID)
-	as, err := readHubActions(path)
+	store := client.ActionsIn(opts.DataDir, c.ID)
+	act, err := store.Key(cl.URL(), letter.SignerKey(c.ID, s), opts.Now())
 	if err != nil {
 		return err
 	}
-	sk := letter.SignerKey(c.ID, s)
-	i := slices.IndexFunc(as, func(a hubAction) bool { return a.Hub == cl.URL() && a.SignerKey == sk })
-	if i < 0 {
-		var b [16]byte
-		rand.Read(b[:])
-		as = append(as, hubAction{Hub: cl.URL(), SignerKey: sk, Key: hex.EncodeToString(b[:]), Created: opts.Now().UTC()})
-		i = len(as) - 1
-		if err := writeHubActions(path, as); err != nil {
-			return fmt.Errorf("keeping the action's key: %w", err)
-		}
-	}
-	got, err := cl.Act(ctx, c.ID, hub.ActionRequest{Key: as[i].Key, Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang})
+	got, err := cl.Act(ctx, c.ID, hub.ActionRequest{Key: act.Key, Name: s.Name, City: s.City, Country: s.Country, Email: s.Email, Note: s.Note, Lang: s.Lang})
 	var he *client.Error
 	if errors.As(err, &he) && he.Status/100 == 4 && !he.Retryable() {
 		if he.Field != "" {
@@ -134,9 +74,8 @@ func sendViaHub(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r 
 		return fmt.Errorf("%w; run the same send again: the hub will not take it twice", err)
 	}
 	if got.Receipt != "" {
-		as[i].ID, as[i].Receipt = got.ID, got.Receipt
-		if err := writeHubActions(path, as); err != nil {
-			return fmt.Errorf("keeping the receipt: %w", err)
+		if err := store.Answered(act, got.ID, got.Receipt); err != nil {
+			return err
 		}
 	}
 	if opts.JSON {
@@ -155,7 +94,7 @@ func sendViaHub(ctx context.Context, opts *SendOptions, c *campaign.Campaign, r 
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "%s the hub %s %s: it composes your letter and faxes it to %s.\n", st.Success.Render("Sent:"), cl.URL(), what, c.Target.Name)
 		fmt.Fprintf(opts.IO.Out, "action %s · receipt %s · %s\n", got.ID, got.Receipt, got.State)
-		fmt.Fprintf(opts.IO.ErrOut, "The receipt is kept in %s; `%s status` shows what the hub says (--follow waits until it is final).\n", path, self(opts.Self))
+		fmt.Fprintf(opts.IO.ErrOut, "The receipt is kept in %s; `%s status` shows what the hub says (--follow waits until it is final).\n", store.Path(), self(opts.Self))
 	}
 	return nil
 }
@@ -189,11 +128,11 @@ func hubStatus(ctx context.Context, opts *StatusOptions, c *campaign.Campaign) (
 	} else if so.Gateway != "" {
 		return false, nil // a gateway of our own: its journal
 	}
-	as, err := readHubActions(hubActionsPath(so.DataDir, c.ID))
+	as, err := client.ActionsIn(so.DataDir, c.ID).All()
 	if err != nil {
 		return true, err
 	}
-	as = slices.DeleteFunc(as, func(a hubAction) bool { return want != "" && a.Hub != want || a.Receipt == "" })
+	as = slices.DeleteFunc(as, func(a client.Action) bool { return want != "" && a.Hub != want || a.Receipt == "" })
 	if len(as) == 0 {
 		return false, nil
 	}

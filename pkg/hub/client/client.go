@@ -3,7 +3,9 @@
 // read what the hub says about it, read the public lines view. It retries
 // what is safe to retry — the action with the same idempotency key, reads —
 // on network errors, 5xx and 429 (honouring Retry-After), and reports the
-// hub's 4xx answers as *Error naming the field.
+// hub's 4xx answers as *Error naming the field. Actions keeps the actions
+// sent from this machine (their idempotency keys, then their receipts) in
+// the data dir.
 package client
 
 import (
