@@ -82,7 +82,9 @@ func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action,
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE campaign = ? AND key = ?", sub.Campaign, sub.Key))
+		// The signer, or their tombstone if they were forgotten (person.go).
+		got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE campaign = ? AND key IN (?, ?) LIMIT 1",
+			sub.Campaign, sub.Key, tombstone(j.secret, sub.Campaign, sub.Key)))
 		switch {
 		case err == nil && got.State == Expired && state == Unconfirmed:
 			// Expired unconfirmed (maybe by someone else giving this
@@ -136,9 +138,10 @@ func revive(tx *txn, id int64, sub *Submission, now time.Time) error {
 	if _, err := tx.Exec("DELETE FROM actions WHERE submission = ?", id); err != nil {
 		return err
 	}
-	err := execOne(tx, `UPDATE submissions SET name = ?, city = ?, country = ?, email = ?, note = ?, lang = ?,
+	// The key too: the row may be a forgotten person's tombstone.
+	err := execOne(tx, `UPDATE submissions SET key = ?, name = ?, city = ?, country = ?, email = ?, note = ?, lang = ?,
 		state = 'unconfirmed', reason = '', message = '', created = ?, updated = ? WHERE id = ?`,
-		sub.Name, sub.City, sub.Country, sub.Email, sub.Note, sub.Lang, unix(now), unix(now), id)
+		sub.Key, sub.Name, sub.City, sub.Country, sub.Email, sub.Note, sub.Lang, unix(now), unix(now), id)
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,10 @@ func (j *Journal) Forget(ctx context.Context, p Person) (Scrubbed, error) {
 				reason = CASE state WHEN 'queued' THEN 'forgotten' ELSE reason END,
 				message = CASE state WHEN 'queued' THEN 'forgotten at the signer''s request' ELSE message END
 			WHERE id = ?`)
-		return err
+		if err != nil {
+			return err
+		}
+		return entomb(tx, j.secret, ids) // person.go
 	})
 	if err != nil {
 		if errors.Is(err, ErrInFlight) {

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -180,5 +181,110 @@ func TestForgetRefusesInFlight(t *testing.T) {
 	}
 	if s, _ := j.Submission(ctx, "c", "key-bo"); s.Name != "Bo Hidden" {
 		t.Errorf("a refused Forget changed the submission: %+v", s)
+	}
+}
+
+// TestForgottenKeysCannotBeGuessed: after Forget the journal keeps no
+// signer key (a plain hash anyone can make of a guessed name, city,
+// country and e-mail) in the submission, its finished attempts or its
+// petition record, only a tombstone keyed with the journal's secret; the
+// person is still known when they come back, so not faxed twice (issue
+// 16.3).
+func TestForgottenKeysCannotBeGuessed(t *testing.T) {
+	path, j := secretJournal(t)
+	ctx := t.Context()
+	ana, err := j.Submission(ctx, "c", "key-ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := j.StartAttempt(ctx, Attempt{SubmissionID: ana.ID, N: 1, Key: "key-ana-+15550100-1", Number: "+15550100", Driver: "outbox", Started: time.Now()}, "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.State, a.Finished = AttemptDelivered, time.Now()
+	if err := j.FinishAttempt(ctx, Outcome{Attempt: a, Next: Delivered}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Petitioned(ctx, PetitionRecord{SubmissionID: ana.ID, Campaign: "c", Key: "key-ana", ID: "sig-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := filesContain(t, path, "key-ana"); len(got) == 0 {
+		t.Fatal("the signer key is not in the journal's files before forget: the search is broken")
+	}
+	if _, err := j.Forget(ctx, Person{Email: "ana.secret@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := filesContain(t, path, "key-ana"); len(got) > 0 {
+		t.Errorf("the forgotten person's signer key is still in %v", got)
+	}
+	if got := filesContain(t, path, "key-bo"); len(got) == 0 {
+		t.Error("Bo, not forgotten, lost the key")
+	}
+	// Known again by the key, through the tombstone.
+	added, existing, err := j.Enqueue(ctx, secretSubs()[:1])
+	if err != nil || added != 0 || len(existing) != 1 {
+		t.Errorf("Enqueue of a forgotten person: added %d existing %v, %v; want 0 added", added, existing, err)
+	}
+	_, sub, found, err := j.Accept(ctx, Action{ID: "act-ana", Campaign: "c", KeyHash: "kh-ana"}, secretSubs()[0])
+	if err != nil || sub.ID != ana.ID || sub.State == Queued {
+		t.Errorf("Accept of a forgotten person: %v, submission %d %s (want %d, not queued again), %v", found, sub.ID, sub.State, ana.ID, err)
+	}
+	if got, err := j.Submission(ctx, "c", "key-ana"); err != nil || got.ID != ana.ID {
+		t.Errorf("Submission by the forgotten key: %+v, %v", got, err)
+	}
+	// Another journal has another secret: the tombstones differ.
+	_, j2 := secretJournal(t)
+	if _, err := j2.Forget(ctx, Person{Email: "ana.secret@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	t1, _ := j.Submission(ctx, "c", "key-ana")
+	t2, _ := j2.Submission(ctx, "c", "key-ana")
+	if !strings.HasPrefix(t1.Key, "~") || t1.Key == t2.Key {
+		t.Errorf("tombstones %q and %q: want keyed, and different per journal", t1.Key, t2.Key)
+	}
+}
+
+// TestMigrationEntombsPeopleForgottenBefore: a journal of an older faxjam
+// (schema v4, no secret) whose forgotten people kept their plain keys gets
+// a secret and tombstones when opened.
+func TestMigrationEntombsPeopleForgottenBefore(t *testing.T) {
+	path, j := secretJournal(t)
+	ctx := t.Context()
+	if _, err := j.Forget(ctx, Person{Email: "ana.secret@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	// Back to how v4 left it.
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"UPDATE submissions SET key = 'key-ana' WHERE key LIKE '~%'",
+		"DELETE FROM settings WHERE name = 'journal.person-secret'",
+		"PRAGMA user_version = 4",
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	raw.Close()
+	j, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := filesContain(t, path, "key-ana"); len(got) > 0 {
+		t.Errorf("after migration the forgotten signer key is still in %v", got)
+	}
+	added, _, err := j.Enqueue(ctx, secretSubs()[:2])
+	if err != nil || added != 0 {
+		t.Errorf("Enqueue after migration: added %d, %v; want 0", added, err)
 	}
 }

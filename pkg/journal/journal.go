@@ -43,6 +43,19 @@
 // can look up by key knows; a gateway that cannot look up will fax again.
 // Keep backups of the journal; it is the campaign's record.
 //
+// People are found by their signer key (letter.SignerKey: a SHA-256 of the
+// campaign, name, city, country and e-mail), which stays deterministic
+// because the gateway's and the petition's idempotency keys are made from
+// it. Forget blanks a person's data and replaces that key, in the
+// submission, its finished attempts and its petition record, with a
+// tombstone: HMAC-SHA256 under the journal's own random secret (setting
+// journal.person-secret, made with the journal; person.go). The person is
+// still recognized when they come back (Enqueue, Accept: never faxed
+// twice), but a copy of the file without its secret, or a key seen
+// elsewhere, no longer confirms a guessed identity. Journals of older
+// faxjams get the secret and their forgotten people's tombstones when
+// opened (migrateV5).
+//
 // The journal stores facts; it decides nothing. pkg/dispatch decides what to
 // send and when. It must not import dispatch, gateway, petition, letter or
 // cli: its values are plain strings in their vocabularies.
@@ -227,6 +240,7 @@ type Journal struct {
 	quit   chan struct{}
 	done   chan struct{}
 	clock  func() time.Time // SetClock; nil is time.Now
+	secret []byte           // keys the tombstones of forgotten people (person.go)
 }
 
 // SetClock makes now the clock of the times the journal records (queued,
@@ -305,6 +319,10 @@ func Open(path string) (*Journal, error) {
 		wdb.Close()
 		return nil, err
 	}
+	if err := j.loadPersonSecret(ctx); err != nil {
+		wdb.Close()
+		return nil, err
+	}
 	rdb, err := sql.Open("sqlite", dsn(path, "query_only(1)"))
 	if err != nil {
 		wdb.Close()
@@ -355,7 +373,11 @@ func OpenPostgres(ctx context.Context, dsn string) (*Journal, error) {
 	pool.SetMaxOpenConns(8)
 	j := &Journal{path: where, pg: true, wdb: db{DB: wdb, pg: true}, rdb: db{DB: pool, pg: true},
 		writes: make(chan writeReq), quit: make(chan struct{}), done: make(chan struct{})}
-	if err := j.migrate(ctx, false); err != nil {
+	err = j.migrate(ctx, false)
+	if err == nil {
+		err = j.loadPersonSecret(ctx)
+	}
+	if err != nil {
 		wdb.Close()
 		pool.Close()
 		return nil, err

@@ -152,6 +152,11 @@ func (j *Journal) Submission(ctx context.Context, campaign, ref string) (Submiss
 	}
 	switch len(found) {
 	case 0:
+		// A whole key of a forgotten person: their tombstone (person.go).
+		s, err := scanSubmission(j.rdb.QueryRowContext(ctx, selectSubmission+" WHERE campaign = ? AND key = ?", campaign, tombstone(j.secret, campaign, ref)))
+		if err == nil {
+			return s, nil
+		}
 		return Submission{}, fmt.Errorf("journal: no submission %s in %s: %w", ref, campaign, ErrNotFound)
 	case 1:
 		return found[0], nil

@@ -16,6 +16,7 @@ var migrations = [...]func(ctx context.Context, tx *txn) error{
 	migrateV2,
 	migrateV3,
 	migrateV4,
+	migrateV5, // person.go
 }
 
 // SchemaVersion is the schema version this package writes.

@@ -27,7 +27,7 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 		}
 		// One query finds the signers already queued, so re-running a list
 		// costs a read per batch, not per signer.
-		old, err := existingIn(tx, subs)
+		old, err := existingIn(tx, j.secret, subs)
 		if err != nil {
 			return err
 		}
@@ -76,11 +76,15 @@ func (j *Journal) Enqueue(ctx context.Context, subs []Submission) (added int, ex
 }
 
 // existingIn returns the submissions of subs already in the journal, by
-// (campaign, key).
-func existingIn(tx *txn, subs []Submission) (map[[2]string]Submission, error) {
+// (campaign, key), a forgotten one by the key it had.
+func existingIn(tx *txn, secret []byte, subs []Submission) (map[[2]string]Submission, error) {
 	keys := map[string][]any{} // campaign → keys; a batch is nearly always one campaign
+	// A forgotten signer is found by their tombstone (person.go).
+	dead := map[[2]string]string{}
 	for _, s := range subs {
-		keys[s.Campaign] = append(keys[s.Campaign], s.Key)
+		t := tombstone(secret, s.Campaign, s.Key)
+		dead[[2]string{s.Campaign, t}] = s.Key
+		keys[s.Campaign] = append(keys[s.Campaign], s.Key, t)
 	}
 	out := map[[2]string]Submission{}
 	const chunk = 500 // well under SQLite's limit on bound parameters
@@ -97,6 +101,10 @@ func existingIn(tx *txn, subs []Submission) (map[[2]string]Submission, error) {
 				if err != nil {
 					rows.Close()
 					return nil, err
+				}
+				if k, ok := dead[[2]string{s.Campaign, s.Key}]; ok {
+					out[[2]string{s.Campaign, k}] = s
+					continue
 				}
 				out[[2]string{s.Campaign, s.Key}] = s
 			}
