@@ -51,8 +51,11 @@
 // tombstone: HMAC-SHA256 under the journal's own random secret (setting
 // journal.person-secret, made with the journal; person.go). The person is
 // still recognized when they come back (Enqueue, Accept: never faxed
-// twice), but a copy of the file without its secret, or a key seen
-// elsewhere, no longer confirms a guessed identity. Journals of older
+// twice), but the key left no longer confirms a guessed identity by
+// itself, nor links to the keys the gateway and the petition were given:
+// testing a guess takes the secret too. The secret is kept in the journal
+// so that tombstones work wherever it goes (a backup, another hub on the
+// same database); the whole file, secret included, stays 0600. Journals of older
 // faxjams get the secret and their forgotten people's tombstones when
 // opened (migrateV5).
 //

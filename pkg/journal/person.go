@@ -23,8 +23,8 @@ import (
 // with a tombstone: HMAC-SHA256 of the key under the journal's own secret,
 // a random value made when the journal is (journal.person-secret, in its
 // settings). A forgotten person who signs again still meets their
-// tombstone (Enqueue, Accept) and is not faxed twice; the file alone no
-// longer confirms who they were, since guessing needs the secret too.
+// tombstone (Enqueue, Accept) and is not faxed twice; the key left no
+// longer confirms who they were, since testing a guess needs the secret.
 // Journals of older faxjams are migrated: the keys of people they had
 // already forgotten become tombstones (migrateV5).
 //
