@@ -41,6 +41,8 @@ func TestBadInputIsA4xxNamingWhatIsWrong(t *testing.T) {
 		{"note too long", "POST", c + "/actions", `{"key":"a","name":"A B","city":"C","country":"D","note":"` + strings.Repeat("word ", 200) + `"}`, nil, 400, "note", "note"},
 		{"bad email", "POST", c + "/actions", `{"key":"a","name":"A B","city":"C","country":"D","email":"not-an-email"}`, nil, 400, "email", "email"},
 		{"bad lang", "POST", c + "/actions", `{"key":"a","name":"A B","city":"C","country":"D","lang":"no such language!"}`, nil, 400, "lang", "lang"},
+		{"a Cyrillic look-alike in a name", "POST", c + "/actions", `{"key":"a","name":"\u0410na Unicode","city":"Porto","country":"PT"}`, nil, 400, "name", "mixes Cyrillic and Latin"},
+		{"an invisible joiner in a name", "POST", c + "/actions", `{"key":"a","name":"An\u034fa Unicode","city":"Porto","country":"PT"}`, nil, 400, "name", "invisible character U+034F"},
 		{"control character", "POST", c + "/actions", `{"key":"a","name":"A\u0007B","city":"C","country":"D"}`, nil, 400, "name", "name"},
 		{"body too large", "POST", c + "/actions", `{"key":"a","note":"` + long + `"}`, nil, 413, "", "larger than"},
 		{"wrong content type", "POST", c + "/actions", `{}`, []string{"Content-Type", "text/plain"}, 415, "", "Content-Type"},

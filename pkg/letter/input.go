@@ -227,7 +227,7 @@ func checkWords(v string) string {
 	if !letter {
 		return "must contain a letter"
 	}
-	return ""
+	return mixedScript(v) // scripts.go
 }
 
 // invisible reports a default-ignorable code point other than the zero-width

@@ -222,3 +222,28 @@ func TestInvisibleCharactersAreRefusedInNames(t *testing.T) {
 		}
 	}
 }
+
+// TestLookAlikeLettersOfAnotherScriptAreRefused: a Cyrillic "А" in "Ana"
+// made a new person of one visible "Ana Unicode" (issue 16.4). A word that
+// mixes scripts is refused naming the word and the scripts; words of one
+// script each, and the mixes Japanese and Korean write with, are not.
+func TestLookAlikeLettersOfAnotherScriptAreRefused(t *testing.T) {
+	for name, want := range map[string]string{
+		"\u0410na Unicode":  "Cyrillic and Latin", // А
+		"Ana Unic\u043ede":  "Latin and Cyrillic", // о
+		"P\u03bfrto":        "Latin and Greek",    // ο
+		"Ana Unicod\u0435 ": "Latin and Cyrillic",
+	} {
+		if r := checkWords(name); !strings.Contains(r, want) || !strings.Contains(r, "mixes") {
+			t.Errorf("%q: %q, want it refused as mixing %s", name, r, want)
+		}
+	}
+	for _, name := range []string{
+		"Ana Unicode", "Анна Каренина", "Ana Карен", "Ἀθῆναι", "東京都 Tōkyō", "ひらがなカタカナ漢字",
+		"서울特別市", "Zoë Ångström-Ñúñez", "می\u200cخواهم", "Guatemala City", "Ciudad de Guatemala",
+	} {
+		if r := checkWords(name); r != "" {
+			t.Errorf("%q refused: %s", name, r)
+		}
+	}
+}
