@@ -86,6 +86,11 @@ type Config struct {
 	// which is back when) or, when every number failed for it, gives up;
 	// nothing suggests a petition endpoint. Petition must be nil.
 	NoFallback bool
+	// UnmadeToPetition sends a signer whose letter cannot be made to the
+	// petition instead of failing it for the organizer to fix: the hub
+	// answered the person 202, so their name must reach the target one way
+	// or the other, never nowhere. Petition must be set.
+	UnmadeToPetition bool
 	// Only, when not empty, restricts the run to the submissions with these
 	// signer keys: the journal may hold other queued work (signers of an
 	// earlier bulk run) that this run's Compose must never be used for —
@@ -284,6 +289,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if !cfg.DryRun && cfg.Journal == nil {
 		return nil, fmt.Errorf("dispatch: no journal")
+	}
+	if cfg.UnmadeToPetition && cfg.Petition == nil {
+		return nil, fmt.Errorf("dispatch: UnmadeToPetition without a petition endpoint")
 	}
 	if cfg.NoFallback && cfg.Petition != nil {
 		return nil, fmt.Errorf("dispatch: NoFallback with a petition endpoint: a submission that must go by fax has nothing to fall back to")

@@ -47,7 +47,10 @@ func (r *run) petition(jb *job) {
 		if err == nil {
 			r.gate.succeeded()
 			pr := journal.PetitionRecord{SubmissionID: s.ID, Campaign: s.Campaign, Key: s.Key, ID: rec.ID, Duplicate: rec.Duplicate}
-			if r.out.isDown() {
+			switch {
+			case jb.unmade != nil:
+				pr.Reason, pr.Message = "document", "its letter could not be made: "+jb.unmade.Error()
+			case r.out.isDown():
 				pr.Reason, pr.Message = "gateway-down", r.downMessage()
 			}
 			if err := r.j.Petitioned(r.wctx, pr); err != nil {

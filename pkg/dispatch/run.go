@@ -87,6 +87,9 @@ type job struct {
 	why   []gateway.Reason // per line index: the last failure's reason
 	// follow is set for a job resumed in flight: poll it, do not send it.
 	follow *journal.Attempt
+	// unmade is why its letter could not be made, for a job that goes to
+	// the petition for it (Config.UnmadeToPetition).
+	unmade error
 }
 
 func (jb *job) signer() letter.Signer {
@@ -621,8 +624,11 @@ func (r *run) compose(in <-chan journal.Submission, out chan<- *job) {
 			if r.ctx.Err() != nil {
 				return
 			}
-			r.reject(jb, err)
-			continue
+			if !r.cfg.UnmadeToPetition {
+				r.reject(jb, err)
+				continue
+			}
+			jb.unmade = err // choose sends it to the petition
 		}
 		select {
 		case out <- jb:
@@ -760,6 +766,9 @@ func (r *run) choose(jb *job, now time.Time) (li int, petition bool) {
 	calls, perHour := r.e.callsPerNumber(), r.cfg.Campaign.Limits.PerNumberPerHour
 	if r.cfg.Offline {
 		perHour = 0
+	}
+	if jb.unmade != nil {
+		return -1, true
 	}
 	if r.out.isDown() { // the gateway: the petition, or nothing when there is none (the run stops)
 		return -1, r.petitionsWhenDown()

@@ -173,6 +173,9 @@ func (h *Hub) engine() (*dispatch.Engine, error) {
 		cfg.Petition = storePetition{h.cfg.Store}
 	}
 	cfg.Redirect, cfg.DryRun, cfg.Force, cfg.Wait, cfg.Only, cfg.NoFallback = "", false, false, 0, nil, false
+	// Each action was answered 202: a letter that cannot be made after all
+	// goes to the petition, never nowhere (issue 16.11).
+	cfg.UnmadeToPetition = true
 	if cfg.Now == nil {
 		cfg.Now = h.cfg.Now
 	}

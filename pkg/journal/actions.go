@@ -74,7 +74,7 @@ func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action,
 				return nil
 			}
 			// Expired unconfirmed: as if it never was (confirm.go).
-			if err := revive(tx, got.ID, &sub, now); err != nil {
+			if err := revive(tx, got.ID, &sub, state, now); err != nil {
 				return err
 			}
 			return insertAction(tx, &a, sub.ID, now)
@@ -86,10 +86,12 @@ func (j *Journal) Accept(ctx context.Context, a Action, sub Submission) (Action,
 		got, err := scanSubmission(tx.QueryRow(selectSubmission+" WHERE campaign = ? AND key IN (?, ?) LIMIT 1",
 			sub.Campaign, sub.Key, tombstone(j.secret, sub.Campaign, sub.Key)))
 		switch {
-		case err == nil && got.State == Expired && state == Unconfirmed:
+		case err == nil && got.State == Expired && state == Unconfirmed,
+			err == nil && got.State == Failed && got.Attempts == 0 && got.Reason != ForgottenReason:
 			// Expired unconfirmed (maybe by someone else giving this
-			// person's details): the person may act again.
-			if err := revive(tx, got.ID, &sub, now); err != nil {
+			// person's details), or failed before any fax (its letter
+			// could not be made): the person may act again.
+			if err := revive(tx, got.ID, &sub, state, now); err != nil {
 				return err
 			}
 		case err == nil:
@@ -131,17 +133,19 @@ func insertAction(tx *txn, a *Action, subID int64, now time.Time) error {
 	return err
 }
 
-// revive gives the expired submission id the details of sub, unconfirmed
-// again and new, and drops its old action (whose receipt must not see the
-// new one); sub becomes the stored submission.
-func revive(tx *txn, id int64, sub *Submission, now time.Time) error {
+// revive gives the expired (or never faxed) submission id the details of
+// sub, in state again and new, and drops its old action (whose receipt
+// must not see the new one); sub becomes the stored submission.
+func revive(tx *txn, id int64, sub *Submission, state State, now time.Time) error {
 	if _, err := tx.Exec("DELETE FROM actions WHERE submission = ?", id); err != nil {
 		return err
 	}
-	// The key too: the row may be a forgotten person's tombstone.
+	// The key too: the row may be a forgotten person's tombstone. A new
+	// seq: at the end of the queue, where a running dispatcher looks.
 	err := execOne(tx, `UPDATE submissions SET key = ?, name = ?, city = ?, country = ?, email = ?, note = ?, lang = ?,
-		state = 'unconfirmed', reason = '', message = '', created = ?, updated = ? WHERE id = ?`,
-		sub.Key, sub.Name, sub.City, sub.Country, sub.Email, sub.Note, sub.Lang, unix(now), unix(now), id)
+		state = ?, reason = '', message = '', created = ?, updated = ?,
+		seq = (SELECT coalesce(max(seq), 0) + 1 FROM submissions) WHERE id = ?`,
+		sub.Key, sub.Name, sub.City, sub.Country, sub.Email, sub.Note, sub.Lang, string(state), unix(now), unix(now), id)
 	if err != nil {
 		return err
 	}
