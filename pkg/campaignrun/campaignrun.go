@@ -67,6 +67,13 @@ func Engine(cfg dispatch.Config, gw Opened) (*dispatch.Engine, error) {
 	if cfg.Gateway == nil {
 		cfg.Gateway = gw.Gateway
 	}
+	if cfg.Journal != nil && cfg.Campaign != nil { // the ledger's entries name each number's label
+		labels := map[string]string{}
+		for _, f := range cfg.Campaign.Target.Fax {
+			labels[f.Number] = f.Label
+		}
+		cfg.Journal.Label(cfg.Campaign.ID, labels)
+	}
 	return dispatch.New(cfg)
 }
 

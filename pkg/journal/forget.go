@@ -104,7 +104,8 @@ func (j *Journal) Scrub(ctx context.Context, before time.Time) (Scrubbed, error)
 var ErrInFlight = errors.New("a fax of this person is in flight; run `faxjam status --follow` until it is done, then forget again")
 
 // Forget deletes the personal data of the submissions p names: name, city,
-// country, e-mail and note. Queued ones are cancelled (Failed, reason
+// country, e-mail and note, and the name and city in their ledger entries
+// (whose hashes stay, so the ledger still verifies). Queued ones are cancelled (Failed, reason
 // "forgotten"). Nothing is changed if one of them is sending (ErrInFlight).
 // The caller should Compact afterwards.
 func (j *Journal) Forget(ctx context.Context, p Person) (Scrubbed, error) {
@@ -124,6 +125,9 @@ func (j *Journal) Forget(ctx context.Context, p Person) (Scrubbed, error) {
 				message = CASE state WHEN 'queued' THEN 'forgotten at the signer''s request' ELSE message END
 			WHERE id = ?`)
 		if err != nil {
+			return err
+		}
+		if err := blankLedger(tx, ids); err != nil {
 			return err
 		}
 		return entomb(tx, j.secret, ids) // person.go
@@ -278,7 +282,7 @@ func eachRow(tx *txn, q string, args []any, fn func(a, b string)) error {
 // is left to the database's administrator) rewrites the files.
 func (j *Journal) Compact(ctx context.Context) error {
 	if j.pg {
-		if _, err := j.wdb.ExecContext(ctx, "VACUUM submissions, attempts, petitions, actions"); err != nil {
+		if _, err := j.wdb.ExecContext(ctx, "VACUUM submissions, attempts, petitions, actions, ledger"); err != nil {
 			return fmt.Errorf("journal %s: compact: %w", j.path, err)
 		}
 		return nil

@@ -75,6 +75,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
@@ -244,6 +245,9 @@ type Journal struct {
 	done   chan struct{}
 	clock  func() time.Time // SetClock; nil is time.Now
 	secret []byte           // keys the tombstones of forgotten people (person.go)
+
+	labelMu sync.Mutex
+	labels  map[string]map[string]string // Label: campaign → number → label
 }
 
 // SetClock makes now the clock of the times the journal records (queued,

@@ -17,6 +17,7 @@ var migrations = [...]func(ctx context.Context, tx *txn) error{
 	migrateV3,
 	migrateV4,
 	migrateV5, // person.go
+	migrateV6,
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -136,6 +137,51 @@ CREATE TABLE campaigns (
 );
 INSERT INTO campaigns (campaign, added) SELECT campaign, min(created) FROM submissions GROUP BY campaign;
 ALTER TABLE attempts ADD COLUMN tried INTEGER NOT NULL DEFAULT 0;`)
+	return err
+}
+
+// migrateV6 adds the delivery ledger (pkg/ledger): an entry per final
+// outcome, chained by hash, per campaign; submission is the entry's
+// signer's, so that forget can blank the entry's name and city. And the
+// seals of the chain's head.
+func migrateV6(ctx context.Context, tx *txn) error {
+	_, err := tx.ExecContext(ctx, `
+CREATE TABLE ledger (
+	campaign     TEXT    NOT NULL,
+	seq          INTEGER NOT NULL,
+	submission   INTEGER NOT NULL,
+	time         INTEGER NOT NULL,
+	outcome      TEXT    NOT NULL,
+	reason       TEXT    NOT NULL DEFAULT '',
+	number_label TEXT    NOT NULL DEFAULT '',
+	number       TEXT    NOT NULL DEFAULT '',
+	pages        INTEGER NOT NULL DEFAULT 0,
+	doc_sha256   TEXT    NOT NULL DEFAULT '',
+	driver       TEXT    NOT NULL DEFAULT '',
+	job_id       TEXT    NOT NULL DEFAULT '',
+	csid         TEXT    NOT NULL DEFAULT '',
+	pages_sent   INTEGER NOT NULL DEFAULT 0,
+	transmit_ms  INTEGER NOT NULL DEFAULT 0,
+	signature_id TEXT    NOT NULL DEFAULT '',
+	name         TEXT    NOT NULL DEFAULT '',
+	city         TEXT    NOT NULL DEFAULT '',
+	salt         TEXT    NOT NULL DEFAULT '',
+	person_hash  TEXT    NOT NULL DEFAULT '',
+	prev         TEXT    NOT NULL,
+	hash         TEXT    NOT NULL,
+	PRIMARY KEY (campaign, seq)
+);
+CREATE INDEX ledger_submission ON ledger (submission);
+CREATE TABLE ledger_seals (
+	id        INTEGER PRIMARY KEY,
+	campaign  TEXT    NOT NULL,
+	seq       INTEGER NOT NULL,
+	head      TEXT    NOT NULL,
+	time      INTEGER NOT NULL,
+	key       TEXT    NOT NULL,
+	signature TEXT    NOT NULL
+);
+CREATE INDEX ledger_seals_campaign ON ledger_seals (campaign, id);`)
 	return err
 }
 

@@ -136,7 +136,7 @@ func (j *Journal) Requeue(ctx context.Context, id int64, redirect string) error 
 // empty).
 func (j *Journal) SetState(ctx context.Context, id int64, s State, reason, message string) error {
 	err := j.write(ctx, func(tx *txn) error {
-		return setState(tx, id, s, reason, message, j.now())
+		return j.setState(tx, id, s, reason, message, j.now())
 	})
 	if err != nil {
 		return fmt.Errorf("journal: set submission %d %s: %w", id, s, err)
@@ -144,9 +144,14 @@ func (j *Journal) SetState(ctx context.Context, id int64, s State, reason, messa
 	return nil
 }
 
-func setState(tx *txn, id int64, s State, reason, message string, now time.Time) error {
-	return execOne(tx, "UPDATE submissions SET state = ?, reason = ?, message = ?, updated = ? WHERE id = ?",
-		string(s), reason, message, unix(now), id)
+// setState records a submission's state and, for a final outcome, its
+// ledger entry.
+func (j *Journal) setState(tx *txn, id int64, s State, reason, message string, now time.Time) error {
+	if err := execOne(tx, "UPDATE submissions SET state = ?, reason = ?, message = ?, updated = ? WHERE id = ?",
+		string(s), reason, message, unix(now), id); err != nil {
+		return err
+	}
+	return j.record(tx, id, s, reason, 0, now)
 }
 
 // StartAttempt records the intent to fax a submission, before the gateway
@@ -240,6 +245,13 @@ func (j *Journal) FinishAttempt(ctx context.Context, o Outcome) error {
 				string(o.Next), o.NextReason, o.NextMessage, unix(a.Finished), a.ID); err != nil {
 				return err
 			}
+			var sub int64
+			if err := tx.QueryRow("SELECT submission FROM attempts WHERE id = ?", a.ID).Scan(&sub); err != nil {
+				return err
+			}
+			if err := j.record(tx, sub, o.Next, o.NextReason, a.ID, a.Finished); err != nil {
+				return err
+			}
 		}
 		if o.Health != nil {
 			return putNumber(tx, *o.Health)
@@ -283,7 +295,7 @@ func (j *Journal) Petitioned(ctx context.Context, p PetitionRecord) error {
 			p.SubmissionID, p.Campaign, p.Key, p.ID, b2i(p.Duplicate), unix(p.Signed)); err != nil {
 			return err
 		}
-		return setState(tx, p.SubmissionID, Petitioned, p.Reason, p.Message, j.now())
+		return j.setState(tx, p.SubmissionID, Petitioned, p.Reason, p.Message, j.now())
 	})
 	if err != nil {
 		return fmt.Errorf("journal: petition for submission %d: %w", p.SubmissionID, err)
