@@ -265,6 +265,7 @@ func TestMigrationEntombsPeopleForgottenBefore(t *testing.T) {
 	for _, q := range []string{
 		"UPDATE submissions SET key = 'key-ana' WHERE key LIKE '~%'",
 		"DELETE FROM settings WHERE name = 'journal.person-secret'",
+		"DROP TABLE ledger", "DROP TABLE ledger_seals", // v6
 		"PRAGMA user_version = 4",
 	} {
 		if _, err := raw.Exec(q); err != nil {
