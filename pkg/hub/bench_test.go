@@ -57,7 +57,7 @@ func benchAccept(b *testing.B, th *testHub) {
 				if i > int64(b.N) {
 					return
 				}
-				body := fmt.Sprintf(`{"key":"bench-%d","name":"Persona %d","city":"Xela","country":"Guatemala"}`, i, i)
+				body := fmt.Sprintf(`{"key":"%s","name":"Persona %d","city":"Xela","country":"Guatemala"}`, testKey(fmt.Sprint("bench-", i)), i)
 				t0 := time.Now()
 				resp, err := hc.Post(url, "application/json", strings.NewReader(body))
 				if err != nil {
