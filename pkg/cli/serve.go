@@ -48,6 +48,8 @@ type ServeOptions struct {
 	// Privacy: --confirm, --confirm-within, --privacy-notice, --public-url
 	// (serve_privacy.go).
 	Privacy ServePrivacy
+	// Push: the vendors' status pushes (serve_push.go).
+	Push ServePush
 }
 
 func newServeCmd(f *Factory) *cobra.Command {
@@ -129,6 +131,7 @@ waits for the next start.`,
 	fl.StringVar(&opts.TokenFile, "token-file", "", "read the admin token from this `FILE` (a systemd credential, a container secret)")
 	fl.StringVar(&opts.GatewayFile, "gateway-file", "", "read the gateway URL from this `FILE`, so its credentials stay out of the command line and the config")
 	addPrivacyFlags(fl, &opts.Privacy)
+	addPushFlags(fl, &opts.Push)
 	bindConfig(fl, "retain", "retain")
 	bindConfig(fl, "token", "hub_token")
 	bindConfig(fl, "paper", "paper")
@@ -205,6 +208,10 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	push, err := opts.Push.config()
+	if err != nil {
+		return err
+	}
 	r, err := newRenderer(so.Paper, so.Font)
 	if err != nil {
 		return err
@@ -262,6 +269,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		Now:  so.Now,
 		Pack: packData, Retain: retain,
 		Confirm: priv.mailer, ConfirmWithin: opts.Privacy.Within, PublicURL: opts.Privacy.PublicURL, PrivacyNotice: priv.notice,
+		Push: push,
 	})
 	if err != nil {
 		return &UsageError{Err: err}

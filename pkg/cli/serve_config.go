@@ -57,7 +57,7 @@ func serveConfigKeys() []configKey {
 		switch f.Name {
 		case "gateway", "petition", "db", "confirm":
 			ck.URL = true // may carry credentials: shown redacted
-		case "token":
+		case "token", "push-phaxio-token":
 			ck.Secret = true
 		}
 		keys = append(keys, ck)
@@ -92,6 +92,7 @@ func (o *ServeOptions) secretsFromFiles() error {
 	}{
 		{"token", o.TokenFile, &o.Server.Token},
 		{"gateway", o.GatewayFile, &o.Gateway},
+		{"push-phaxio-token", o.Push.PhaxioTokenFile, &o.Push.PhaxioToken},
 	} {
 		if s.file == "" {
 			continue

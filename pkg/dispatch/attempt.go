@@ -473,8 +473,10 @@ func (r *run) track(jb *job, a journal.Attempt, started time.Time, now bool) res
 	}
 	fails := 0
 	var quietSince time.Time // the first failed poll of the current streak
+	woken, unwatch := r.e.wake.watch(a.VendorID)
+	defer unwatch()
 	for {
-		if wait > 0 && !sleep(r.ctx, wait) {
+		if wait > 0 && !sleepOrWake(r.ctx, wait, woken) {
 			return res
 		}
 		wait = r.cfg.Poll
@@ -732,6 +734,20 @@ func backoff(base, most time.Duration, try int, retryAfter time.Duration) time.D
 	}
 	d = d/2 + rand.N(d/2+1)
 	return max(d, retryAfter)
+}
+
+// sleepOrWake is sleep, cut short by a push for the fax (Engine.Wake).
+func sleepOrWake(ctx context.Context, d time.Duration, woken <-chan struct{}) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-woken:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // sleep waits d or until ctx ends; it reports whether d passed.

@@ -270,6 +270,7 @@ type Engine struct {
 	redirect string
 	looker   gateway.Looker
 	only     map[string]bool // nil: every submission of the campaign
+	wake     wakers          // Wake: pushed status (wake.go)
 }
 
 // mine reports whether the run may dispatch the submission with key.

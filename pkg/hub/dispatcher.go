@@ -63,6 +63,7 @@ func (h *Hub) dispatchLoop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	h.push.eng.Store(eng) // push.go wakes it
 	for ctx.Err() == nil {
 		lost, release := (<-chan struct{})(nil), func() {}
 		if h.cfg.Lead != nil {

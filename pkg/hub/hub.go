@@ -183,6 +183,8 @@ type Config struct {
 	Alerts     []alert.Sender
 	AlertEvery time.Duration
 	StallAfter time.Duration
+	// Push holds the keys of the vendors' status pushes (push.go).
+	Push PushConfig
 }
 
 // Hub is a configured campaign hub.
@@ -206,6 +208,7 @@ type Hub struct {
 	page         *web.Handler // the signing page and admin page (web.go)
 	metrics      *metrics     // Prometheus (metrics.go)
 	gw           gatewayWatch // the gateway's errors in a row, for alerts (alerts.go)
+	push         pushState    // vendors' status pushes (push.go)
 }
 
 // secretSetting names the receipt secret in the journal's settings.
@@ -344,6 +347,7 @@ func (h *Hub) Handler() http.Handler {
 	h.ps.Routes(mux)
 	lim := h.ps.Limited
 	mux.HandleFunc("GET /v1/campaigns", lim(h.campaigns))
+	h.pushRoutes(mux, lim)
 	mux.HandleFunc("GET /metrics", lim(h.metricsView))
 	mux.HandleFunc("/v1/campaigns/{id}", lim(h.campaignSummary))
 	mux.HandleFunc("/v1/campaigns/{id}/actions", lim(h.actions))
@@ -361,7 +365,7 @@ func (h *Hub) Handler() http.Handler {
 	})
 	// The JSON API (/v1/) refuses cross-origin browser requests and
 	// bodies that are not JSON; the pages have their own guard (web).
-	api := server.APIGuard(mux, "/v1/confirm/")
+	api := server.APIGuard(mux, "/v1/confirm/", "/v1/push/") // push.go: the vendors' own formats, signed
 	return h.ps.Logged(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") {
 			api.ServeHTTP(w, r)

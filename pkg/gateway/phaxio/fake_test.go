@@ -104,7 +104,7 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 	tags := map[string]string{}
 	for k, v := range fields {
 		switch {
-		case k == "to":
+		case k == "to", k == "callback_url": // callback_url: documented by create_and_send_fax
 		case strings.HasPrefix(k, "tag[") && strings.HasSuffix(k, "]"):
 			tags[strings.TrimSuffix(strings.TrimPrefix(k, "tag["), "]")] = v
 		default:

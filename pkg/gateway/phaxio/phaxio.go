@@ -83,6 +83,7 @@ func Driver() gateway.Driver {
 			{Name: "api_key", Place: gateway.InUser, Help: "API key (Phaxio console → API Settings)", Required: true, Secret: true},
 			{Name: "api_secret", Place: gateway.InPassword, Help: "API secret", Required: true, Secret: true},
 			{Name: "endpoint", Place: gateway.InQuery, Help: "API base URL", Default: DefaultEndpoint},
+			{Name: "callback_url", Place: gateway.InQuery, Help: "where Phaxio posts the fax's outcome: the hub's https://HOST/v1/push/phaxio (serve --push-phaxio-token); polling stays the fallback"},
 		},
 		Open: open,
 	}
@@ -92,6 +93,7 @@ func Driver() gateway.Driver {
 // Open and is safe for concurrent use.
 type Gateway struct {
 	key, secret, base  string
+	callback           string // callback_url: the hub's receiver (callback.go)
 	http               *httpclient.Client
 	pageSize, maxPages int
 	now                func() time.Time
@@ -109,8 +111,13 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c := v["callback_url"]; c != "" {
+		if cu, err := url.Parse(c); err != nil || cu.Scheme != "https" && cu.Scheme != "http" || cu.Host == "" {
+			return nil, fmt.Errorf("%s: callback_url %q: want the hub's http(s) URL, e.g. https://fax.example.org/v1/push/phaxio", scheme, c)
+		}
+	}
 	return &Gateway{
-		key: v["api_key"], secret: v["api_secret"], base: base,
+		key: v["api_key"], secret: v["api_secret"], base: base, callback: v["callback_url"],
 		http:     httpclient.New(env.HTTP, env.Version),
 		pageSize: 100, maxPages: 5, now: time.Now,
 	}, nil
@@ -154,6 +161,9 @@ func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, err
 	fields := []gateway.FormField{{Name: "to", Value: to}}
 	if f.Key != "" {
 		fields = append(fields, gateway.FormField{Name: "tag[" + TagKey + "]", Value: f.Key})
+	}
+	if g.callback != "" {
+		fields = append(fields, gateway.FormField{Name: "callback_url", Value: g.callback})
 	}
 	req, err := gateway.MultipartRequest(http.MethodPost, g.base+"/faxes", fields,
 		gateway.FormFile{Field: "file", Filename: "faxjam-letter.pdf", ContentType: "application/pdf", Data: f.PDF})

@@ -148,7 +148,7 @@ func (f *fake) create(w http.ResponseWriter, r *http.Request) {
 	str := func(k string) string { s, _ := req[k].(string); return s }
 	for k := range req {
 		switch k {
-		case "connection_id", "to", "from", "media_name", "client_state":
+		case "connection_id", "to", "from", "media_name", "client_state", "webhook_url": // webhook_url: SendFaxRequest documents it
 		default:
 			f.t.Errorf("fake telnyx: create has field %q faxjam does not send", k)
 		}

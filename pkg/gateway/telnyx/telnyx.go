@@ -91,6 +91,7 @@ func Driver() gateway.Driver {
 			{Name: "connection_id", Place: gateway.InHost, Help: "the Fax Application's id (Programmable Fax → Fax Applications; it needs an Outbound Voice Profile)", Required: true},
 			{Name: "from", Place: gateway.InQuery, Help: "caller id: a Telnyx number of the Fax Application, E.164 (write + as %2B or +)", Required: true},
 			{Name: "endpoint", Place: gateway.InQuery, Help: "API base URL", Default: DefaultEndpoint},
+			{Name: "webhook_url", Place: gateway.InQuery, Help: "where Telnyx posts the fax's status as it changes: the hub's https://HOST/v1/push/telnyx (serve --push-telnyx-key); polling stays the fallback"},
 		},
 		Open: open,
 	}
@@ -100,6 +101,7 @@ func Driver() gateway.Driver {
 // changed after Open and is safe for concurrent use.
 type Gateway struct {
 	key, connection, from, base string
+	webhook                     string // webhook_url: the hub's receiver (webhook.go)
 	http                        *httpclient.Client
 	pageSize, maxPages          int // Lookup's walk through the fax list
 }
@@ -117,8 +119,13 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	if w := v["webhook_url"]; w != "" {
+		if wu, err := url.Parse(w); err != nil || wu.Scheme != "https" && wu.Scheme != "http" || wu.Host == "" {
+			return nil, fmt.Errorf("%s: webhook_url %q: want the hub's http(s) URL, e.g. https://fax.example.org/v1/push/telnyx", scheme, w)
+		}
+	}
 	return &Gateway{
-		key: v["api_key"], connection: v["connection_id"], from: from, base: base,
+		key: v["api_key"], connection: v["connection_id"], from: from, base: base, webhook: v["webhook_url"],
 		http:     httpclient.New(env.HTTP, env.Version),
 		pageSize: 100, maxPages: 20,
 	}, nil
@@ -141,6 +148,7 @@ type sendRequest struct {
 	From         string `json:"from"`
 	MediaName    string `json:"media_name"`
 	ClientState  string `json:"client_state,omitempty"`
+	WebhookURL   string `json:"webhook_url,omitempty"`
 }
 
 // Send uploads the PDF to Media Storage, then creates the fax from it.
@@ -159,7 +167,7 @@ func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, err
 	if err != nil {
 		return gateway.Receipt{}, err
 	}
-	body := sendRequest{ConnectionID: g.connection, To: to, From: from, MediaName: media}
+	body := sendRequest{ConnectionID: g.connection, To: to, From: from, MediaName: media, WebhookURL: g.webhook}
 	if f.Key != "" {
 		body.ClientState = clientState(f.Key)
 	}
