@@ -105,4 +105,3 @@ func SignCallback(token, callbackURL string, values url.Values) string {
 	sig, _ := callbackSignature(token, callbackURL, &multipart.Form{Value: values})
 	return hex.EncodeToString(sig)
 }
-
