@@ -1,7 +1,9 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -69,15 +71,29 @@ func (h *Hub) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	rows := h.j.Actions(r.Context(), h.c.ID)
-	if strings.Contains(r.Header.Get("Accept"), "text/csv") {
+	csv := strings.Contains(r.Header.Get("Accept"), "text/csv")
+	if csv {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", h.c.ID+"-actions.csv"))
-		cw := csvsafe.NewWriter(w, r.URL.Query().Get("raw") == "1")
+	} else {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	if err := h.Export(r.Context(), w, csv, r.URL.Query().Get("raw") == "1"); err != nil {
+		panic(http.ErrAbortHandler) // never a short list that looks whole
+	}
+}
+
+// Export writes every action of the campaign as CSV (every field quoted;
+// raw leaves formulas as they are) or as a JSON array: the API's export
+// and the admin page's.
+func (h *Hub) Export(ctx context.Context, w io.Writer, csv, raw bool) error {
+	rows := h.j.Actions(ctx, h.c.ID)
+	if csv {
+		cw := csvsafe.NewWriter(w, raw)
 		cw.Write([]string{"id", "state", "name", "city", "country", "email", "note", "lang", "number_label", "attempts", "reason", "accepted", "updated"})
 		for row, err := range rows {
 			if err != nil {
-				panic(http.ErrAbortHandler) // never a short list that looks whole
+				return err
 			}
 			e := h.exportRow(row)
 			rec := []string{e.ID, string(e.State), e.Name, e.City, e.Country, e.Email, e.Note, e.Lang, e.NumberLabel,
@@ -85,27 +101,28 @@ func (h *Hub) export(w http.ResponseWriter, r *http.Request) {
 			cw.Write(rec)
 		}
 		cw.Flush()
-		if cw.Error() != nil {
-			panic(http.ErrAbortHandler)
-		}
-		return
+		return cw.Error()
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	enc := json.NewEncoder(w)
 	sep := "["
 	for row, err := range rows {
 		if err != nil {
-			panic(http.ErrAbortHandler)
+			return err
 		}
-		w.Write([]byte(sep))
+		if _, err := io.WriteString(w, sep); err != nil {
+			return err
+		}
 		sep = ","
-		enc.Encode(h.exportRow(row))
+		if err := enc.Encode(h.exportRow(row)); err != nil {
+			return err
+		}
 	}
 	if sep == "[" {
-		w.Write([]byte("[]\n"))
-		return
+		_, err := io.WriteString(w, "[]\n")
+		return err
 	}
-	w.Write([]byte("]\n"))
+	_, err := io.WriteString(w, "]\n")
+	return err
 }
 
 func (h *Hub) exportRow(row journal.ActionRow) ExportRow {

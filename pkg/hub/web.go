@@ -140,7 +140,7 @@ func (b pageBackend) Admin(ctx context.Context) (web.AdminView, error) {
 			per[i]++
 		}
 	}
-	return web.AdminView{Paused: paused, Petitioned: n, PerHour: per, Start: start}, nil
+	return web.AdminView{Paused: paused, Leader: h.Leader(), Petitioned: n, PerHour: per, Start: start}, nil
 }
 
 func (b pageBackend) Pause(ctx context.Context, paused bool) error {

@@ -132,6 +132,34 @@ func TestAdminPageInChromium(t *testing.T) {
 			t.Errorf("after resume: %v", got)
 		}
 	}
+
+	// People: search, one person's history, forget with a second step.
+	b.Do("find a person", chromedp.Click(chromedp.CSS("#people-link")), chromedp.WaitVisible(chromedp.CSS("#f-q")),
+		chromedp.SendKeys(chromedp.CSS("#f-q"), "early person 2"), chromedp.Click(chromedp.CSS("button.primary")),
+		chromedp.WaitVisible(chromedp.CSS("#results")))
+	b.Axe("people search")
+	b.Screenshots(browsertest.ShotsDir(t), "people")
+	b.Do("open the person", chromedp.Click(chromedp.CSS("#results tbody a")), chromedp.WaitVisible(chromedp.CSS("#attempts")))
+	if got := b.Text("#p-name"); got != "Early Person 2" {
+		t.Errorf("the history shows %q", got)
+	}
+	b.Axe("person")
+	b.Do("ask to forget", chromedp.Click(chromedp.CSS("#forget")), chromedp.WaitVisible(chromedp.CSS("#forget-yes")))
+	b.Axe("forget question")
+	b.Do("forget", chromedp.Click(chromedp.CSS("#forget-yes")), chromedp.WaitVisible(chromedp.CSS("#done")))
+	b.Axe("forgotten")
+	n := 0
+	for row, err := range th.j.Actions(t.Context(), th.c.ID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.Submission.Name == "Early Person 2" {
+			n++
+		}
+	}
+	if n != 0 {
+		t.Error("the person forgotten through the page is still in the journal")
+	}
 }
 
 func formPost(t testing.TB, c *http.Client, u string, v url.Values, hdr ...string) *http.Response {

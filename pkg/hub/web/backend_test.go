@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,4 +199,43 @@ func (b *memBackend) Revoked(_ context.Context, id string) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.revoked[id], nil
+}
+
+func (b *memBackend) People(_ context.Context, q string, limit int) ([]PersonRow, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []PersonRow
+	q = strings.ToLower(q)
+	for id, a := range b.actions {
+		if strings.Contains(strings.ToLower(a.signer.Name), q) || a.signer.Email != "" && strings.Contains(strings.ToLower(a.signer.Email), q) {
+			out = append(out, PersonRow{ID: id, Name: a.signer.Name, City: a.signer.City, Country: a.signer.Country, Email: a.signer.Email, State: a.State})
+		}
+	}
+	return out[:min(len(out), limit)], nil
+}
+
+func (b *memBackend) Person(_ context.Context, id string) (PersonHistory, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	a, ok := b.actions[id]
+	if !ok {
+		return PersonHistory{}, ErrNotFound
+	}
+	return PersonHistory{PersonRow: PersonRow{ID: id, Name: a.signer.Name, City: a.signer.City, Country: a.signer.Country, Email: a.signer.Email, State: a.State}}, nil
+}
+
+func (b *memBackend) Forget(_ context.Context, id string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.actions, id)
+	return nil
+}
+
+func (b *memBackend) Export(_ context.Context, w io.Writer, csv bool) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for id, a := range b.actions {
+		fmt.Fprintf(w, "%s,%s\n", id, a.signer.Name)
+	}
+	return nil
 }

@@ -79,6 +79,10 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("POST /admin/logout", h.adminLogout)
 	h.mux.HandleFunc("POST /admin/pause", h.adminPause(true))
 	h.mux.HandleFunc("POST /admin/resume", h.adminPause(false))
+	h.mux.HandleFunc("GET /admin/people", h.people)
+	h.mux.HandleFunc("GET /admin/people/{id}", h.person)
+	h.mux.HandleFunc("POST /admin/people/{id}/forget", h.forget)
+	h.mux.HandleFunc("GET /admin/{format}", h.export)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(h.crossOrigin))
 	h.served = cop.Handler(h.mux)
@@ -88,7 +92,7 @@ func New(cfg Config) (*Handler, error) {
 // Patterns are the paths the handler serves, for a server that mounts it
 // beside an API of its own (the hub) and keeps its own answer elsewhere.
 func (h *Handler) Patterns() []string {
-	return []string{"/{$}", "/preview", "/act", "/r/{id}", "/r/{id}/fax.png", "/static/", "/admin", "/admin/{op}"}
+	return []string{"/{$}", "/preview", "/act", "/r/{id}", "/r/{id}/fax.png", "/static/", "/admin", "/admin/{op}", "/admin/people/{id}", "/admin/people/{id}/{op}"}
 }
 
 // CheckOrigin accepts a scheme://host[:port] origin and nothing more (a
@@ -153,6 +157,7 @@ type view struct {
 	PreviewH   int
 	Receipt    *receiptView
 	Admin      *adminView
+	People     *peopleView // people.go
 	Status     int
 	h          *Handler
 }
@@ -543,7 +548,7 @@ func (h *Handler) parse() error {
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
-	for _, p := range []string{"home", "receipt", "already", "notfound", "unavailable", "refused", "admin", "login"} {
+	for _, p := range []string{"home", "receipt", "already", "notfound", "unavailable", "refused", "admin", "login", "people"} {
 		t, err := template.Must(base.Clone()).ParseFS(assets, "templates/"+p+".html")
 		if err != nil {
 			return fmt.Errorf("web: %w", err)

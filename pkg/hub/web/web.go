@@ -38,6 +38,7 @@ package web
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
@@ -74,6 +75,16 @@ type Backend interface {
 	// every hub process and across restarts; Revoked reports it.
 	RevokeSession(ctx context.Context, id string) error
 	Revoked(ctx context.Context, id string) (bool, error)
+	// People finds at most limit actions whose person's name or e-mail
+	// holds query (case ignored), newest first (people.go).
+	People(ctx context.Context, query string, limit int) ([]PersonRow, error)
+	// Person is one action with its attempts; ErrNotFound for an unknown
+	// id.
+	Person(ctx context.Context, id string) (PersonHistory, error)
+	// Forget deletes the personal data of the action's person.
+	Forget(ctx context.Context, id string) error
+	// Export writes every action, as CSV or as JSON.
+	Export(ctx context.Context, w io.Writer, csv bool) error
 }
 
 // ErrNotFound is an unknown action id or a wrong receipt token: the page
@@ -158,6 +169,7 @@ func (a Action) Faxed() bool { return a.State == "delivered" || a.State == "subm
 // AdminView is what the admin page shows beyond the lines.
 type AdminView struct {
 	Paused     bool
+	Leader     bool // this hub process is the one dialling
 	Petitioned int
 	// PerHour holds deliveries per hour, oldest first, the last entry
 	// being the current hour; Start is the start of the first hour.
