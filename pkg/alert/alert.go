@@ -26,6 +26,7 @@ const (
 	GatewayDown  = "gateway-down"  // the gateway answers no call
 	LinesDown    = "lines-down"    // every line is down (not quiet hours)
 	QueueStalled = "queue-stalled" // work waits and nothing is faxed
+	NumberHeld   = "number-held"   // a number is held until the organizer looks: its calls found no fax there
 	Leader       = "leader"        // the process dialling changed (told once, no end)
 )
 

@@ -21,6 +21,7 @@ func addCommands(f *Factory, root *cobra.Command) {
 		newRetainCmd(f),
 		newForgetCmd(f),
 		newHubCmd(f),
+		newLinesCmd(f),
 	)
 }
 

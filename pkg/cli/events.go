@@ -183,6 +183,8 @@ func (p *eventPrinter) line(ev dispatch.Event) string {
 		word, rest = s.Error.Render("gateway down"), ev.Message
 	case dispatch.EventNumberDown:
 		word, rest = s.Warning.Render("down"), fmt.Sprintf("%s until %s%s", ev.Number, p.when(ev.Until), suffix(ev.Message))
+	case dispatch.EventNumberHeld:
+		word, rest = s.Error.Render("held"), ev.Message
 	default:
 		word, rest = string(ev.Type), ev.Message
 	}

@@ -120,8 +120,9 @@ flight is refused until 'faxjam status --follow' knows its outcome.
 
 What stays is what proves the campaign's work without naming anyone: the
 state, the numbers tried, the counts, the SHA-256 of each document faxed, and
-the signer's key (a one-way hash), which keeps the same person in a later list
-from being faxed again. The journal's files are rewritten (SQLite VACUUM, log
+a tombstone of the signer's key (hashed with the journal's own secret, so it
+cannot be matched to a guessed name without the journal), which keeps the same
+person in a later list from being faxed again. The journal's files are rewritten (SQLite VACUUM, log
 truncated) so that nothing deleted can be read back from them.
 
 Letters already faxed or sent to a petition endpoint are beyond faxjam's

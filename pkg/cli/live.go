@@ -95,7 +95,7 @@ func (v *liveView) event(ev dispatch.Event, line string) {
 	v.start.Do(func() { v.started = true; go v.run() })
 	switch ev.Type {
 	case dispatch.EventRejected, dispatch.EventGaveUp, dispatch.EventUnknown, dispatch.EventHeld,
-		dispatch.EventNumberDown, dispatch.EventWaiting:
+		dispatch.EventNumberDown, dispatch.EventNumberHeld, dispatch.EventWaiting:
 		if line != "" {
 			v.screen.Print(line)
 		}

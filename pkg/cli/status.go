@@ -262,7 +262,7 @@ func showStatus(ctx context.Context, so *SendOptions, j *journal.Journal, c *cam
 	if err != nil {
 		return err
 	}
-	health, err := j.Numbers(ctx, c.ID)
+	health, err := j.NumberStats(ctx, c.ID, so.Now())
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func showStatus(ctx context.Context, so *SendOptions, j *journal.Journal, c *cam
 	}
 	now := so.Now()
 	state := func(h journal.NumberHealth) lines.State {
-		f := lines.Facts{DownUntil: h.DownUntil, LastBusy: h.LastResult == string(gateway.ReasonBusy)}
+		f := lines.Facts{DownUntil: h.DownUntil, LastBusy: h.LastResult == string(gateway.ReasonBusy), Held: h.Held != ""}
 		for _, a := range pending {
 			if a.Number == h.Number {
 				f.InFlight++
@@ -326,22 +326,50 @@ func showStatus(ctx context.Context, so *SendOptions, j *journal.Journal, c *cam
 	rows = rows[:0]
 	for _, n := range nums {
 		state := s.Success.Render(string(n.State))
-		switch n.State {
-		case lines.Down:
+		switch {
+		case n.Held != "":
+			state = s.Error.Render("held (" + n.Held + ")")
+		case n.State == lines.Down:
 			state = s.Error.Render("down until " + timeText(so, n.DownUntil))
-		case lines.Busy:
+		case n.State == lines.Busy:
 			state = s.Warning.Render(string(n.State))
+		}
+		st := journal.NumberStats{Rate24h: -1, Rate7d: -1}
+		if n.Stats != nil {
+			st = *n.Stats
 		}
 		last := "-"
 		if n.LastResult != "" {
 			last = n.LastResult + " " + timeText(so, n.LastAt)
 		}
-		rows = append(rows, []string{e164.Readable(n.Number), n.Label, state, fmt.Sprintf("%d/%d", n.Delivered, n.Attempts), strconv.Itoa(n.ConsecutiveFailures), last})
+		rows = append(rows, []string{e164.Readable(n.Number), n.Label, state, fmt.Sprintf("%d/%d", st.Delivered, st.Attempts),
+			fmt.Sprintf("%d/%d/%d", st.Busy, st.NoAnswer, st.Failed), rateText(st.Rate24h), rateText(st.Rate7d), timeText(so, st.LastDelivered), last})
 	}
-	b.WriteString(ui.Table(s, []string{"number", "label", "line", "delivered/tries", "failing", "last"}, rows))
+	b.WriteString(ui.Table(s, []string{"number", "label", "line", "delivered/tries", "busy/no answer/failed", "24 h", "7 days", "last delivery", "last"}, rows))
+	if held := heldNumbers(nums); len(held) > 0 {
+		fmt.Fprintf(&b, "\n%s %s: its calls found no fax there. Check the number, then `faxjam lines release NUMBER`.\n", s.Error.Render("Held:"), strings.Join(held, ", "))
+	}
 	fmt.Fprintf(&b, "\n%s %d name(s) went to the petition\n", s.Heading.Render("Petition fallback:"), len(pets))
 	_, err = fmt.Fprint(so.IO.Out, b.String())
 	return err
+}
+
+// rateText is a success rate as a percentage; "-" when nothing ended.
+func rateText(r float64) string {
+	if r < 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", r*100)
+}
+
+func heldNumbers(nums []numberJSON) []string {
+	var out []string
+	for _, n := range nums {
+		if n.Held != "" {
+			out = append(out, e164.Readable(n.Number))
+		}
+	}
+	return out
 }
 
 func stateStyle(s *ui.Styles, st journal.State) string {

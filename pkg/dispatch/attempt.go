@@ -652,6 +652,7 @@ func (r *run) lineHealth(jb *job, li int, res result, now time.Time) (*journal.N
 			next = journal.Submitted
 		}
 		h.ConsecutiveFailures, h.DownUntil, h.LastResult, h.LastAt = 0, time.Time{}, string(next), now
+		l.noFax = 0
 		return new(*h), nil
 	case resFailed:
 		jb.tries[li]++
@@ -662,6 +663,18 @@ func (r *run) lineHealth(jb *job, li int, res result, now time.Time) (*journal.N
 		h.Attempts++
 		h.LastResult, h.LastAt = string(res.reason), now
 		var down *Event
+		l.noFax++
+		if res.reason != gateway.ReasonInvalidNumber && res.reason != gateway.ReasonNotAFax {
+			l.noFax = 0
+		}
+		if l.noFax >= r.cfg.Breaker.HoldAfter && h.Held == "" {
+			// Not a busy office: no fax is there. Dialling it again
+			// wastes every signer's try on it until someone looks.
+			h.Held = string(res.reason)
+			return new(*h), &Event{Type: EventNumberHeld, Number: l.fax.Number, Reason: res.reason,
+				Message: fmt.Sprintf("%d calls in a row to %s found no fax there (%s): held until the organizer looks (faxjam lines release %s)",
+					l.noFax, l.fax.Number, res.reason, l.fax.Number)}
+		}
 		if res.reason.Line() {
 			h.ConsecutiveFailures++
 			if h.ConsecutiveFailures >= r.cfg.Breaker.Failures && !h.Down(now) {

@@ -52,6 +52,10 @@ type ComposeFunc func(ctx context.Context, s letter.Signer) (Document, error)
 type Breaker struct {
 	Failures int           // consecutive line failures that put a number down; default 3
 	Cooldown time.Duration // how long it stays down; default 10 minutes
+	// HoldAfter is how many calls in a row that find no fax at a number
+	// (invalid-number, not-a-fax) hold it until the organizer releases it
+	// (journal.Release); default 3.
+	HoldAfter int
 }
 
 // Backoff paces retries of a gateway call that was not accepted (429, 5xx,
@@ -192,6 +196,7 @@ const (
 	EventHeld       EventType = "held"        // a queued signer belongs to another rehearsal (or to the real campaign): left queued, not sent by this run
 	EventRetry      EventType = "retry"       // a gateway call is retried after a transient error
 	EventNumberDown EventType = "number-down" // the circuit breaker took a number out until Until
+	EventNumberHeld EventType = "number-held" // a number's calls all found no fax: held until the organizer releases it
 	EventSummary    EventType = "summary"     // the run ended: Summary
 )
 
@@ -349,6 +354,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if d.Breaker.Failures <= 0 {
 		d.Breaker.Failures = 3
+	}
+	if d.Breaker.HoldAfter <= 0 {
+		d.Breaker.HoldAfter = 3
 	}
 	if d.Breaker.Cooldown <= 0 {
 		d.Breaker.Cooldown = 10 * time.Minute

@@ -1039,3 +1039,70 @@ func TestSummaryJSONGivesDurationsInSeconds(t *testing.T) {
 		})
 	}
 }
+
+// TestANumberWithNoFaxIsHeldUntilReleased: three calls in a row that find
+// a number not in service hold it until the organizer looks (issue 20):
+// no fourth call, no timed cool-down that would dial it again in ten
+// minutes, the hold in the journal for every later run; Release lets it
+// be dialled again.
+func TestANumberWithNoFaxIsHeldUntilReleased(t *testing.T) {
+	h := newHarness(t, linesim.Config{Duration: 2 * time.Millisecond}, numA, numB)
+	h.sim.SetLine(numA, linesim.Invalid)
+	ss := signerList(20)
+	if _, err := h.run(t.Context(), h.config(), ss); err != nil {
+		t.Fatal(err)
+	}
+	h.assertEachOnce(ss)
+	if n := h.sim.ReceivedOn(numA); n != 0 {
+		t.Errorf("%d faxes arrived on the dead number", n)
+	}
+	onA := 0
+	for _, ev := range h.eventsOf(EventFailed) {
+		if ev.Number == numA {
+			onA++
+		}
+	}
+	held := h.eventsOf(EventNumberHeld)
+	if onA != 3 || len(held) != 1 || held[0].Number != numA || !strings.Contains(held[0].Message, "faxjam lines release") {
+		t.Fatalf("%d calls to %s, held events %+v: want 3 calls, then held, saying how to release", onA, numA, held)
+	}
+	if down := h.eventsOf(EventNumberDown); len(down) != 0 {
+		t.Errorf("a timed cool-down as well: %+v", down)
+	}
+	heldIn := func() string {
+		nums, err := h.j.Numbers(t.Context(), h.c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range nums {
+			if n.Number == numA {
+				return n.Held
+			}
+		}
+		return ""
+	}
+	if got := heldIn(); got != "invalid-number" {
+		t.Fatalf("journal hold of %s = %q, want invalid-number", numA, got)
+	}
+	// The next run, a day later, still does not dial it.
+	h.sim.SetLine(numA, linesim.On)
+	more := signerList(26)[20:]
+	if _, err := h.run(t.Context(), h.config(), more); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.sim.ReceivedOn(numA); n != 0 {
+		t.Errorf("a held number was dialled by the next run: %d faxes", n)
+	}
+	if ok, err := h.j.Release(t.Context(), h.c.ID, numA); err != nil || !ok {
+		t.Fatalf("Release: %v, %v", ok, err)
+	}
+	if got := heldIn(); got != "" {
+		t.Errorf("after Release the hold is %q", got)
+	}
+	if _, err := h.run(t.Context(), h.config(), signerList(40)[26:]); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.sim.ReceivedOn(numA); n == 0 {
+		t.Error("a released number was not dialled again")
+	}
+}

@@ -75,6 +75,10 @@ type lineState struct {
 	inflight int
 	health   journal.NumberHealth
 	starts   []time.Time // attempts started in the last hour, oldest first
+	// noFax counts this run's calls in a row that found no fax at the
+	// number (not in service, a voice line): Breaker.HoldAfter of them
+	// hold it until the organizer looks.
+	noFax int
 }
 
 // job is a submission in the scheduler's hands.

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -77,6 +78,15 @@ func (h *Hub) alertLoop(ctx context.Context) {
 				if st == lines.Quiet {
 					quiet++
 				}
+			}
+			var held []string
+			for _, l := range v.Lines {
+				if l.Held != "" {
+					held = append(held, fmt.Sprintf("%s (%s, %s)", l.Label, l.Number, l.Held))
+				}
+			}
+			if len(held) > 0 {
+				holding[alert.NumberHeld] = fmt.Sprintf("held until you look: %s; its calls found no fax there. Check the number, then release it on /admin", strings.Join(held, ", "))
 			}
 			if len(v.Lines) > 0 && answering == 0 && quiet == 0 && !v.Paused {
 				holding[alert.LinesDown] = fmt.Sprintf("every fax line of %s is down: new actions go to the petition", h.c.ID)

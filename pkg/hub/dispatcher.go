@@ -200,6 +200,8 @@ func (h *Hub) event(ev dispatch.Event) {
 	switch ev.Type {
 	case dispatch.EventNumberDown:
 		h.logf("dispatch: %s is down until %s", h.label(ev.Number), ev.Until.UTC().Format(time.RFC3339))
+	case dispatch.EventNumberHeld:
+		h.logf("dispatch: %s is held until the organizer releases it: its calls found no fax there (%s)", h.label(ev.Number), ev.Reason)
 	case dispatch.EventWaiting:
 		h.logf("dispatch: waiting: %s", ev.Message)
 	}

@@ -51,6 +51,10 @@ type Line struct {
 	SecondsPerFax     float64    `json:"seconds_per_fax,omitempty"` // its measured line time (last hour)
 	DeliveredLastHour int        `json:"delivered_last_hour"`
 	FailedLastHour    int        `json:"failed_last_hour"`
+	// Held is why the number is held down until the organizer releases
+	// it (its calls found no fax there); Health its record, counts only.
+	Held   string               `json:"held,omitempty"`
+	Health *journal.NumberStats `json:"health,omitempty"`
 	// Sparkline is the deliveries per 5-minute bucket over the last hour,
 	// oldest first.
 	Sparkline [12]int `json:"sparkline"`
@@ -118,7 +122,7 @@ func (h *Hub) readLines(ctx context.Context, now time.Time) (Lines, error) {
 	}
 	v.Queue, v.Sending, v.Delivered = counts[journal.Queued], counts[journal.Sending], counts[journal.Delivered]+counts[journal.Submitted]
 	v.Petitioned, v.Failed = counts[journal.Petitioned], counts[journal.Failed]+counts[journal.GaveUp]+counts[journal.Unknown]
-	health, err := h.j.Numbers(ctx, c.ID)
+	health, err := h.j.NumberStats(ctx, c.ID, now)
 	if err != nil {
 		return v, err
 	}
@@ -159,7 +163,8 @@ func (h *Hub) readLines(ctx context.Context, now time.Time) (Lines, error) {
 		var f lines.Facts
 		for _, hl := range health {
 			if hl.Number == n {
-				f.DownUntil, f.LastBusy = hl.DownUntil, hl.LastResult == string(gateway.ReasonBusy)
+				f.DownUntil, f.LastBusy, f.Held = hl.DownUntil, hl.LastResult == string(gateway.ReasonBusy), hl.Held != ""
+				l.Held, l.Health = hl.Held, hl.Stats
 			}
 		}
 		for _, a := range pending {

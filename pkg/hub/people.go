@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/faxjam/faxjam/pkg/hub/web"
 	"github.com/faxjam/faxjam/pkg/journal"
@@ -71,6 +72,17 @@ func (b pageBackend) Forget(ctx context.Context, id string) error {
 	}
 	_, err = h.Forget(ctx, journal.Person{Campaign: a.Campaign, Submission: s.ID}, s.Email)
 	return err
+}
+
+func (b pageBackend) Release(ctx context.Context, number string) error {
+	h := b.h
+	if _, err := h.j.Release(ctx, h.c.ID, number); err != nil {
+		return err
+	}
+	h.lines.mu.Lock()
+	h.lines.at = time.Time{} // the next view reads it again
+	h.lines.mu.Unlock()
+	return nil
 }
 
 func (b pageBackend) Export(ctx context.Context, w io.Writer, csv bool) error {

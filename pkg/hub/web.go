@@ -101,7 +101,7 @@ func (b pageBackend) Lines(ctx context.Context) (web.Lines, error) {
 	out := web.Lines{Paused: v.Paused, UpdatedAt: v.UpdatedAt, Queue: v.Queue, Delivered: v.Delivered, DeliveredToday: v.DeliveredToday,
 		Petitioned: v.Petitioned, Failed: v.Failed, IdealPerHour: int(v.IdealPerHour + 0.5)}
 	for _, l := range v.Lines {
-		wl := web.Line{Label: l.Label, Number: l.Number, State: l.State, DeliveredLastHour: l.DeliveredLastHour, FailedLastHour: l.FailedLastHour}
+		wl := web.Line{Label: l.Label, Number: l.Number, State: l.State, DeliveredLastHour: l.DeliveredLastHour, FailedLastHour: l.FailedLastHour, Held: l.Held}
 		if l.Until != nil {
 			wl.Until = *l.Until
 		}

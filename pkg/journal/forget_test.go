@@ -266,6 +266,7 @@ func TestMigrationEntombsPeopleForgottenBefore(t *testing.T) {
 		"UPDATE submissions SET key = 'key-ana' WHERE key LIKE '~%'",
 		"DELETE FROM settings WHERE name = 'journal.person-secret'",
 		"DROP TABLE ledger", "DROP TABLE ledger_seals", // v6
+		"ALTER TABLE numbers DROP COLUMN held", // v7
 		"PRAGMA user_version = 4",
 	} {
 		if _, err := raw.Exec(q); err != nil {

@@ -185,10 +185,16 @@ type NumberHealth struct {
 	LastAt              time.Time `json:"last_at,omitzero"`
 	Delivered           int       `json:"delivered"`
 	Attempts            int       `json:"attempts"`
+	// Held is why the number is held down until the organizer releases
+	// it (Release): its recent calls all found no fax there (not in
+	// service, a voice line). Empty: not held.
+	Held string `json:"held,omitempty"`
+	// Stats is its record counted from the attempts (NumberStats only).
+	Stats *NumberStats `json:"stats,omitempty"`
 }
 
-// Down reports whether the number is in its cool-down at t.
-func (h NumberHealth) Down(t time.Time) bool { return t.Before(h.DownUntil) }
+// Down reports whether the number is held or in its cool-down at t.
+func (h NumberHealth) Down(t time.Time) bool { return h.Held != "" || t.Before(h.DownUntil) }
 
 // PetitionRecord is a signer's name delivered to the petition endpoint.
 type PetitionRecord struct {

@@ -194,7 +194,7 @@ func (j *Journal) Counts(ctx context.Context, campaign string) (map[State]int, e
 // Numbers returns the health of campaign's numbers the journal has seen.
 func (j *Journal) Numbers(ctx context.Context, campaign string) ([]NumberHealth, error) {
 	rows, err := j.rdb.QueryContext(ctx, `SELECT campaign, number, down_until, consecutive_failures, last_result, last_at,
-		delivered, attempts FROM numbers WHERE campaign = ? ORDER BY number`, campaign)
+		delivered, attempts, held FROM numbers WHERE campaign = ? ORDER BY number`, campaign)
 	if err != nil {
 		return nil, fmt.Errorf("journal: numbers of %s: %w", campaign, err)
 	}
@@ -203,7 +203,7 @@ func (j *Journal) Numbers(ctx context.Context, campaign string) ([]NumberHealth,
 	for rows.Next() {
 		var h NumberHealth
 		var down, last int64
-		if err := rows.Scan(&h.Campaign, &h.Number, &down, &h.ConsecutiveFailures, &h.LastResult, &last, &h.Delivered, &h.Attempts); err != nil {
+		if err := rows.Scan(&h.Campaign, &h.Number, &down, &h.ConsecutiveFailures, &h.LastResult, &last, &h.Delivered, &h.Attempts, &h.Held); err != nil {
 			return nil, fmt.Errorf("journal: numbers of %s: %w", campaign, err)
 		}
 		h.DownUntil, h.LastAt = fromUnix(down), fromUnix(last)

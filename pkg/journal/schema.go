@@ -18,6 +18,7 @@ var migrations = [...]func(ctx context.Context, tx *txn) error{
 	migrateV4,
 	migrateV5, // person.go
 	migrateV6,
+	migrateV7,
 }
 
 // SchemaVersion is the schema version this package writes.
@@ -182,6 +183,14 @@ CREATE TABLE ledger_seals (
 	signature TEXT    NOT NULL
 );
 CREATE INDEX ledger_seals_campaign ON ledger_seals (campaign, id);`)
+	return err
+}
+
+// migrateV7 records a number held down until the organizer looks
+// (numbers.held: the failure's reason, e.g. invalid-number), apart from the
+// circuit breaker's timed cool-down.
+func migrateV7(ctx context.Context, tx *txn) error {
+	_, err := tx.ExecContext(ctx, `ALTER TABLE numbers ADD COLUMN held TEXT NOT NULL DEFAULT ''`)
 	return err
 }
 

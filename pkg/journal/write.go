@@ -273,13 +273,33 @@ func (j *Journal) PutNumber(ctx context.Context, h NumberHealth) error {
 }
 
 func putNumber(tx *txn, h NumberHealth) error {
-	_, err := tx.Exec(`INSERT INTO numbers (campaign, number, down_until, consecutive_failures, last_result, last_at, delivered, attempts)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.Exec(`INSERT INTO numbers (campaign, number, down_until, consecutive_failures, last_result, last_at, delivered, attempts, held)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (campaign, number) DO UPDATE SET down_until = excluded.down_until,
 			consecutive_failures = excluded.consecutive_failures, last_result = excluded.last_result,
-			last_at = excluded.last_at, delivered = excluded.delivered, attempts = excluded.attempts`,
-		h.Campaign, h.Number, unix(h.DownUntil), h.ConsecutiveFailures, h.LastResult, unix(h.LastAt), h.Delivered, h.Attempts)
+			last_at = excluded.last_at, delivered = excluded.delivered, attempts = excluded.attempts, held = excluded.held`,
+		h.Campaign, h.Number, unix(h.DownUntil), h.ConsecutiveFailures, h.LastResult, unix(h.LastAt), h.Delivered, h.Attempts, h.Held)
 	return err
+}
+
+// Release lets a held number be dialled again (the organizer looked): it
+// clears the hold, the cool-down and the failures in a row. It reports
+// whether the number was held or down.
+func (j *Journal) Release(ctx context.Context, campaign, number string) (bool, error) {
+	var n int64
+	err := j.write(ctx, func(tx *txn) error {
+		res, err := tx.Exec(`UPDATE numbers SET held = '', down_until = 0, consecutive_failures = 0
+			WHERE campaign = ? AND number = ? AND (held != '' OR down_until != 0)`, campaign, number)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("journal: release %s: %w", number, err)
+	}
+	return n > 0, nil
 }
 
 // Petitioned records that a submission's signer is on the petition and

@@ -42,6 +42,7 @@ func (s State) Answering() bool { return s == Up || s == Sending || s == Busy }
 // Facts are what is known of one line.
 type Facts struct {
 	DownUntil  time.Time // held down until then; zero: not held
+	Held       bool      // held down until the organizer looks (no Until)
 	QuietUntil time.Time // no dialling until then (quiet hours, cap); zero: none
 	InFlight   int       // faxes of ours on the line
 	LastBusy   bool      // its last call ended busy
@@ -51,6 +52,8 @@ type Facts struct {
 // and quiet (zero when not known).
 func Of(now time.Time, f Facts) (State, time.Time) {
 	switch {
+	case f.Held:
+		return Down, time.Time{}
 	case now.Before(f.DownUntil):
 		return Down, f.DownUntil
 	case f.InFlight > 0:

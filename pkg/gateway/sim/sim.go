@@ -65,6 +65,7 @@ func Driver() gateway.Driver {
 			{Name: "no_answer", Place: gateway.InQuery, Default: "0", Help: "share of calls (0..1) that ring out"},
 			{Name: "slow", Place: gateway.InQuery, Default: "0", Help: "share of calls (0..1) that take three times line_time"},
 			{Name: "off", Place: gateway.InQuery, Help: "numbers (+E164, comma-separated) whose line is switched off"},
+			{Name: "dead", Place: gateway.InQuery, Help: "numbers (+E164, comma-separated) that are not in service: every call fails invalid-number"},
 			{Name: "seed", Place: gateway.InQuery, Default: "1", Help: "random seed: the same seed, the same run"},
 		},
 		Open: open,
@@ -127,13 +128,20 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 		}
 	}
 	g.sim = linesim.New(cfg)
-	if s := v["off"]; s != "" {
+	for _, o := range []struct {
+		name string
+		mode linesim.Mode
+	}{{"off", linesim.NoAnswer}, {"dead", linesim.Invalid}} {
+		s := v[o.name]
+		if s == "" {
+			continue
+		}
 		for _, n := range strings.Split(s, ",") {
 			num, err := e164.Normalize(strings.TrimSpace(n))
 			if err != nil {
-				return nil, fmt.Errorf("sim: off: %q: %w", n, err)
+				return nil, fmt.Errorf("sim: %s: %q: %w", o.name, n, err)
 			}
-			g.sim.SetLine(num, linesim.NoAnswer)
+			g.sim.SetLine(num, o.mode)
 			g.off[num] = true
 		}
 	}

@@ -239,3 +239,5 @@ func (b *memBackend) Export(_ context.Context, w io.Writer, csv bool) error {
 	}
 	return nil
 }
+
+func (b *memBackend) Release(context.Context, string) error { return nil }

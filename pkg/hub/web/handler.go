@@ -83,6 +83,7 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("GET /admin/people/{id}", h.person)
 	h.mux.HandleFunc("POST /admin/people/{id}/forget", h.forget)
 	h.mux.HandleFunc("GET /admin/{format}", h.export)
+	h.mux.HandleFunc("POST /admin/release", h.release)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(h.crossOrigin))
 	h.served = cop.Handler(h.mux)

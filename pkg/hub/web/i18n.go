@@ -267,6 +267,8 @@ var messages = map[string][5]string{
 	"privacy_h": {"Privacy", "Privacidad", "Confidentialité", "Datenschutz", "Privacidade"},
 	"footer":    {"Made with faxjam. No tracking, no scripts.", "Hecho con faxjam. Sin rastreo ni scripts.", "Fait avec faxjam. Sans pistage ni scripts.", "Gemacht mit faxjam. Ohne Tracking, ohne Skripte.", "Feito com faxjam. Sem rastreio nem scripts."},
 	// The organizer's pages about people (people.go).
+	"line_held":   {"held: %s (no fax there)", "retenida: %s (sin fax)", "retenue : %s (pas de fax)", "gesperrt: %s (kein Fax)", "retida: %s (sem fax)"},
+	"btn_release": {"Dial it again", "Volver a marcar", "Composer à nouveau", "Wieder wählen", "Voltar a marcar"},
 	"people_h":    {"People", "Personas", "Personnes", "Personen", "Pessoas"},
 	"people_link": {"Find a person", "Buscar a una persona", "Chercher une personne", "Person suchen", "Procurar uma pessoa"},
 	"person_h":    {"Action of", "Acción de", "Action de", "Aktion von", "Ação de"},

@@ -147,6 +147,20 @@ func (h *Handler) forget(w http.ResponseWriter, r *http.Request) {
 	h.render(w, v)
 }
 
+// release lets a held number be dialled again (the organizer looked).
+func (h *Handler) release(w http.ResponseWriter, r *http.Request) {
+	if !h.signedInOr(w, r) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	_ = r.ParseForm()
+	if err := h.cfg.Backend.Release(r.Context(), r.PostFormValue("number")); err != nil {
+		h.unavailable(w, r, "release", err)
+		return
+	}
+	http.Redirect(w, r, "/admin?lang="+pageLang(r, r.PostFormValue("ui")), http.StatusSeeOther)
+}
+
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 	if !h.signedInOr(w, r) {
 		return

@@ -85,6 +85,8 @@ type Backend interface {
 	Forget(ctx context.Context, id string) error
 	// Export writes every action, as CSV or as JSON.
 	Export(ctx context.Context, w io.Writer, csv bool) error
+	// Release lets a held number be dialled again.
+	Release(ctx context.Context, number string) error
 }
 
 // ErrNotFound is an unknown action id or a wrong receipt token: the page
@@ -120,6 +122,9 @@ type Line struct {
 	InFlightSince     time.Time
 	DeliveredLastHour int
 	FailedLastHour    int
+	// Held is why the number is held until the organizer releases it
+	// (its calls found no fax there); shown on /admin only.
+	Held string
 }
 
 // Answering counts the lines that take calls now (up, sending or busy).

@@ -211,6 +211,10 @@ func (s *State) Apply(ev dispatch.Event) {
 		if l := s.line(ev.Number); l != nil {
 			l.Facts.DownUntil = ev.Until
 		}
+	case dispatch.EventNumberHeld:
+		if l := s.line(ev.Number); l != nil {
+			l.Facts.Held = true
+		}
 	case dispatch.EventWaiting:
 		// Without a signer it is the whole run waiting: quiet hours, the
 		// hourly cap. (With one, it is that signer's petition.) A
