@@ -101,8 +101,16 @@ func (c *Campaign) InQuiet(t time.Time) (bool, time.Time) {
 // Ended reports whether t is after the campaign's last day (ends, inclusive,
 // in the target's time zone). A campaign without an end never ends.
 func (c *Campaign) Ended(t time.Time) bool {
+	end, ok := c.EndsAt()
+	return ok && !t.Before(end)
+}
+
+// EndsAt is the instant the campaign ends: the midnight after its last day
+// (ends) in the target's time zone; ok is false for a campaign without an
+// end.
+func (c *Campaign) EndsAt() (time.Time, bool) {
 	if c.Ends == "" {
-		return false
+		return time.Time{}, false
 	}
 	loc, err := c.Location()
 	if err != nil {
@@ -110,9 +118,9 @@ func (c *Campaign) Ended(t time.Time) bool {
 	}
 	end, err := time.ParseInLocation(DateLayout, c.Ends, loc)
 	if err != nil {
-		return false
+		return time.Time{}, false
 	}
-	return !t.Before(end.AddDate(0, 0, 1))
+	return end.AddDate(0, 0, 1), true
 }
 
 // ClosedWhy says why nothing may be sent for the campaign at t: its

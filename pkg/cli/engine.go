@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/ui"
 	"github.com/faxjam/faxjam/pkg/letter"
 )
 
@@ -105,6 +107,9 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 		return err
 	}
 	if opts.DryRun {
+		if err := printForecast(ctx, opts, rg, cfg.Campaign, sum.Planned); err != nil {
+			return err
+		}
 		if sum.Rejected > 0 {
 			return &PartialError{Rejected: sum.Rejected}
 		}
@@ -121,4 +126,42 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 		pe.Again = "the same `send --gateway " + shellQuote(showGateway(opts.Gateway)) + "` again carries on (a rehearsal keeps its own journal, " + journalPath(opts.Journal, opts.DataDir, true) + ")"
 	}
 	return err
+}
+
+// printForecast says when the last of a dry run's n letters would be faxed
+// (campaignrun.ForecastQueue), and whether the campaign ends first.
+func printForecast(ctx context.Context, opts *SendOptions, rg *rig, c *campaign.Campaign, n int) error {
+	if c == nil || n == 0 {
+		return nil
+	}
+	now := opts.Now()
+	f, err := campaignrun.ForecastQueue(ctx, c, rg.Journal, n, now, rg.Driver.Offline)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return ui.NewJSON(opts.IO.Out).Print("forecast", f)
+	}
+	s := opts.IO.ErrStyles()
+	pace := "at the lines' measured pace over the last 7 days"
+	if !f.Measured {
+		pace = fmt.Sprintf("assuming %s a fax (none measured yet)", campaignrun.AssumedLineTime)
+	}
+	loc, _ := c.Location()
+	if loc == nil {
+		loc = time.UTC
+	}
+	switch {
+	case rg.Driver.Offline:
+		fmt.Fprintf(opts.IO.ErrOut, "%s the outbox would write all %d at once: a rehearsal dials nothing\n", s.Key.Render("Forecast:"), n)
+	case !f.OK:
+		fmt.Fprintf(opts.IO.ErrOut, "%s no number of %s will take a call (every one is held): nothing would be faxed; they would go to the petition\n", s.Error.Render("Forecast:"), c.ID)
+	case f.LeftAtEnd > 0:
+		fmt.Fprintf(opts.IO.ErrOut, "%s the campaign ends %s, before the last fax: %d of %d would still wait then (%s)\n",
+			s.Error.Render("Forecast:"), f.Ends.In(loc).Format("2006-01-02 15:04 MST"), f.LeftAtEnd, n, pace)
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "%s the last of %d fax(es) would go out about %s, %s from now (%s, quiet hours and caps included)\n",
+			s.Key.Render("Forecast:"), n, f.Last.In(loc).Format("2006-01-02 15:04 MST"), f.Last.Sub(now).Round(time.Minute), pace)
+	}
+	return nil
 }

@@ -88,7 +88,7 @@ func (p *eventPrinter) knownLines(health []journal.NumberHealth) {
 	for _, l := range p.st.Lines {
 		for _, h := range health {
 			if h.Number == l.Number {
-				l.Facts.DownUntil, l.Facts.LastBusy = h.DownUntil, h.LastResult == string(gateway.ReasonBusy)
+				l.Facts.DownUntil, l.Facts.LastBusy, l.Facts.Held = h.DownUntil, h.LastResult == string(gateway.ReasonBusy), h.Held != ""
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/hub/web"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/letter"
@@ -140,7 +141,19 @@ func (b pageBackend) Admin(ctx context.Context) (web.AdminView, error) {
 			per[i]++
 		}
 	}
-	return web.AdminView{Paused: paused, Leader: h.Leader(), Petitioned: n, PerHour: per, Start: start}, nil
+	av := web.AdminView{Paused: paused, Leader: h.Leader(), Petitioned: n, PerHour: per, Start: start}
+	counts, err := h.j.Counts(ctx, h.c.ID)
+	if err != nil {
+		return web.AdminView{}, err
+	}
+	if av.Queue = counts[journal.Queued]; av.Queue > 0 {
+		f, err := campaignrun.ForecastQueue(ctx, h.c, h.j, av.Queue, h.cfg.Now(), h.rehearsal())
+		if err != nil {
+			return web.AdminView{}, err
+		}
+		av.Last, av.Ends, av.ForecastOK, av.LeftAtEnd = f.Last, f.Ends, f.OK, f.LeftAtEnd
+	}
+	return av, nil
 }
 
 func (b pageBackend) Pause(ctx context.Context, paused bool) error {

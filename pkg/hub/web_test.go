@@ -126,6 +126,12 @@ func TestAdminPageInChromium(t *testing.T) {
 	if now, _ := th.sim.Sends(); now != sent {
 		t.Fatalf("%d calls dialled after the pause button", now-sent)
 	}
+	// Three wait: the page forecasts when the last goes out (issue 20).
+	b.Do("reload", chromedp.Navigate(th.url+"/admin?lang=en"), chromedp.WaitVisible(chromedp.CSS("#forecast")))
+	if got := b.Text("#forecast"); !strings.Contains(got, "the last of the 3 waiting would be faxed about ") {
+		t.Errorf("the forecast reads %q", got)
+	}
+	b.Axe("admin page with a forecast")
 	b.Do("resume", chromedp.Click(chromedp.CSS("#resume")), chromedp.WaitVisible(chromedp.CSS("#pause")))
 	for _, m := range ids {
 		if got := th.waitFinal(t, m["id"].(string), m["receipt"].(string)); got["state"] != "delivered" {

@@ -218,3 +218,94 @@ func ETA(n int, ls []Line, pace map[string]time.Duration, calls int, now time.Ti
 	t += left / rate
 	return time.Duration(math.Round(t * float64(time.Second))), true
 }
+
+// Plan is what Forecast knows besides the queue: the lines (a held line is
+// Down with no Until, and never comes back), each line's measured time per
+// fax, the time to assume where none is measured, the calls a number takes
+// at once, the hourly cap per number (0: none), the quiet hours (nil: none)
+// and the campaign's end (zero: none).
+type Plan struct {
+	Lines   []Line
+	Pace    map[string]time.Duration
+	Assumed time.Duration
+	Calls   int
+	PerHour int
+	Quiet   func(time.Time) (bool, time.Time)
+	Ends    time.Time
+}
+
+// forecastStep is Forecast's clock tick; forecastHorizon how far it looks.
+const (
+	forecastStep    = time.Minute
+	forecastHorizon = 366 * 24 * time.Hour
+)
+
+// Forecast is when the last of n faxes would go out, from now, at each
+// line's pace (or Assumed), pausing through quiet hours, each number held
+// to its hourly cap and its calls at once; and how many would still be
+// waiting when the campaign ends (0 when it ends later or never). ok is
+// false when no line will ever take a call, or the queue outlasts a year.
+func Forecast(n int, p Plan, now time.Time) (last time.Time, leftAtEnd int, ok bool) {
+	if n <= 0 {
+		return now, 0, true
+	}
+	calls := max(1, p.Calls)
+	done := 0.0
+	inHour := make([]float64, len(p.Lines)) // faxes this clock hour, per line
+	hour := now.Truncate(time.Hour)
+	leftAtEnd = -1
+	for t := now; t.Before(now.Add(forecastHorizon)); {
+		if !p.Ends.IsZero() && leftAtEnd < 0 && !t.Before(p.Ends) {
+			leftAtEnd = max(0, int(math.Ceil(float64(n)-done)))
+		}
+		if p.Quiet != nil {
+			if q, until := p.Quiet(t); q && until.After(t) {
+				t = until
+				continue
+			}
+		}
+		if h := t.Truncate(time.Hour); !h.Equal(hour) {
+			hour = h
+			clear(inHour)
+		}
+		rate, open := 0.0, false
+		for i, l := range p.Lines {
+			if (l.State == Down || l.State == Quiet) && (l.Until.IsZero() || t.Before(l.Until)) {
+				if l.State == Down && l.Until.IsZero() {
+					continue // held: never, in this forecast
+				}
+				open = true // back later
+				continue
+			}
+			open = true
+			d := p.Pace[l.Number]
+			if d <= 0 {
+				d = p.Assumed
+			}
+			if d <= 0 {
+				continue
+			}
+			got := float64(calls) * float64(forecastStep) / float64(d)
+			if p.PerHour > 0 {
+				got = min(got, float64(p.PerHour)-inHour[i])
+			}
+			if got > 0 {
+				inHour[i] += got
+				rate += got
+			}
+		}
+		if !open {
+			return time.Time{}, n, false
+		}
+		if done+rate >= float64(n) {
+			last = t.Add(time.Duration((float64(n) - done) / rate * float64(forecastStep)))
+			if leftAtEnd < 0 {
+				leftAtEnd = 0
+			}
+			return last, leftAtEnd, true
+		}
+		done += rate
+		t = t.Add(forecastStep)
+	}
+	return time.Time{}, n, false
+}

@@ -131,3 +131,47 @@ func TestETAFromTheQueueAndEachLinesPace(t *testing.T) {
 		t.Errorf("ETA of an empty queue = %v %v", d, ok)
 	}
 }
+
+// TestForecast: the last fax of a queue through quiet hours, caps, a held
+// line and the campaign's end.
+func TestForecast(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	two := []Line{{Number: "a", State: Up}, {Number: "b", State: Up}}
+	min1 := map[string]time.Duration{"a": time.Minute, "b": time.Minute}
+	// 120 faxes, 2 lines at a minute each: an hour.
+	last, left, ok := Forecast(120, Plan{Lines: two, Pace: min1, Calls: 1}, now)
+	if !ok || !last.Equal(now.Add(time.Hour)) || left != 0 {
+		t.Errorf("plain: %v %d %v, want 10:00", last, left, ok)
+	}
+	// Quiet from 09:30 to 12:00: the second half waits 2 h 30.
+	quiet := func(x time.Time) (bool, time.Time) {
+		s, e := now.Add(30*time.Minute), now.Add(3*time.Hour)
+		if !x.Before(s) && x.Before(e) {
+			return true, e
+		}
+		return false, time.Time{}
+	}
+	if last, _, ok := Forecast(120, Plan{Lines: two, Pace: min1, Calls: 1, Quiet: quiet}, now); !ok || !last.Equal(now.Add(3*time.Hour+30*time.Minute)) {
+		t.Errorf("quiet: %v, want 12:30", last)
+	}
+	// A cap of 20 an hour per number: 120 take three hours.
+	if last, _, ok := Forecast(120, Plan{Lines: two, Pace: min1, Calls: 1, PerHour: 20}, now); !ok || !last.Equal(now.Add(2*time.Hour+20*time.Minute)) {
+		t.Errorf("cap: %v, want 11:20", last)
+	}
+	// One line held: twice as long; both held: never.
+	held := []Line{{Number: "a", State: Up}, {Number: "b", State: Down}}
+	if last, _, ok := Forecast(120, Plan{Lines: held, Pace: min1, Calls: 1}, now); !ok || !last.Equal(now.Add(2*time.Hour)) {
+		t.Errorf("one held: %v, want 11:00", last)
+	}
+	if _, _, ok := Forecast(1, Plan{Lines: []Line{{Number: "a", State: Down}}, Pace: min1}, now); ok {
+		t.Error("every line held, yet a forecast")
+	}
+	// The campaign ends after 30 minutes: 60 faxes still wait then.
+	if _, left, ok := Forecast(120, Plan{Lines: two, Pace: min1, Calls: 1, Ends: now.Add(30 * time.Minute)}, now); !ok || left != 60 {
+		t.Errorf("ends first: %d left, want 60", left)
+	}
+	// Nothing measured: the assumed time.
+	if last, _, ok := Forecast(2, Plan{Lines: two, Assumed: time.Minute}, now); !ok || !last.Equal(now.Add(time.Minute)) {
+		t.Errorf("assumed: %v", last)
+	}
+}

@@ -545,7 +545,7 @@ func (h *Handler) render(w http.ResponseWriter, v *view) {
 
 func (h *Handler) parse() error {
 	h.pages = map[string]*template.Template{}
-	base, err := template.New("").Funcs(template.FuncMap{"args": args, "clock": clock}).ParseFS(assets, "templates/base.html")
+	base, err := template.New("").Funcs(template.FuncMap{"args": args, "clock": clock, "when": when}).ParseFS(assets, "templates/base.html")
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}

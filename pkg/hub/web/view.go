@@ -54,6 +54,14 @@ func (r *receiptView) StateKey() string {
 }
 
 // clock is a time for the admin table, or "" for none.
+// when is an instant that may be days away: date and time, UTC.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
 func clock(t time.Time) string {
 	if t.IsZero() {
 		return ""

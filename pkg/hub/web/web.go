@@ -173,8 +173,15 @@ func (a Action) Faxed() bool { return a.State == "delivered" || a.State == "subm
 
 // AdminView is what the admin page shows beyond the lines.
 type AdminView struct {
-	Paused     bool
-	Leader     bool // this hub process is the one dialling
+	Paused bool
+	Leader bool // this hub process is the one dialling
+	// The forecast of the queue (campaignrun.ForecastQueue): Queue
+	// waiting, the last would go out at Last (ForecastOK false: no line
+	// will take a call), LeftAtEnd still waiting when the campaign Ends.
+	Queue      int
+	Last, Ends time.Time
+	ForecastOK bool
+	LeftAtEnd  int
 	Petitioned int
 	// PerHour holds deliveries per hour, oldest first, the last entry
 	// being the current hour; Start is the start of the first hour.
