@@ -11,8 +11,8 @@ import (
 	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/journal"
-	"github.com/faxjam/faxjam/pkg/ui"
 	"github.com/faxjam/faxjam/pkg/letter"
+	"github.com/faxjam/faxjam/pkg/ui"
 )
 
 // engineRun is one dispatch run as a command drives it: send, status
