@@ -47,6 +47,7 @@ type PetitionOptions struct {
 	TrustProxy bool // client address from X-Forwarded-For
 	// Connections held open at most, in all and per client address.
 	MaxConns, MaxConnsPerAddr int
+	LogFormat                 string // --log-format: text or json
 
 	// serve, export, deliver: where the signatures are
 	DB     string // store DSN: SQLite path or postgres:// URL
@@ -141,6 +142,7 @@ func addServerFlags(fl *pflag.FlagSet, opts *PetitionOptions) {
 	fl.IntVar(&opts.Burst, "burst", server.DefaultBurst, "requests an anonymous client may make at once")
 	fl.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind a reverse proxy that sets it)")
 	fl.IntVar(&opts.MaxConns, "max-conns", server.DefaultMaxConns, "connections held open at most, in all (-1: no cap)")
+	fl.StringVar(&opts.LogFormat, "log-format", "text", "the request log's `FORMAT` on stderr: text (key=value) or json (a JSON object a line); never personal data")
 	fl.IntVar(&opts.MaxConnsPerAddr, "max-conns-per-addr", server.DefaultMaxConnsPerAddr, "connections held open at most from one client address; over it a connection is closed at once (-1: no cap; behind a proxy every connection is the proxy's)")
 }
 
@@ -203,7 +205,7 @@ func serverConfig(opts *PetitionOptions, c *campaign.Campaign) (server.Config, e
 		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c},
 		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
 		Rate: lim, Burst: opts.Burst, TrustProxy: opts.TrustProxy, MaxConns: opts.MaxConns, MaxConnsPerAddr: opts.MaxConnsPerAddr,
-		Log: so.IO.ErrOut, Now: so.Now,
+		Log: so.IO.ErrOut, LogFormat: opts.LogFormat, Now: so.Now,
 	}
 	// Validate wants a store, so the probe gets a placeholder it never
 	// calls.

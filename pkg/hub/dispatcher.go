@@ -159,8 +159,8 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 func (h *Hub) logf(format string, args ...any) {
-	if h.cfg.HTTP.Log != nil {
-		fmt.Fprintf(h.cfg.HTTP.Log, "%s %s\n", h.cfg.Now().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
+	if h.ps != nil {
+		h.ps.Logger().Info(fmt.Sprintf(format, args...))
 	}
 }
 

@@ -353,10 +353,16 @@ func (s *Server) logged(h http.Handler) http.Handler {
 				status = 0 // aborted mid-response
 				defer panic(v)
 			}
-			line := fmt.Sprintf("%s %s %s %d %s\n", start.UTC().Format(time.RFC3339), r.Method, truncate(r.URL.EscapedPath(), 200), status, s.cfg.Now().Sub(start).Round(time.Microsecond))
-			s.logMu.Lock()
-			s.cfg.Log.Write([]byte(line))
-			s.logMu.Unlock()
+			// The route's pattern, not the path: ids and tokens stay out.
+			path := r.Pattern
+			if i := strings.IndexByte(path, ' '); i >= 0 {
+				path = path[i+1:] // "POST /v1/…": the method is its own field
+			}
+			if path == "" {
+				path = "(no route)"
+			}
+			s.log.Info("request", "method", r.Method, "path", path, "status", status,
+				"duration", s.cfg.Now().Sub(start).Round(time.Microsecond))
 		}()
 		h.ServeHTTP(sw, r)
 	})

@@ -27,10 +27,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -94,8 +94,13 @@ type Config struct {
 	SignToken string
 	// TLSCert and TLSKey are PEM file paths; both or neither.
 	TLSCert, TLSKey string
-	// Log receives one line per request; nil discards them.
-	Log io.Writer
+	// Log receives one line per request (and the hub's line events);
+	// nil discards them. LogFormat is "text" (log/slog's key=value, the
+	// default) or "json" (one JSON object a line). No line carries
+	// personal data: a request is its method, its route's pattern (ids as
+	// {id}), its status and its duration.
+	Log       io.Writer
+	LogFormat string
 	// Rate and Burst limit requests per client IP (IPv6 by /64); 0 means the
 	// defaults, rate.Inf no limit. Requests with a valid Token or SignToken
 	// are not limited. MaxClients bounds how many clients are tracked at
@@ -185,6 +190,11 @@ func (c *Config) Validate() error {
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
+	switch c.LogFormat {
+	case "", "text", "json":
+	default:
+		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -196,8 +206,29 @@ type Server struct {
 	cfg       Config
 	campaigns map[string]*campaign.Campaign
 	limits    *limiter
-	logMu     sync.Mutex
+	log       *slog.Logger
 }
+
+// NewLogger is the log of a server (and of the hub around it): log/slog
+// writing text or JSON lines to w, timed by now.
+func NewLogger(w io.Writer, format string, now func() time.Time) *slog.Logger {
+	if w == nil {
+		w = io.Discard
+	}
+	opts := &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey && len(groups) == 0 && now != nil {
+			return slog.Time(slog.TimeKey, now().UTC())
+		}
+		return a
+	}}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Logger is the server's log, for what runs beside it (the hub).
+func (s *Server) Logger() *slog.Logger { return s.log }
 
 // New validates cfg and returns a server.
 func New(cfg Config) (*Server, error) {
@@ -205,7 +236,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, campaigns: map[string]*campaign.Campaign{},
-		limits: newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients)}
+		limits: newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients), log: NewLogger(cfg.Log, cfg.LogFormat, cfg.Now)}
 	for _, c := range cfg.Campaigns {
 		s.campaigns[c.ID] = c
 	}

@@ -504,7 +504,7 @@ func TestLogsOneLinePerRequestWithoutPersonalData(t *testing.T) {
 	if len(lines) != 3 {
 		t.Fatalf("log has %d lines, want 3:\n%s", len(lines), log.String())
 	}
-	for _, want := range []string{" POST /v1/campaigns/" + testCampaign + "/signatures 201 ", " GET /v1/campaigns/" + testCampaign + "/signatures 200 ", " 404 "} {
+	for _, want := range []string{" method=POST path=/v1/campaigns/{id}/signatures status=201 ", " method=GET path=/v1/campaigns/{id}/signatures status=200 ", " status=404 "} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, log.String())
 		}
@@ -514,7 +514,7 @@ func TestLogsOneLinePerRequestWithoutPersonalData(t *testing.T) {
 			t.Errorf("log contains %q:\n%s", secret, log.String())
 		}
 	}
-	if _, err := time.Parse(time.RFC3339, strings.Fields(lines[0])[0]); err != nil {
+	if _, err := time.Parse(time.RFC3339, strings.TrimPrefix(strings.Fields(lines[0])[0], "time=")); err != nil {
 		t.Errorf("log line %q does not start with an RFC 3339 time", lines[0])
 	}
 }
