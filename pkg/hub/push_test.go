@@ -113,8 +113,7 @@ func TestForgedStaleAndReplayedPushesAreRefused(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	_, other, _ := ed25519.GenerateKey(nil)
 	const token = "phaxio-webhook-token"
-	var th *testHub
-	th = start(t, &linesim.Config{}, func(c *hub.Config) {
+	th := start(t, &linesim.Config{}, func(c *hub.Config) {
 		c.Push = hub.PushConfig{TelnyxKey: pub, PhaxioToken: token, PhaxioURL: "https://fax.example.org/v1/push/phaxio"}
 	})
 	body := []byte(`{"data":{"event_type":"fax.delivered","id":"ev-1","payload":{"fax_id":"sim-1"}}}`)
