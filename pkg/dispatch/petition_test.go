@@ -36,7 +36,10 @@ func TestPetitionCallsAreCapped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := deadLines(t)
-			h.pet.SetLatency(5 * time.Millisecond)
+			// Long enough that calls overlap even when composing is slow
+			// (the whole suite under -race on 2 cores): with 5 ms the cap
+			// was sometimes never reached (2 at once, want 4).
+			h.pet.SetLatency(30 * time.Millisecond)
 			cfg := h.config()
 			cfg.Parallel = 16 // many signers ready at once
 			cfg.PetitionParallel = tt.parallel
