@@ -93,6 +93,13 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 	} else {
 		sum, err = eng.Resume(ctx)
 	}
+	if opts.DryRun && opts.JSON && err == nil {
+		// Before the summary: the summary stays the last line a script
+		// reads.
+		if ferr := printForecast(ctx, opts, rg, cfg.Campaign, sum.Planned); ferr != nil {
+			err = ferr
+		}
+	}
 	pr.Finish()
 	if pr.err != nil && err == nil {
 		err = pr.err
@@ -107,8 +114,10 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 		return err
 	}
 	if opts.DryRun {
-		if err := printForecast(ctx, opts, rg, cfg.Campaign, sum.Planned); err != nil {
-			return err
+		if !opts.JSON {
+			if err := printForecast(ctx, opts, rg, cfg.Campaign, sum.Planned); err != nil {
+				return err
+			}
 		}
 		if sum.Rejected > 0 {
 			return &PartialError{Rejected: sum.Rejected}

@@ -31,6 +31,10 @@ type eventPrinter struct {
 	tty      bool
 	scrub    func(string) string
 	err      error // the first write error, reported after the run
+	// summary is the run's summary event under --json, written by Finish
+	// so that it stays the last line whatever the command adds (a dry
+	// run's forecast).
+	summary *dispatch.Event
 
 	mu   sync.Mutex // guards st against the live view's ticker
 	st   *live.State
@@ -112,6 +116,10 @@ func (p *eventPrinter) event(ev dispatch.Event) {
 		var v any = ev
 		if ev.Type == dispatch.EventRejected {
 			v = rejectedEvent(ev)
+		}
+		if ev.Type == dispatch.EventSummary {
+			p.summary = &ev
+			return
 		}
 		if err := p.json.Encode(v); err != nil && p.err == nil {
 			p.err = err
@@ -215,6 +223,12 @@ func short(sha string) string { return sha[:min(12, len(sha))] }
 
 // Finish removes the progress bar, or leaves the live view's last frame.
 func (p *eventPrinter) Finish() {
+	if p.json != nil && p.summary != nil {
+		if err := p.json.Encode(*p.summary); err != nil && p.err == nil {
+			p.err = err
+		}
+		p.summary = nil
+	}
 	if p.view != nil {
 		p.view.finish()
 		if err := p.view.screen.Err(); err != nil && p.err == nil {
