@@ -76,4 +76,12 @@ func TestAHeldNumberIsShownAlertedAndReleasedOnAdmin(t *testing.T) {
 		}
 	}
 	waitFor(t, func() bool { return in.count(alert.NumberHeld, "resolved") == 1 }, "the number-held alert resolved")
+	// The running dispatcher dials it again (it works now).
+	th.sim.SetLine(dead, linesim.On)
+	for i := range 6 {
+		if a := th.act(t, fmt.Sprint("after-release-", i), fmt.Sprintf("Otra Persona %d", i)); a.status != http.StatusAccepted {
+			t.Fatalf("act: %d %s", a.status, a.body)
+		}
+	}
+	waitFor(t, func() bool { return th.sim.ReceivedOn(dead) > 0 }, "a fax on the released number")
 }

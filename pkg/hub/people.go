@@ -82,6 +82,12 @@ func (b pageBackend) Release(ctx context.Context, number string) error {
 	h.lines.mu.Lock()
 	h.lines.at = time.Time{} // the next view reads it again
 	h.lines.mu.Unlock()
+	// The running engine keeps each number's health in memory: start it
+	// again (as a resume does), and it reads the release from the journal.
+	select {
+	case h.pauses <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
