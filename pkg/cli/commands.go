@@ -22,6 +22,7 @@ func addCommands(f *Factory, root *cobra.Command) {
 		newForgetCmd(f),
 		newHubCmd(f),
 		newLinesCmd(f),
+		newLedgerCmd(f),
 	)
 }
 
