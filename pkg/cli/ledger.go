@@ -12,8 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/atomicfile"
+	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/ledger"
+	"github.com/faxjam/faxjam/pkg/ledger/handin"
 	"github.com/faxjam/faxjam/pkg/pack"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -94,11 +96,11 @@ people only as salted hashes. 'faxjam ledger verify' checks the file.`,
 			if err != nil {
 				return err
 			}
-			return ledgerExportRun(cmd.Context(), opts, c.ID)
+			return ledgerExportRun(cmd.Context(), opts, c)
 		},
 	}
 	privacyFlags(cmd, &opts.PrivacyOptions)
-	cmd.Flags().StringVar(&opts.Format, "format", "jsonl", "jsonl or csv")
+	cmd.Flags().StringVar(&opts.Format, "format", "jsonl", "jsonl, csv, or pdf (the hand-in document in the target's language; needs -o)")
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "write to `FILE` (whole: temp file, sync, rename); default stdout")
 	return cmd
 }
@@ -168,10 +170,14 @@ func ledgerSealRun(ctx context.Context, opts *LedgerOptions, campaignID string) 
 	return nil
 }
 
-func ledgerExportRun(ctx context.Context, opts *LedgerOptions, campaignID string) error {
+func ledgerExportRun(ctx context.Context, opts *LedgerOptions, c *campaign.Campaign) error {
+	campaignID := c.ID
 	format, err := ledger.ParseFormat(opts.Format)
-	if err != nil || format == ledger.PDF {
-		return usagef("--format %q: want jsonl or csv", opts.Format)
+	if err != nil {
+		return usagef("--format %q: want pdf, jsonl or csv", opts.Format)
+	}
+	if format == ledger.PDF && opts.Out == "" {
+		return usagef("--format pdf: give -o FILE.pdf")
 	}
 	if opts.Out != "" {
 		if err := checkOutput("--output", opts.Out); err != nil {
@@ -191,9 +197,16 @@ func ledgerExportRun(ctx context.Context, opts *LedgerOptions, campaignID string
 		return err
 	}
 	var b bytes.Buffer
-	if format == ledger.CSV {
+	switch format {
+	case ledger.CSV:
 		err = ledger.WriteCSV(&b, x)
-	} else {
+	case ledger.PDF:
+		// The hand-in document in the target's language: counts per day
+		// and per number, the petition's names, the sealed head.
+		var pdf []byte
+		pdf, err = handin.PDF(c, x, ledger.Verify(x, nil), handin.Options{Date: opts.Now()})
+		b.Write(pdf)
+	default:
 		err = ledger.WriteJSONL(&b, x)
 	}
 	if err != nil {
