@@ -37,10 +37,17 @@ type PetitionOptions struct {
 	Send SendOptions // deliver dispatches as send does
 
 	// serve
-	Addr      string
-	TLSCert   string
-	TLSKey    string
-	SignToken string
+	Addr    string
+	TLSCert string
+	TLSKey  string
+	// ACME: certificates from Let's Encrypt (or ACMEDirectory) for
+	// ACMEDomains, kept in the data dir's acme folder.
+	ACMEDomains   []string
+	ACMEEmail     string
+	ACMEDirectory string
+	ACMECAFile    string
+	ACMEHTTPAddr  string
+	SignToken     string
 	// Per anonymous client address; token holders are not limited.
 	Rate       float64 // requests per second; 0 = no limit
 	Burst      int
@@ -135,9 +142,14 @@ flight finish.`,
 // addServerFlags adds the listener's flags `petition serve` and `serve`
 // share.
 func addServerFlags(fl *pflag.FlagSet, opts *PetitionOptions) {
-	fl.StringVar(&opts.Addr, "addr", server.DefaultAddr, "host:port to listen on")
+	fl.StringVar(&opts.Addr, "addr", server.DefaultAddr, "host:port to listen on (with --acme-domain the default is :443)")
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", "TLS certificate (PEM)")
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "TLS key (PEM)")
+	fl.StringSliceVar(&opts.ACMEDomains, "acme-domain", nil, "get and renew the TLS certificate for this `DOMAIN` from Let's Encrypt (or --acme-directory), kept in the data dir's acme folder; the CA reaches it on ports 443 and 80 (repeat or comma-separate for more)")
+	fl.StringVar(&opts.ACMEEmail, "acme-email", "", "the `ADDRESS` the CA may write to about the certificates (expiry problems)")
+	fl.StringVar(&opts.ACMEDirectory, "acme-directory", server.DefaultACMEDirectory, "the ACME CA's directory `URL`")
+	fl.StringVar(&opts.ACMECAFile, "acme-ca-file", "", "trust this PEM `FILE`'s roots for the ACME directory's HTTPS too (a private or test CA)")
+	fl.StringVar(&opts.ACMEHTTPAddr, "acme-http-addr", server.DefaultACMEHTTPAddr, "with --acme-domain, answer the CA's HTTP-01 challenges and redirect plain HTTP to HTTPS at this `ADDRESS`; off: only TLS-ALPN-01 on --addr")
 	fl.Float64Var(&opts.Rate, "rate", float64(server.DefaultRate), "requests per second per anonymous client address (token holders are not limited); 0 = no limit")
 	fl.IntVar(&opts.Burst, "burst", server.DefaultBurst, "requests an anonymous client may make at once")
 	fl.BoolVar(&opts.TrustProxy, "trust-proxy", false, "take the client address from X-Forwarded-For (only behind a reverse proxy that sets it)")
@@ -201,8 +213,9 @@ func serverConfig(opts *PetitionOptions, c *campaign.Campaign) (server.Config, e
 	if opts.Rate == 0 {
 		lim = rate.Inf
 	}
+	acme := acmeConfig(opts) // first: it may set opts.Addr
 	cfg := server.Config{
-		Addr: opts.Addr, Campaigns: []*campaign.Campaign{c},
+		Addr: opts.Addr, ACME: acme, Campaigns: []*campaign.Campaign{c},
 		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
 		Rate: lim, Burst: opts.Burst, TrustProxy: opts.TrustProxy, MaxConns: opts.MaxConns, MaxConnsPerAddr: opts.MaxConnsPerAddr,
 		Log: so.IO.ErrOut, LogFormat: opts.LogFormat, Now: so.Now,
@@ -228,8 +241,30 @@ func openSignatures(ctx context.Context, dsn string, sec *secrets) (store.Store,
 	return openStore(ctx, dsn, sec)
 }
 
-// listenURL is the URL a server listening on addr answers at.
+// acmeConfig is the server's ACME from --acme-domain and its company, nil
+// without a domain. With one, --addr left at its default becomes :443,
+// where the CA and browsers come.
+func acmeConfig(opts *PetitionOptions) *server.ACME {
+	if len(opts.ACMEDomains) == 0 {
+		return nil
+	}
+	if opts.Addr == server.DefaultAddr {
+		opts.Addr = ":443"
+	}
+	return &server.ACME{Domains: opts.ACMEDomains, Email: opts.ACMEEmail, Directory: opts.ACMEDirectory,
+		CAFile: opts.ACMECAFile, HTTPAddr: opts.ACMEHTTPAddr, CacheDir: filepath.Join(opts.Send.DataDir, "acme")}
+}
+
+// listenURL is the URL a server listening on addr answers at: with ACME,
+// its first domain.
 func listenURL(opts *PetitionOptions, addr net.Addr) string {
+	if len(opts.ACMEDomains) > 0 {
+		host := opts.ACMEDomains[0]
+		if _, port, err := net.SplitHostPort(addr.String()); err == nil && port != "443" {
+			host = net.JoinHostPort(host, port)
+		}
+		return "https://" + host
+	}
 	scheme := "http"
 	if opts.TLSCert != "" {
 		scheme = "https"

@@ -95,8 +95,10 @@ postgres://... both live in that database, and several hub processes (behind
 a load balancer) serve one campaign: all accept and answer receipts, and
 exactly one dispatches, elected through a PostgreSQL advisory lock; when it
 dies another takes over within seconds. A hub on anything but
-loopback needs --token (the admin token) and TLS (--tls-cert/--tls-key, or a
-proxy). --confirm smtp://... mails every action's e-mail a link to confirm it
+loopback needs --token (the admin token) and TLS: --acme-domain DOMAIN gets
+and renews a certificate from Let's Encrypt by itself (listening on :443 and
+:80, keeping it in the data dir's acme folder), or --tls-cert/--tls-key, or
+a proxy. --confirm smtp://... mails every action's e-mail a link to confirm it
 before anything is sent (unconfirmed actions expire after --confirm-within,
 48h, and their data is deleted); --privacy-notice FILE is shown on the page
 and in that mail. --retain 28d blanks the e-mail and note of every action 28 days after
@@ -104,6 +106,7 @@ it is final (the names and cities on the petition stay). Stop it with Ctrl-C: ca
 waits for the next start.`,
 		Example: `  faxjam serve --gateway 'telnyx://KEY@CONNECTION?from=+4930123456' --token "$(openssl rand -hex 16)"
   faxjam serve --campaign ./campaign.yaml --gateway 'hylafax://fax:secret@faxhost:4559' --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --token "$TOKEN"
+  faxjam serve --gateway-file /run/secrets/gateway --token-file /run/secrets/token --acme-domain fax.example.org --acme-email ops@example.org
   faxjam serve --gateway "$GATEWAY" --token "$TOKEN" --embed-origin https://partner.example   # a partner may frame the page
   faxjam send --hub http://127.0.0.1:8080   # an activist, through the hub`,
 		Args: usageArgs(cobra.NoArgs),

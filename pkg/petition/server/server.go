@@ -94,6 +94,9 @@ type Config struct {
 	SignToken string
 	// TLSCert and TLSKey are PEM file paths; both or neither.
 	TLSCert, TLSKey string
+	// ACME, instead of TLSCert, gets the certificates from an ACME CA
+	// such as Let's Encrypt (acme.go).
+	ACME *ACME
 	// Log receives one line per request (and the hub's line events);
 	// nil discards them. LogFormat is "text" (log/slog's key=value, the
 	// default) or "json" (one JSON object a line). No line carries
@@ -159,6 +162,14 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("petition server: TLS needs both a certificate and a key file")
+	}
+	if c.ACME != nil {
+		if c.TLSCert != "" {
+			return errors.New("petition server: a certificate file (--tls-cert) or ACME (--acme-domain), not both")
+		}
+		if err := c.ACME.validate(); err != nil {
+			return fmt.Errorf("petition server: %w", err)
+		}
 	}
 	if c.Rate == 0 {
 		c.Rate = DefaultRate
@@ -279,9 +290,22 @@ func (s *Server) ServeHandler(ctx context.Context, ln net.Listener, h http.Handl
 		// net/http's own messages (TLS handshake failures from scanners)
 		// carry client addresses and would go to stderr: drop them. Bad
 		// certificates fail at start, from ServeTLS.
-		ErrorLog: log.New(io.Discard, "", 0),
+		ErrorLog: discardLog(),
 	}
-	if s.cfg.TLSCert != "" {
+	if s.cfg.ACME != nil {
+		m, err := s.cfg.ACME.manager(s.log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		srv.TLSConfig = s.cfg.ACME.tlsConfig(m, s.log)
+		stop, err := s.serveACMEHTTP(ctx, m)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	} else if s.cfg.TLSCert != "" {
 		// Load the pair now, so that a bad file is an error before the
 		// server says it is listening.
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
@@ -316,6 +340,8 @@ func (s *Server) ServeHandler(ctx context.Context, ln net.Listener, h http.Handl
 	<-errc // http.ErrServerClosed
 	return nil
 }
+
+func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
 
 // Authorized reports whether r carries want as its bearer token (compared
 // in constant time); an empty want authorizes nothing.
