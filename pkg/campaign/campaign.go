@@ -9,9 +9,13 @@ package campaign
 // Campaign is one campaign file (campaign.yaml): its fields, with their YAML
 // names, are the file's schema, and validate.go holds the rules they follow.
 type Campaign struct {
-	ID         string    `yaml:"id" json:"id"`
-	Title      string    `yaml:"title" json:"title"`
-	Organizer  string    `yaml:"organizer" json:"organizer"`
+	ID        string `yaml:"id" json:"id"`
+	Title     string `yaml:"title" json:"title"`
+	Organizer string `yaml:"organizer" json:"organizer"`
+	// SenderID is the organization's name as the fax header shows it: US
+	// rules (47 CFR 68.318(d)) ask every fax to name its sender at the
+	// top or bottom of each page. Optional; "" is Organizer (Sender).
+	SenderID   string    `yaml:"sender_id,omitempty" json:"sender_id,omitempty"`
 	Started    string    `yaml:"started" json:"started"`               // YYYY-MM-DD
 	Ends       string    `yaml:"ends,omitempty" json:"ends,omitempty"` // YYYY-MM-DD, optional
 	Summary    string    `yaml:"summary" json:"summary"`
@@ -101,4 +105,13 @@ type Limits struct {
 	PerNumberPerHour     int    `yaml:"per_number_per_hour" json:"per_number_per_hour"`
 	QuietHours           string `yaml:"quiet_hours,omitempty" json:"quiet_hours,omitempty"` // "20:00-08:00" in Target.Timezone
 	MaxAttemptsPerNumber int    `yaml:"max_attempts_per_number" json:"max_attempts_per_number"`
+}
+
+// Sender is who the fax header names as the sender: sender_id, else the
+// organizer.
+func (c *Campaign) Sender() string {
+	if c.SenderID != "" {
+		return c.SenderID
+	}
+	return c.Organizer
 }

@@ -128,6 +128,9 @@ func TestValidateNamesEachProblemByPath(t *testing.T) {
 			c.Translations = map[string]Translation{"en": {Asks: []string{"one", "two"}}}
 		}, "translations.en.asks", "has 2, want 1"},
 		{"hub not a URL", func(c *Campaign) { c.Hub = "hub.example.org" }, "hub", "https://"},
+		{"sender_id too long", func(c *Campaign) { c.SenderID = strings.Repeat("Amnistía ", 6) + "X" }, "sender_id", "55 characters; the fax header takes at most 50"},
+		{"sender_id on two lines", func(c *Campaign) { c.SenderID = "Amnesty\nInternational" }, "sender_id", "U+000A is not printable"},
+		{"sender_id padded", func(c *Campaign) { c.SenderID = " Amnesty" }, "sender_id", "leading or trailing space"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -390,5 +393,21 @@ func TestClosedWhy(t *testing.T) {
 	c.Ends, c.Closed = "2026-12-31", true
 	if why := c.ClosedWhy(now); !strings.Contains(why, "closed: true") {
 		t.Errorf("closed: %q", why)
+	}
+}
+
+// TestSenderIsSenderIDElseOrganizer: the fax header names sender_id, and
+// the organizer when the file has none.
+func TestSenderIsSenderIDElseOrganizer(t *testing.T) {
+	c := validCampaign(t)
+	if got := c.Sender(); got != "Tester" {
+		t.Errorf("Sender() = %q without sender_id, want the organizer Tester", got)
+	}
+	c2, err := Parse([]byte(strings.Replace(validYAML, "organizer: Tester\n", "organizer: Tester\nsender_id: Amnesty International USA\n", 1)), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c2.Sender(); got != "Amnesty International USA" {
+		t.Errorf("Sender() = %q, want the sender_id", got)
 	}
 }

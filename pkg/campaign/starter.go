@@ -79,6 +79,10 @@ func starterYAML(id string, langs []string, today time.Time) string {
 id: %s
 title: Free the river keepers
 organizer: Your organization
+# The sender the fax header names on every page (US rules ask for it: the
+# date and time, the sender and the sending number); at most 50
+# characters. Left out, the header names the organizer.
+# sender_id: Your organization
 # The day the campaign started, YYYY-MM-DD.
 started: %s
 # The last day faxes go out (in the target's time zone); optional.

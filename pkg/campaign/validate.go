@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -109,6 +111,9 @@ func (c *Campaign) Validate() error {
 	}
 	if strings.TrimSpace(c.Organizer) == "" {
 		add("organizer", "required")
+	}
+	if err := checkSenderID(c.SenderID); err != nil {
+		add("sender_id", "%v", err)
 	}
 	started, startedOK := time.Time{}, false
 	if c.Started == "" {
@@ -263,4 +268,28 @@ func plausibleContact(s string) bool {
 	}
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
+}
+
+// SenderIDMax is the longest sender_id: the header line vendors print
+// takes 50 characters (Phaxio's header_text, Sinch's headerText).
+const SenderIDMax = 50
+
+// checkSenderID checks the header's sender: one line of printable text
+// that vendors' header fields take whole.
+func checkSenderID(s string) error {
+	if s == "" {
+		return nil
+	}
+	if strings.TrimSpace(s) != s {
+		return fmt.Errorf("leading or trailing space")
+	}
+	if n := utf8.RuneCountInString(s); n > SenderIDMax {
+		return fmt.Errorf("%d characters; the fax header takes at most %d", n, SenderIDMax)
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return fmt.Errorf("%U is not printable: one line of text, the organization's name", r)
+		}
+	}
+	return nil
 }

@@ -92,10 +92,27 @@ func Layout(ctx context.Context, c *campaign.Campaign, r *render.Renderer, lang 
 	return lt, lay, nil
 }
 
-// Documents draws lay as the engine faxes it: the PDF with its SHA-256 (what
-// the journal records, and Sent checks), and the TIFF when the driver takes
-// fax images.
-func Documents(r *render.Renderer, lay *render.Layout, tiff bool) (dispatch.Document, error) {
+// Documents draws lay (the layout of lt) as the engine faxes it: the PDF
+// with its SHA-256 (what the journal records, and Sent checks), and the
+// TIFF when the driver takes fax images. With hdr (a gateway that prints
+// no header), the document also carries its Stamp: the same pages with
+// the header drawn, dated as each attempt starts.
+func Documents(r *render.Renderer, lt letter.Letter, lay *render.Layout, tiff bool, hdr *Header) (dispatch.Document, error) {
+	doc, err := draw(r, lay, tiff)
+	if err != nil || hdr == nil {
+		return doc, err
+	}
+	doc.Stamp = func(at time.Time) (dispatch.Document, error) {
+		st, err := hdr.Stamp(r, lay, lt.PageLabel, at)
+		if err != nil {
+			return dispatch.Document{}, err
+		}
+		return draw(r, st, tiff)
+	}
+	return doc, nil
+}
+
+func draw(r *render.Renderer, lay *render.Layout, tiff bool) (dispatch.Document, error) {
 	var pdf bytes.Buffer
 	if err := r.PDF(lay, &pdf); err != nil {
 		return dispatch.Document{}, err
@@ -133,20 +150,31 @@ var ErrChanged = errors.New("the letter made again does not match the fax sent")
 // Sent lays out sub's fax again, as it was sent: the same signer and
 // campaign through the same composer (Layout), on the day it was composed
 // (an attempt's start, latest first, else when it was last updated or
-// queued). The renderer is deterministic, so the PDF made again must have
-// the SHA-256 recorded when it went: one that does not is ErrChanged,
-// never shown as the fax.
-func Sent(ctx context.Context, c *campaign.Campaign, r *render.Renderer, sub journal.Submission, atts []journal.Attempt) (*render.Layout, error) {
+// queued), and with hdr (the header faxjam drew, nil when the gateway
+// printed its own) dated as each attempt started. The renderer is
+// deterministic, so the PDF made again must have the SHA-256 recorded
+// when it went: one that does not is ErrChanged, never shown as the fax.
+func Sent(ctx context.Context, c *campaign.Campaign, r *render.Renderer, hdr *Header, sub journal.Submission, atts []journal.Attempt) (*render.Layout, error) {
 	if sub.DocSHA256 == "" {
 		return nil, ErrNotSent
 	}
-	var when []time.Time
+	var when, stamped []time.Time
 	for _, a := range slices.Backward(atts) {
 		when = append(when, a.Started)
+		if hdr != nil && !a.Started.IsZero() {
+			stamped = append(stamped, a.Started)
+		}
 	}
 	when = append(when, sub.Updated, sub.Created)
 	tried := map[int64]bool{}
 	s := Signer(sub)
+	same := func(lay *render.Layout) (bool, error) {
+		var pdf bytes.Buffer
+		if err := r.PDF(lay, &pdf); err != nil {
+			return false, err
+		}
+		return Sum(pdf.Bytes()) == sub.DocSHA256, nil
+	}
 	for _, t := range when {
 		// A letter is dated by its day: a second try on the same second
 		// would draw the same bytes.
@@ -154,16 +182,21 @@ func Sent(ctx context.Context, c *campaign.Campaign, r *render.Renderer, sub jou
 			continue
 		}
 		tried[t.Unix()] = true
-		_, lay, err := Layout(ctx, c, r, "", s, t)
+		lt, lay, err := Layout(ctx, c, r, "", s, t)
 		if err != nil {
 			return nil, err
 		}
-		var pdf bytes.Buffer
-		if err := r.PDF(lay, &pdf); err != nil {
-			return nil, err
+		if ok, err := same(lay); ok || err != nil {
+			return lay, err
 		}
-		if Sum(pdf.Bytes()) == sub.DocSHA256 {
-			return lay, nil
+		for _, at := range stamped {
+			st, err := hdr.Stamp(r, lay, lt.PageLabel, at)
+			if err != nil {
+				return nil, err
+			}
+			if ok, err := same(st); ok || err != nil {
+				return st, err
+			}
 		}
 	}
 	return nil, fmt.Errorf("%w (sha256 %.12s…)", ErrChanged, sub.DocSHA256)

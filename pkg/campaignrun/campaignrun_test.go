@@ -35,11 +35,11 @@ func TestSentDrawsTheFaxAgainOnlyWhenItIsTheOneSent(t *testing.T) {
 	ctx := context.Background()
 	s := letter.Signer{Name: "Ana Pérez", City: "Lima", Country: "Perú", Note: "Libérenlos."}
 	sent := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	_, lay, err := campaignrun.Layout(ctx, c, r, "", s, sent)
+	lt, lay, err := campaignrun.Layout(ctx, c, r, "", s, sent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := campaignrun.Documents(r, lay, true)
+	doc, err := campaignrun.Documents(r, lt, lay, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,19 +49,19 @@ func TestSentDrawsTheFaxAgainOnlyWhenItIsTheOneSent(t *testing.T) {
 	sub := journal.Submission{ID: 7, Name: s.Name, City: s.City, Country: s.Country, Note: s.Note,
 		DocSHA256: doc.SHA256, Created: sent.AddDate(0, 0, -3), Updated: sent.AddDate(0, 0, 1)}
 	atts := []journal.Attempt{{N: 1, Started: sent}, {N: 2, Started: sent.AddDate(0, 0, 2)}}
-	if _, err := campaignrun.Sent(ctx, c, r, sub, atts); err != nil {
+	if _, err := campaignrun.Sent(ctx, c, r, nil, sub, atts); err != nil {
 		t.Errorf("the fax of an attempt before the latest: %v", err)
 	}
-	if _, err := campaignrun.Sent(ctx, c, r, sub, nil); !errors.Is(err, campaignrun.ErrChanged) {
+	if _, err := campaignrun.Sent(ctx, c, r, nil, sub, nil); !errors.Is(err, campaignrun.ErrChanged) {
 		t.Errorf("without the attempt's day: %v, want ErrChanged", err)
 	}
 	edited := *c
 	edited.Target.Organization += " (new)"
-	if _, err := campaignrun.Sent(ctx, &edited, r, sub, atts); !errors.Is(err, campaignrun.ErrChanged) {
+	if _, err := campaignrun.Sent(ctx, &edited, r, nil, sub, atts); !errors.Is(err, campaignrun.ErrChanged) {
 		t.Errorf("campaign edited since: %v, want ErrChanged", err)
 	}
 	sub.DocSHA256 = ""
-	if _, err := campaignrun.Sent(ctx, c, r, sub, atts); !errors.Is(err, campaignrun.ErrNotSent) {
+	if _, err := campaignrun.Sent(ctx, c, r, nil, sub, atts); !errors.Is(err, campaignrun.ErrNotSent) {
 		t.Errorf("nothing composed: %v, want ErrNotSent", err)
 	}
 }

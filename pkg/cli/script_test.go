@@ -166,6 +166,21 @@ func TestScripts(t *testing.T) {
 					}
 				}
 			},
+			// pdftext DIR runs pdftotext (poppler-utils; guard it with
+			// [exec:pdftotext]) on each PDF in DIR (the outbox), its text
+			// as stdout for the next check.
+			"pdftext": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 1 {
+					ts.Fatalf("usage: pdftext DIR")
+				}
+				pdfs, err := filepath.Glob(filepath.Join(ts.MkAbs(args[0]), "*.pdf"))
+				if err != nil || len(pdfs) == 0 {
+					ts.Fatalf("pdftext: no PDF in %s (%v)", args[0], err)
+				}
+				for _, p := range pdfs {
+					ts.Check(ts.Exec("pdftotext", "-layout", p, "-"))
+				}
+			},
 			// exits N CMD ARGS... runs CMD and checks its exit code is N;
 			// stdout and stderr are then checked as after exec.
 			"exits": func(ts *testscript.TestScript, neg bool, args []string) {

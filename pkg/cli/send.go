@@ -336,7 +336,11 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		}
 		heading = fmt.Sprintf("%s %s via %s to %s%s", s.Key.Render(what), c.ID, showGateway(opts.Gateway), dest, petitionNote(rig.PetitionURL))
 	}
-	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.Driver.WantsTIFF && !opts.DryRun, reject), lim),
+	hdr, err := campaignrun.HeaderFor(c, rig.Opened)
+	if err != nil {
+		return err
+	}
+	return runEngine(ctx, opts, rig, engineRun{Config: rig.config(opts, c, composeFunc(c, r, opts.Now, rig.Driver.WantsTIFF && !opts.DryRun, hdr, reject), lim),
 		Signers: list, Heading: heading, Preview: preview, Live: bulk && !opts.DryRun, Notes: rehearsalWait(c, rig.Driver.Offline, opts.Now())})
 }
 
@@ -442,19 +446,22 @@ func openPetition(opts *SendOptions, c *campaign.Campaign) (petition.Petition, s
 // letter` shows, drawn as PDF (and TIFF for drivers that transmit fax
 // images).
 //
+// hdr, when set (the gateway prints no header of its own), is drawn on the
+// pages as each attempt starts.
+//
 // reject, when set (a bulk run), is told of every letter that could not be
 // made: it records the signer's line in --rejects and returns the error the
 // engine reports.
-func composeFunc(c *campaign.Campaign, r *render.Renderer, now func() time.Time, tiff bool, reject func(letter.Signer, error) error) dispatch.ComposeFunc {
+func composeFunc(c *campaign.Campaign, r *render.Renderer, now func() time.Time, tiff bool, hdr *campaignrun.Header, reject func(letter.Signer, error) error) dispatch.ComposeFunc {
 	return func(ctx context.Context, s letter.Signer) (dispatch.Document, error) {
-		_, lay, err := composeLetter(ctx, c, r, "", s, now())
+		lt, lay, err := composeLetter(ctx, c, r, "", s, now())
 		if err != nil {
 			if reject != nil {
 				err = reject(s, err)
 			}
 			return dispatch.Document{}, err
 		}
-		return campaignrun.Documents(r, lay, tiff)
+		return campaignrun.Documents(r, lt, lay, tiff, hdr)
 	}
 }
 

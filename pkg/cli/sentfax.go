@@ -10,6 +10,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/campaignrun"
+	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/render"
 	"github.com/faxjam/faxjam/pkg/ui/termimage"
@@ -30,7 +31,11 @@ func sentFax(ctx context.Context, so *SendOptions, c *campaign.Campaign, sub jou
 	if err != nil {
 		return nil, nil, err
 	}
-	lay, err := campaignrun.Sent(ctx, c, r, sub, atts)
+	hdr, err := faxHeader(so, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	lay, err := campaignrun.Sent(ctx, c, r, hdr, sub, atts)
 	if errors.Is(err, campaignrun.ErrChanged) {
 		return nil, nil, &UsageError{Err: fmt.Errorf("the letter of #%d made again does not match the fax sent (sha256 %s…)", sub.ID, short(sub.DocSHA256)),
 			Hint: "give the --paper and --font it was sent with; a petition delivery or another version of the campaign cannot be made again"}
@@ -39,6 +44,20 @@ func sentFax(ctx context.Context, so *SendOptions, c *campaign.Campaign, sub jou
 		return nil, nil, err
 	}
 	return r, lay, nil
+}
+
+// faxHeader is the header faxjam draws on c's faxes through the gateway
+// configured (opened, which dials nothing), or nil when its vendor prints
+// its own: what a fax sent through it carried.
+func faxHeader(so *SendOptions, c *campaign.Campaign) (*campaignrun.Header, error) {
+	g, d, err := openGateway(so.Gateways(), so.Gateway, so.GatewayEnv, so.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	if cl, ok := g.(gateway.Closer); ok {
+		defer cl.Close()
+	}
+	return campaignrun.HeaderFor(c, campaignrun.Opened{Gateway: g, Driver: d, Env: so.GatewayEnv})
 }
 
 // thumbCols and thumbPixels are the size of a fax's picture in the

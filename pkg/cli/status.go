@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/csvsafe"
 	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
@@ -237,7 +238,11 @@ func follow(ctx context.Context, so *SendOptions, c *campaign.Campaign) error {
 	if err := rg.openJournal(so); err != nil {
 		return err
 	}
-	return runEngine(ctx, so, rg, engineRun{Config: rg.config(so, c, composeFunc(c, r, so.Now, rg.Driver.WantsTIFF, nil), 0), Live: true})
+	hdr, err := campaignrun.HeaderFor(c, rg.Opened)
+	if err != nil {
+		return err
+	}
+	return runEngine(ctx, so, rg, engineRun{Config: rg.config(so, c, composeFunc(c, r, so.Now, rg.Driver.WantsTIFF, hdr, nil), 0), Live: true})
 }
 
 type numberJSON struct {

@@ -76,20 +76,38 @@ func (r *run) dial(jb *job, li int) result {
 	}
 	l := r.lines[li]
 	n := jb.sub.Attempts + 1
+	started := r.cfg.Now()
+	doc, err := jb.stamped(started)
+	if err != nil {
+		return result{kind: resRejected, msg: err.Error()}
+	}
 	a, err := r.j.StartAttempt(r.wctx, journal.Attempt{SubmissionID: jb.sub.ID, N: n, Key: AttemptKey(jb.sub.Key, l.fax.Number, n),
-		Number: l.fax.Number, Driver: r.cfg.Driver}, jb.doc.SHA256, jb.doc.Pages)
+		Number: l.fax.Number, Driver: r.cfg.Driver, Started: started}, doc.SHA256, doc.Pages)
 	if err != nil {
 		r.stop(err)
 		return result{kind: resNotStarted}
 	}
 	jb.sub.Attempts = n
-	return r.place(jb, a)
+	return r.place(jb, a, doc)
 }
 
-// place sends attempt a, whose intent is recorded, and follows the fax.
-func (r *run) place(jb *job, a journal.Attempt) result {
-	fax := gateway.Fax{To: a.Number, PDF: jb.doc.PDF, TIFF: jb.doc.TIFF, Pages: jb.doc.Pages, Key: a.Key,
-		Campaign: r.cfg.Campaign.ID, Sender: jb.sub.Name, Fictitious: r.fictitious(a.Number)}
+// stamped is the job's document as attempt that starts at is sent: with
+// the fax header dated then, when the gateway prints none. The same time
+// draws the same bytes, so a resend of the attempt sends what its intent
+// recorded.
+func (jb *job) stamped(at time.Time) (Document, error) {
+	if jb.doc.Stamp == nil {
+		return jb.doc, nil
+	}
+	return jb.doc.Stamp(at)
+}
+
+// place sends attempt a, whose intent is recorded, as doc and follows the
+// fax.
+func (r *run) place(jb *job, a journal.Attempt, doc Document) result {
+	c := r.cfg.Campaign
+	fax := gateway.Fax{To: a.Number, PDF: doc.PDF, TIFF: doc.TIFF, Pages: doc.Pages, Key: a.Key,
+		Campaign: c.ID, Sender: jb.sub.Name, SenderID: c.Sender(), TimeZone: c.Target.Timezone, Fictitious: r.fictitious(a.Number)}
 	rec, res, ok := r.send(jb, fax, a)
 	if !ok {
 		return res
@@ -192,6 +210,13 @@ func (r *run) resolve(jb *job, a journal.Attempt) result {
 					return result{kind: resInFlight, attempt: a}
 				}
 			}
+			doc, err := jb.stamped(a.Started)
+			if err != nil {
+				if r.ctx.Err() == nil {
+					r.stop(fmt.Errorf("dispatch: resend attempt %d of %s: letter: %w", a.N, jb.sub.Key, err))
+				}
+				return result{kind: resInFlight, attempt: a}
+			}
 			now := r.cfg.Now()
 			if err := r.j.Tried(r.wctx, a.ID, now); err != nil {
 				r.stop(err)
@@ -202,7 +227,7 @@ func (r *run) resolve(jb *job, a journal.Attempt) result {
 			ev.Number, ev.Attempt = a.Number, a.N
 			ev.Message = "the interrupted attempt is not at the gateway yet; sent again with the same key to the same number (the gateway dedupes by key)"
 			r.emit(ev)
-			return r.place(jb, a)
+			return r.place(jb, a, doc)
 		case verdictWait:
 			if !waited {
 				ev := r.jobEvent(EventWaiting, jb)

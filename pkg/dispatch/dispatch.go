@@ -42,6 +42,11 @@ type Document struct {
 	TIFF   []byte // optional, for drivers that transmit fax images
 	Pages  int
 	SHA256 string // of PDF, hex
+	// Stamp, when set, draws the document again with the fax header
+	// dated at (the attempt's start), for a gateway that prints no
+	// header of its own: the header says when the fax was sent, so it is
+	// drawn as each attempt starts, not when the letter was made.
+	Stamp func(at time.Time) (Document, error)
 }
 
 // ComposeFunc makes a signer's document. The CLI builds one from pkg/letter

@@ -80,6 +80,12 @@ type Driver struct {
 	// modem transmits) as well as the PDF; the sender renders it only for
 	// them.
 	WantsTIFF bool
+	// Header drivers have the vendor print the header line US rules ask of
+	// a fax (47 CFR 68.318(d): date and time sent, the sender, the sending
+	// number, at the top of each page) from the Fax's SenderID and their
+	// own caller or station id. For any other driver faxjam draws that line
+	// into the page itself, in the top margin.
+	Header bool
 	// MaxDocument is the largest document (bytes) the vendor takes; larger
 	// ones are refused before any request. 0: no limit.
 	MaxDocument int64

@@ -15,15 +15,20 @@ import (
 
 // Fax is one document to one number.
 type Fax struct {
-	To         string // E.164, already normalized
-	From       string // E.164 caller id, optional
-	PDF        []byte // the document as gateways take it
-	TIFF       []byte // optional: the same pages as TIFF class F (G3), for drivers that transmit fax images
-	Pages      int
-	Key        string // idempotency key: campaign, signer, number
-	Campaign   string // campaign id
-	Sender     string // the signer's name, for vendors that show one
-	Fictitious bool   // the number is a documented fictitious one: real-network drivers refuse it
+	To       string // E.164, already normalized
+	From     string // E.164 caller id, optional
+	PDF      []byte // the document as gateways take it
+	TIFF     []byte // optional: the same pages as TIFF class F (G3), for drivers that transmit fax images
+	Pages    int
+	Key      string // idempotency key: campaign, signer, number
+	Campaign string // campaign id
+	Sender   string // the signer's name, for vendors that show one
+	// SenderID is the organization that sends (the campaign's sender_id),
+	// for the header line a vendor prints on each page (Driver.Header).
+	SenderID string
+	// TimeZone is the target's (IANA), for vendors that date their header.
+	TimeZone   string
+	Fictitious bool // the number is a documented fictitious one: real-network drivers refuse it
 }
 
 // State is where a fax is in its life.
@@ -125,6 +130,12 @@ type Checker interface {
 // to point at.
 type Local interface {
 	Folder() string
+}
+
+// Stationer is implemented by drivers that know the number (caller id) or
+// station id (CSID/TSI) they send from: the fax header shows it.
+type Stationer interface {
+	Station() string
 }
 
 // Closer is implemented by drivers that hold connections.

@@ -50,3 +50,34 @@ func NoHost(d Driver, u *url.URL) error {
 	}
 	return nil
 }
+
+// CSIDMax is the longest station id (CSID, TSI) a fax carries: T.30 sends
+// 20 characters.
+const CSIDMax = 20
+
+// CSIDOption declares the station id option (csid=) of a driver whose
+// vendor sends one, or whose header faxjam draws.
+func CSIDOption(help string) Option {
+	return Option{Name: "csid", Place: InQuery, Help: help + "; at most 20 digits, spaces and +"}
+}
+
+// CSID checks a station id (the CSID or TSI a fax machine sends and the
+// receiving machine prints): T.30 allows at most 20 characters, and fax
+// machines show only digits, spaces and "+". option names the URL option
+// it came from (csid, tsi), for the error. A "+" typed into a URL query
+// arrives as a space, so a leading space is read back as "+".
+func CSID(driver, option, raw string) (string, error) {
+	s := raw
+	if strings.HasPrefix(s, " ") {
+		s = "+" + strings.TrimLeft(s, " ")
+	}
+	if n := len([]rune(s)); n > CSIDMax {
+		return "", fmt.Errorf("%s: option %s is %d characters; a station id has at most %d", driver, option, n, CSIDMax)
+	}
+	for _, r := range s {
+		if r != ' ' && r != '+' && (r < '0' || r > '9') {
+			return "", fmt.Errorf("%s: option %s has %q: a station id is digits, spaces and + only", driver, option, r)
+		}
+	}
+	return s, nil
+}

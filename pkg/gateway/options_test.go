@@ -47,3 +47,28 @@ func TestCallerIDReadsThePlusBackFromAQuery(t *testing.T) {
 		t.Errorf("CallerID without + or country code: no error")
 	}
 }
+
+// TestCSID: a station id is at most 20 digits, spaces and "+"; an error
+// names the option and what is wrong with it, never takes it half.
+func TestCSID(t *testing.T) {
+	tests := []struct{ raw, want, err string }{
+		{raw: "", want: ""},
+		{raw: "+1 202 555 0100", want: "+1 202 555 0100"},
+		{raw: " 12025550100", want: "+12025550100"}, // a + typed into a query
+		{raw: "+1 202 555 0100 00000", err: "csid is 21 characters; a station id has at most 20"},
+		{raw: "AMNESTY", err: `csid has 'A': a station id is digits, spaces and + only`},
+		{raw: "+1-202-555-0100", err: `csid has '-'`},
+	}
+	for _, tt := range tests {
+		got, err := CSID("outbox", "csid", tt.raw)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasPrefix(err.Error(), "outbox: option csid") {
+				t.Errorf("CSID(%q) = %q, %v; want an error %q", tt.raw, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("CSID(%q) = %q, %v; want %q", tt.raw, got, err, tt.want)
+		}
+	}
+}

@@ -218,11 +218,11 @@ func (h *Hub) compose(ctx context.Context, s letter.Signer) (dispatch.Document, 
 	if err != nil {
 		return dispatch.Document{}, err
 	}
-	_, lay, err := campaignrun.Layout(ctx, h.c, h.cfg.Renderer, "", campaignrun.Signer(sub), sub.Created)
+	lt, lay, err := campaignrun.Layout(ctx, h.c, h.cfg.Renderer, "", campaignrun.Signer(sub), sub.Created)
 	if err != nil {
 		return dispatch.Document{}, err
 	}
-	return campaignrun.Documents(h.cfg.Renderer, lay, h.cfg.Driver.WantsTIFF)
+	return campaignrun.Documents(h.cfg.Renderer, lt, lay, h.cfg.Driver.WantsTIFF, h.header)
 }
 
 // storePetition signs into the hub's own petition store: one signature per

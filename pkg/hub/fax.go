@@ -31,7 +31,11 @@ func (h *Hub) FaxPNG(ctx context.Context, id, receipt string, page int) ([]byte,
 	if s.DocSHA256 == "" {
 		return nil, &ErrNoFax{"not faxed yet: the action is " + string(s.State)}
 	}
-	lay, err := campaignrun.Sent(ctx, h.c, h.cfg.Renderer, s, nil)
+	atts, err := h.j.Attempts(ctx, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	lay, err := campaignrun.Sent(ctx, h.c, h.cfg.Renderer, h.header, s, atts)
 	switch {
 	case errors.Is(err, campaignrun.ErrChanged):
 		return nil, &ErrNoFax{"the campaign's letter changed since this fax was sent: the hub cannot show the exact page"}

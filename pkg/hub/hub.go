@@ -104,6 +104,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/alert"
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/e164"
 	"github.com/faxjam/faxjam/pkg/gateway"
@@ -209,6 +210,9 @@ type Hub struct {
 	metrics      *metrics     // Prometheus (metrics.go)
 	gw           gatewayWatch // the gateway's errors in a row, for alerts (alerts.go)
 	push         pushState    // vendors' status pushes (push.go)
+	// header is the fax header the hub draws on its faxes, nil when the
+	// gateway prints its own (or there is no gateway).
+	header *campaignrun.Header
 }
 
 // secretSetting names the receipt secret in the journal's settings.
@@ -261,6 +265,12 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 		}
 		h.numbers = append(h.numbers, n)
 		h.labels[n] = cmp.Or(f.Label, n)
+	}
+	if cfg.Gateway != nil {
+		h.header, err = campaignrun.HeaderFor(h.c, campaignrun.Opened{Gateway: cfg.Gateway, Driver: cfg.Driver, Env: cfg.GatewayEnv})
+		if err != nil {
+			return nil, fmt.Errorf("hub: %w", err)
+		}
 	}
 	if h.page, err = h.newPage(); err != nil {
 		return nil, err

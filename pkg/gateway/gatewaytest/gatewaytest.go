@@ -61,6 +61,9 @@ type Received struct {
 	To  string // E.164, converted back from the vendor's number format
 	PDF []byte // the document bytes as they arrived
 	Key string // the idempotency key, where the vendor keeps one ("" otherwise)
+	// Header is the header text the vendor was asked to print on each
+	// page (Driver.Header drivers; "" otherwise).
+	Header string
 }
 
 // Fake is a driver's contract fake, as the suite sees it.
@@ -96,6 +99,10 @@ type Harness struct {
 // Poll is how often the suite asks for a status.
 const Poll = 5 * time.Millisecond
 
+// SenderID is the organization the suite's faxes are from: a Header
+// driver's fake must receive it in the header it is asked to print.
+const SenderID = "Amnesty International USA"
+
 // Number is the destination the suite sends to: a North American
 // fictitious-range number (555-01XX).
 const Number = "+12025550142"
@@ -127,7 +134,8 @@ func Run(t *testing.T, h Harness) {
 		return g, fake, secrets(u)
 	}
 	fax := func(key string) gateway.Fax {
-		return gateway.Fax{To: Number, PDF: pdf, Pages: 1, Key: key, Campaign: "test-campaign", Sender: "José Pérez"}
+		return gateway.Fax{To: Number, PDF: pdf, Pages: 1, Key: key, Campaign: "test-campaign", Sender: "José Pérez",
+			SenderID: SenderID, TimeZone: "America/New_York"}
 	}
 	ctx := func(t *testing.T) context.Context {
 		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -160,6 +168,12 @@ func Run(t *testing.T, h Harness) {
 		}
 		if h.Keyed && got[0].Key != "k-deliver" {
 			t.Errorf("idempotency key arrived as %q, want %q", got[0].Key, "k-deliver")
+		}
+		// A driver that has the vendor print the fax header (47 CFR
+		// 68.318(d)) must ask for one naming the sender; faxjam draws
+		// none for it.
+		if h.Driver.Header && !strings.Contains(got[0].Header, SenderID) {
+			t.Errorf("the vendor was asked for the header %q; want one naming the sender %q", got[0].Header, SenderID)
 		}
 		noSecret(t, fmt.Sprintf("%+v %+v", rc, st), secret)
 	})

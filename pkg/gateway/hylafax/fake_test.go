@@ -311,7 +311,14 @@ func (s *session) jparm(rest string) {
 		return
 	}
 	switch name {
-	case "FROMUSER", "NOTIFYADDR", "DIALSTRING", "JOBINFO", "FAXNUMBER", "TSI", "NOTIFY":
+	case "FROMUSER", "NOTIFYADDR", "DIALSTRING", "JOBINFO", "FAXNUMBER", "TSI", "NOTIFY", "FROMCOMPANY", "TAGLINE", "USETAGLINE":
+		if name == "USETAGLINE" && v != "YES" && v != "NO" {
+			s.reply("500 'JPARM USETAGLINE %s': Syntax error, expecting YES or NO.", v)
+			return
+		}
+		if name == "TSI" && len(v) > gateway.CSIDMax {
+			s.errorf("JPARM TSI %q: a station id has at most %d characters", v, gateway.CSIDMax)
+		}
 		if name == "NOTIFY" && v != "NONE" && v != "DONE" && v != "REQUEUE" && v != "DONE+REQUEUE" {
 			s.reply("503 Unknown NOTIFY value %s.", v)
 			return
@@ -386,7 +393,12 @@ func (s *session) jsubm(rest string) {
 	f.mu.Lock()
 	doc := f.files[j.docs[0]]
 	f.mu.Unlock()
-	sj := f.Accept("job", gatewaytest.Received{To: j.params["DIALSTRING"], PDF: doc, Key: j.params["JOBINFO"]}, j.outcome)
+	// The server images TAGLINE only when the job asks for it.
+	header := ""
+	if j.params["USETAGLINE"] == "YES" {
+		header = j.params["TAGLINE"]
+	}
+	sj := f.Accept("job", gatewaytest.Received{To: j.params["DIALSTRING"], PDF: doc, Key: j.params["JOBINFO"], Header: header}, j.outcome)
 	f.mu.Lock()
 	j.script = sj.ID
 	f.mu.Unlock()

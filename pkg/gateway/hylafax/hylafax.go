@@ -29,6 +29,16 @@
 //     "Kill time expired"); sendfax sends 000259.
 //   - a killed job ends FAILED with STATUS "Job aborted by request"
 //     (STATUSCODE 345).
+//   - the fax header: the server images a tag line at the top of every
+//     page (sendq(5) "tagline", hylafax-config(5) TagLineFormat) when the
+//     job asks for its own with JPARM USETAGLINE (sendq "desiredtl") and
+//     gives it as JPARM TAGLINE; strftime escapes are the time of sending
+//     (the server's clock and zone), %%P/%%T the page and pages. faxjam
+//     sends "date time|sender|station|Page %%P of %%T", the fields
+//     centred ("|"), the sender as FROMCOMPANY too. JPARM TSI sets the
+//     station id the modem sends (csid=; the device may be configured to
+//     send its LocalIdentifier instead), FAXNUMBER the sending number
+//     (from=).
 //
 // Dial strings: by default the E.164 number is passed as is ("+12025550142")
 // and the server's dial rules (etc/dialrules, CountryCode, LongDistancePrefix,
@@ -53,6 +63,7 @@
 package hylafax
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -90,6 +101,8 @@ func Driver() gateway.Driver {
 		// hfaxd transmits TIFF class F as is; a PDF it would have to
 		// convert with Ghostscript on the server.
 		WantsTIFF: true,
+		// The server images the header (tag line) faxjam asks for.
+		Header: true,
 		// hfaxd has no upload limit of its own; 50 MB bounds what a
 		// one-page letter could ever be and keeps a mistake off the spool.
 		MaxDocument: 50 << 20,
@@ -103,6 +116,8 @@ func Driver() gateway.Driver {
 			{Name: "maxdials", Place: gateway.InQuery, Default: "3", Help: "MAXDIALS: calls the server makes before it gives up (busy, no answer)"},
 			{Name: "maxtries", Place: gateway.InQuery, Default: "3", Help: "MAXTRIES: transmissions the server attempts before it gives up"},
 			{Name: "timeout", Place: gateway.InQuery, Default: "30s", Help: "limit for one call to the server (connect, upload, replies)"},
+			gateway.CSIDOption("TSI: the station id the modem sends and the header shows (default: the server's LocalIdentifier)"),
+			{Name: "from", Place: gateway.InQuery, Help: "FAXNUMBER: the sending number, E.164 (write + as %2B or +); the header shows it when csid= is not set"},
 		},
 		Open: open,
 	}
@@ -120,6 +135,8 @@ type Gateway struct {
 	maxDials int
 	maxTries int
 	timeout  time.Duration
+	csid     string // TSI
+	from     string // FAXNUMBER, E.164
 }
 
 var dialRE = regexp.MustCompile(`^[0-9+*#,;wWpPtT() -]*$`)
@@ -167,7 +184,29 @@ func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
 	if g.timeout, err = time.ParseDuration(v["timeout"]); err != nil || g.timeout <= 0 {
 		return nil, fmt.Errorf("hylafax: timeout=%q is not a positive duration (e.g. 30s)", v["timeout"])
 	}
+	if g.csid, err = gateway.CSID("hylafax", "csid", v["csid"]); err != nil {
+		return nil, err
+	}
+	if g.from, err = gateway.CallerID("hylafax", v["from"]); err != nil {
+		return nil, err
+	}
 	return g, nil
+}
+
+// Station is the station id the header shows: csid=, else from=.
+func (g *Gateway) Station() string { return cmp.Or(g.csid, g.from) }
+
+// tagLine is the JPARM TAGLINE format of fax's header: the time of
+// sending (strftime, the server's clock), the sender, the station, the
+// page; "|" centres each in a field of its own. A "%" in the text is
+// doubled so it prints as itself.
+func (g *Gateway) tagLine(fax gateway.Fax) string {
+	lit := strings.NewReplacer("%", "%%", "|", "/")
+	parts := []string{"%Y-%m-%d %H:%M %Z", lit.Replace(fax.SenderID)}
+	if st := g.Station(); st != "" {
+		parts = append(parts, st)
+	}
+	return strings.Join(append(parts, "Page %%P of %%T"), "|")
 }
 
 func count(name, s string) (int, error) {
@@ -321,6 +360,16 @@ func (g *Gateway) Send(ctx context.Context, fax gateway.Fax) (gateway.Receipt, e
 		{"NOTIFYADDR", g.notify},
 		{"DIALSTRING", g.dialString(to)},
 	}
+	if fax.SenderID != "" {
+		params = append(params, struct{ name, value string }{"FROMCOMPANY", fax.SenderID})
+	}
+	if g.csid != "" {
+		params = append(params, struct{ name, value string }{"TSI", g.csid})
+	}
+	if g.from != "" {
+		params = append(params, struct{ name, value string }{"FAXNUMBER", g.from})
+	}
+	params = append(params, []struct{ name, value string }{{"TAGLINE", g.tagLine(fax)}, {"USETAGLINE", "YES"}}...)
 	// Checked before connecting, so a bad value costs no half-built job.
 	for _, p := range append(params, struct{ name, value string }{"JOBINFO", fax.Key}) {
 		if _, err := quote(p.value); err != nil {

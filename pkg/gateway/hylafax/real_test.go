@@ -22,8 +22,8 @@ import (
 // startHylaFAX runs faxq and hfaxd on loopback in a private copy of the
 // Debian spool, on a free port, and stops both (by pid) when the test ends.
 // hosts.hfaxd lets testUser in with testPass and any other local user
-// without one (faxstat runs as root). It returns host:port.
-func startHylaFAX(t *testing.T) string {
+// without one (faxstat runs as root). It returns host:port and the spool.
+func startHylaFAX(t *testing.T) (addr, spool string) {
 	t.Helper()
 	hfaxd := testtool.Need(t, "hfaxd", "hylafax-server", "/usr/sbin/hfaxd")
 	faxq := testtool.Need(t, "faxq", "hylafax-server", "/usr/sbin/faxq")
@@ -43,7 +43,7 @@ func startHylaFAX(t *testing.T) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(base) })
-	spool := filepath.Join(base, "spool")
+	spool = filepath.Join(base, "spool")
 	run := func(name string, args ...string) string {
 		t.Helper()
 		out, err := exec.Command(name, args...).CombinedOutput()
@@ -69,7 +69,7 @@ func startHylaFAX(t *testing.T) string {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
 
 	start := func(name string, args ...string) *exec.Cmd {
 		// One file per daemon: the files outlive the processes for the dump.
@@ -129,7 +129,7 @@ func startHylaFAX(t *testing.T) string {
 		if err == nil {
 			c.Close()
 			if fifo == nil {
-				return addr
+				return addr, spool
 			}
 		}
 		if time.Now().After(deadline) {
@@ -169,8 +169,8 @@ func kill(ctx context.Context, g *Gateway, id string) error {
 
 func TestRealHylaFAX(t *testing.T) {
 	faxstat := testtool.Need(t, "faxstat", "hylafax-client", "/usr/bin/faxstat")
-	addr := startHylaFAX(t)
-	g := openURL(t, fmt.Sprintf("hylafax://%s:%s@%s?timeout=10s", testUser, testPass, addr))
+	addr, spool := startHylaFAX(t)
+	g := openURL(t, fmt.Sprintf("hylafax://%s:%s@%s?timeout=10s&csid=%%2B1%%20202%%20555%%200100&from=%%2B12025550100", testUser, testPass, addr))
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
@@ -181,7 +181,7 @@ func TestRealHylaFAX(t *testing.T) {
 	const to = "+12025550142"
 	key := "real-campaign/signer 1/" + to
 	t0 := time.Now()
-	rc, err := g.Send(ctx, gateway.Fax{To: to, PDF: letterPDF(t), Pages: 1, Key: key, Sender: "José Pérez"})
+	rc, err := g.Send(ctx, gateway.Fax{To: to, PDF: letterPDF(t), Pages: 1, Key: key, Sender: "José Pérez", SenderID: "Amnesty International 100%"})
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -203,6 +203,24 @@ func TestRealHylaFAX(t *testing.T) {
 		}
 		if line == "" || !strings.Contains(line, to) {
 			t.Fatalf("faxstat -s has no job %s to %s:\n%s", rc.ID, to, out)
+		}
+	})
+
+	t.Run("the job carries the fax header: tag line, TSI, sender, number", func(t *testing.T) {
+		q, err := os.ReadFile(filepath.Join(spool, "sendq", "q"+rc.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			"tsi:+1 202 555 0100\n",
+			"faxnumber:+12025550100\n",
+			"fromcompany:Amnesty International 100%\n",
+			"tagline:%Y-%m-%d %H:%M %Z|Amnesty International 100%%|+1 202 555 0100|Page %%P of %%T\n",
+			"desiredtl:1\n",
+		} {
+			if !strings.Contains(string(q), want) {
+				t.Errorf("sendq/q%s has no %q:\n%s", rc.ID, want, q)
+			}
 		}
 	})
 

@@ -88,6 +88,7 @@ func Driver() gateway.Driver {
 		WantsTIFF: true,
 		Options: []gateway.Option{
 			{Name: "dir", Place: gateway.InPath, Help: "folder to write faxes into (created 0700); empty: faxjam's data dir"},
+			gateway.CSIDOption("the sending number or station id the fax header shows, for whoever sends the faxes on"),
 		},
 		Open: open,
 	}
@@ -95,8 +96,9 @@ func Driver() gateway.Driver {
 
 // Gateway writes faxes into Dir.
 type Gateway struct {
-	Dir string
-	now func() time.Time
+	Dir  string
+	csid string // for the fax header faxjam draws
+	now  func() time.Time
 	// mu makes a check-then-write of one key atomic within this process, so
 	// two concurrent sends of the same key write one fax.
 	mu sync.Mutex
@@ -107,10 +109,17 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
+	csid, err := gateway.CSID(Scheme, "csid", u.Query().Get("csid"))
+	if err != nil {
+		return nil, err
+	}
 	// The folder is created on first use, not here: opening a URL (to list,
 	// validate or redact it) must not touch the disk.
-	return &Gateway{Dir: dir, now: time.Now}, nil
+	return &Gateway{Dir: dir, csid: csid, now: time.Now}, nil
 }
+
+// Station is the csid= the fax header shows.
+func (g *Gateway) Station() string { return g.csid }
 
 func folder(u *url.URL, env gateway.Env) (string, error) {
 	if u.Host != "" {
