@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -33,7 +32,7 @@ const hubAdmin = "hub-admin-token-0123456789"
 func startHub(t *testing.T) (url string, c *campaign.Campaign) {
 	t.Helper()
 	c = hubtest.Campaign(t)
-	h := hubtest.Start(t, hub.Config{Campaign: c, Token: hubAdmin, HTTP: server.Config{Log: io.Discard},
+	h := hubtest.Start(t, hub.Config{Campaign: c, Token: hubAdmin, HTTP: server.Config{},
 		Gateway:  linesim.New(linesim.Config{Duration: 20 * time.Millisecond}),
 		Driver:   gateway.Driver{Scheme: linesim.Driver},
 		Dispatch: dispatch.Config{Poll: 2 * time.Millisecond},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -304,7 +303,7 @@ func TestCampaignUpdateFromHub(t *testing.T) {
 			t.Fatal(err)
 		}
 		hb, err := hub.New(context.Background(), hub.Config{Campaign: c, Journal: j, Store: st, Renderer: r, Pack: b,
-			HTTP: server.Config{Log: io.Discard, Rate: 1e6, Burst: 1e6}})
+			HTTP: server.Config{Rate: 1e6, Burst: 1e6}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -180,6 +180,10 @@ func petitionServeRun(ctx context.Context, opts *PetitionOptions) error {
 			_ = ui.NewJSON(so.IO.Out).Print("listening", map[string]any{"url": u, "campaign": c.ID, "export_token": opts.Token != ""})
 			return
 		}
+		if opts.LogFormat == "json" { // stderr is the JSON log's alone
+			cfg.Logger.Info("listening", "url", u, "campaign", c.ID, "export_token", opts.Token != "")
+			return
+		}
 		s := so.IO.ErrStyles()
 		fmt.Fprintf(so.IO.ErrOut, "%s petition for %s on %s\n", s.Success.Render("Serving"), c.ID, s.Accent.Render(u))
 		fmt.Fprintf(so.IO.ErrOut, "Signers' faxjam: --petition %s · export: faxjam petition export --server %s\n", u, u)
@@ -213,12 +217,16 @@ func serverConfig(opts *PetitionOptions, c *campaign.Campaign) (server.Config, e
 	if opts.Rate == 0 {
 		lim = rate.Inf
 	}
+	logger, err := server.NewLogger(so.IO.ErrOut, opts.LogFormat, so.Now)
+	if err != nil {
+		return server.Config{}, usagef("--log-format %q: want text or json", opts.LogFormat)
+	}
 	acme := acmeConfig(opts) // first: it may set opts.Addr
 	cfg := server.Config{
 		Addr: opts.Addr, ACME: acme, Campaigns: []*campaign.Campaign{c},
 		Token: opts.Token, SignToken: opts.SignToken, TLSCert: opts.TLSCert, TLSKey: opts.TLSKey,
 		Rate: lim, Burst: opts.Burst, TrustProxy: opts.TrustProxy, MaxConns: opts.MaxConns, MaxConnsPerAddr: opts.MaxConnsPerAddr,
-		Log: so.IO.ErrOut, LogFormat: opts.LogFormat, Now: so.Now,
+		Logger: logger, Now: so.Now,
 	}
 	// Validate wants a store, so the probe gets a placeholder it never
 	// calls.

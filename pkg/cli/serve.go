@@ -255,6 +255,10 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 			_ = ui.NewJSON(so.IO.Out).Print("listening", map[string]any{"url": u, "campaign": c.ID, "gateway": showGateway(opts.Gateway), "admin_token": po.Token != ""})
 			return
 		}
+		if po.LogFormat == "json" { // stderr is the JSON log's alone
+			hcfg.Logger.Info("listening", "url", u, "campaign", c.ID, "gateway", showGateway(opts.Gateway), "admin_token", po.Token != "")
+			return
+		}
 		s := so.IO.ErrStyles()
 		fmt.Fprintf(so.IO.ErrOut, "%s the hub for %s on %s, faxing via %s to %d number(s)\n", s.Success.Render("Serving"), c.ID, s.Accent.Render(u), showGateway(opts.Gateway), len(c.Target.Fax))
 		fmt.Fprintf(so.IO.ErrOut, "Activists: faxjam send --hub %s · lines: %s/v1/campaigns/%s/lines\n", u, u, c.ID)
@@ -283,7 +287,11 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 			return err
 		}
 		defer stop()
-		fmt.Fprintf(so.IO.ErrOut, "Metrics: http://%s/metrics\n", opts.MetricsAddr)
+		if po.LogFormat == "json" {
+			hcfg.Logger.Info("metrics", "url", "http://"+opts.MetricsAddr+"/metrics")
+		} else {
+			fmt.Fprintf(so.IO.ErrOut, "Metrics: http://%s/metrics\n", opts.MetricsAddr)
+		}
 	}
 	if err := h.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		if errors.Is(err, dispatch.ErrConfig) {

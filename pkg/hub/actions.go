@@ -425,7 +425,7 @@ func (h *Hub) healthy(ctx context.Context) error {
 		return errors.New("cannot store actions now: the last one failed")
 	}
 	if err := h.j.Probe(ctx); err != nil {
-		h.logf("healthz: %v", err)
+		h.log.Error("healthz: the journal takes no writes", "error", err.Error())
 		return errors.New("cannot store actions now: the journal takes no writes")
 	}
 	return nil

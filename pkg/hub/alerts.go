@@ -107,7 +107,7 @@ func (h *Hub) alertLoop(ctx context.Context) {
 					msg = "this hub process now dials"
 				}
 				if err := w.Tell(ctx, alert.Leader, msg); err != nil {
-					h.logf("alert: %v", err)
+					h.log.Error("alert not sent", "kind", string(alert.Leader), "error", err.Error())
 				}
 			}
 		}
@@ -115,7 +115,7 @@ func (h *Hub) alertLoop(ctx context.Context) {
 			holding[alert.GatewayDown] = fmt.Sprintf("the gateway failed %d calls in a row and took none since", n)
 		}
 		if err := w.Observe(ctx, holding); err != nil {
-			h.logf("alert: %v (sent again at the next check)", err)
+			h.log.Error("alert not sent; sent again at the next check", "error", err.Error())
 		}
 		select {
 		case <-ctx.Done():

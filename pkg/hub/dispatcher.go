@@ -71,7 +71,7 @@ func (h *Hub) dispatchLoop(ctx context.Context) error {
 				if ctx.Err() != nil {
 					return nil
 				}
-				h.logf("dispatch: leadership: %v; trying again", err)
+				h.log.Error("dispatch: leadership; trying again", "error", err.Error())
 				sleep(ctx, pausePoll)
 				continue
 			}
@@ -93,7 +93,7 @@ func (h *Hub) lead(ctx context.Context, eng *dispatch.Engine, lost <-chan struct
 	for {
 		paused, err := h.Paused(ctx)
 		if err != nil && ctx.Err() == nil {
-			h.logf("dispatch: reading the pause: %v", err)
+			h.log.Error("dispatch: reading the pause", "error", err.Error())
 		}
 		if !paused && err == nil {
 			if err := h.serve(ctx, eng, lost); err != nil {
@@ -134,7 +134,7 @@ func (h *Hub) serve(ctx context.Context, eng *dispatch.Engine, lost <-chan struc
 			}
 			// A gateway or petition endpoint that kept failing: the
 			// work stays queued; try again after a pause.
-			h.logf("dispatch: %v; starting again in %s", err, 10*pausePoll)
+			h.log.Error("dispatch stopped; starting again", "error", err.Error(), "in", (10 * pausePoll).String())
 			sleep(ctx, 10*pausePoll)
 			return nil
 		case <-ctx.Done():
@@ -155,12 +155,6 @@ func sleep(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):
-	}
-}
-
-func (h *Hub) logf(format string, args ...any) {
-	if h.ps != nil {
-		h.ps.Logger().Info(fmt.Sprintf(format, args...))
 	}
 }
 
@@ -192,18 +186,18 @@ func (h *Hub) opened() campaignrun.Opened {
 	return campaignrun.Opened{Gateway: h.cfg.Gateway, Driver: h.cfg.Driver, Env: h.cfg.GatewayEnv}
 }
 
-// event passes the engine's events on, and logs the lines' news without
-// personal data.
+// event passes the engine's events on, and logs the lines' news: the
+// line's label, never a signer (the other events carry names).
 func (h *Hub) event(ev dispatch.Event) {
 	h.metrics.event(ev)
 	h.gw.event(ev)
 	switch ev.Type {
 	case dispatch.EventNumberDown:
-		h.logf("dispatch: %s is down until %s", h.label(ev.Number), ev.Until.UTC().Format(time.RFC3339))
+		h.log.Warn("line down", "line", h.label(ev.Number), "until", ev.Until.UTC().Format(time.RFC3339))
 	case dispatch.EventNumberHeld:
-		h.logf("dispatch: %s is held until the organizer releases it: its calls found no fax there (%s)", h.label(ev.Number), ev.Reason)
+		h.log.Warn("line held until the organizer releases it: its calls found no fax there", "line", h.label(ev.Number), "reason", string(ev.Reason))
 	case dispatch.EventWaiting:
-		h.logf("dispatch: waiting: %s", ev.Message)
+		h.log.Info("dispatch waiting", "why", ev.Message)
 	}
 	if h.cfg.Events != nil {
 		h.cfg.Events(ev)

@@ -96,6 +96,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -142,7 +143,7 @@ type Config struct {
 	// required beyond loopback.
 	Token string
 	// HTTP is the server's listener and limits: Addr, TLS, Rate, Burst,
-	// TrustProxy, timeouts, Log, Listening, Now, as for the petition
+	// TrustProxy, timeouts, Logger, Listening, Now, as for the petition
 	// server. Campaigns, Store and Token are set from the fields above.
 	HTTP server.Config
 	// Dispatch tunes the engine (Poll, Backoff, Breaker, Parallel, Rate,
@@ -194,6 +195,7 @@ type Hub struct {
 	c      *campaign.Campaign
 	j      *journal.Journal
 	ps     *server.Server
+	log    *slog.Logger // HTTP.Logger: requests, line events, troubles; never a person
 	secret []byte
 	notify chan struct{} // new work in the journal: the engine reads its queue
 	pauses chan struct{} // pause or resume: the dispatcher looks again
@@ -254,7 +256,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	if err != nil || len(secret) < 16 {
 		return nil, fmt.Errorf("hub: the journal's receipt secret is damaged")
 	}
-	h = &Hub{cfg: cfg, c: cfg.Campaign, j: cfg.Journal, ps: ps, secret: secret,
+	h = &Hub{cfg: cfg, c: cfg.Campaign, j: cfg.Journal, ps: ps, log: ps.Logger(), secret: secret,
 		notify: make(chan struct{}, 1), pauses: make(chan struct{}, 1)}
 	h.cfg.HTTP = hc
 	h.labels = map[string]string{}

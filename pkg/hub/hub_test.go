@@ -80,7 +80,7 @@ func start(t testing.TB, sc *linesim.Config, edit func(*hub.Config)) *testHub {
 }
 
 func hubHTTP(log io.Writer) server.Config {
-	return server.Config{Log: log, Rate: 1e6, Burst: 1e6}
+	return server.Config{Logger: hubtest.Log(log, "text"), Rate: 1e6, Burst: 1e6}
 }
 
 type answer struct {

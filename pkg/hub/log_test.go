@@ -10,6 +10,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch/linesim"
 	"github.com/faxjam/faxjam/pkg/hub"
+	"github.com/faxjam/faxjam/pkg/hub/hubtest"
 	"github.com/faxjam/faxjam/pkg/journal"
 )
 
@@ -21,7 +22,7 @@ import (
 func TestJSONLogsOneObjectPerLineWithoutPersonalData(t *testing.T) {
 	var logw syncBuffer
 	th := start(t, &linesim.Config{Duration: 2 * time.Millisecond}, func(c *hub.Config) {
-		c.HTTP.Log, c.HTTP.LogFormat = &logw, "json"
+		c.HTTP.Logger = hubtest.Log(&logw, "json")
 		c.Dispatch.Breaker.HoldAfter = 1
 	})
 	th.sim.SetLine(th.c.Target.Fax[0].Number, linesim.Invalid) // a line event: held
@@ -42,7 +43,7 @@ func TestJSONLogsOneObjectPerLineWithoutPersonalData(t *testing.T) {
 		n, _ := th.j.Counts(t.Context(), th.c.ID)
 		return n[journal.Delivered] == 6
 	}, "6 deliveries")
-	waitFor(t, func() bool { return strings.Contains(logw.String(), "is held until the organizer") }, "the held number's line event")
+	waitFor(t, func() bool { return strings.Contains(logw.String(), `"msg":"line held`) }, "the held number's line event")
 	logw.mu.Lock()
 	text := logw.String()
 	logw.mu.Unlock()

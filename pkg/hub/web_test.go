@@ -33,7 +33,7 @@ func TestSigningPageInChromiumOnTheHub(t *testing.T) {
 		t.Run(map[bool]string{true: "js-on", false: "js-off"}[js], func(t *testing.T) {
 			b := browsertest.New(t, js)
 			var log syncBuffer // read while the hub may still write
-			th := start(t, &linesim.Config{Duration: 50 * time.Millisecond}, func(c *hub.Config) { c.HTTP.Log = &log })
+			th := start(t, &linesim.Config{Duration: 50 * time.Millisecond}, func(c *hub.Config) { c.HTTP.Logger = hubtest.Log(&log, "text") })
 			ctx := context.Background()
 			if err := th.h.SetPaused(ctx, true); err != nil {
 				t.Fatal(err)

@@ -7,6 +7,8 @@ package hubtest
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/hub"
 	"github.com/faxjam/faxjam/pkg/journal"
+	"github.com/faxjam/faxjam/pkg/petition/server"
 	"github.com/faxjam/faxjam/pkg/petition/store"
 	"github.com/faxjam/faxjam/pkg/render"
 )
@@ -30,6 +33,16 @@ func Campaign(t testing.TB) *campaign.Campaign {
 	c := *all[0]
 	c.Limits.QuietHours, c.Limits.PerNumberPerHour = "", 0
 	return &c
+}
+
+// Log is the hub's log (server.NewLogger) writing format, "text" or
+// "json", to w.
+func Log(w io.Writer, format string) *slog.Logger {
+	l, err := server.NewLogger(w, format, nil)
+	if err != nil {
+		panic("hubtest: " + err.Error()) // a test's mistake
+	}
+	return l
 }
 
 // Hub is a hub serving on loopback.
@@ -64,14 +77,14 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 
 // Start runs a hub with cfg. What cfg leaves unset is filled in: a journal
 // and a petition store in a temporary folder, the default renderer (Fill),
-// the log (Log), no rate limit (HTTP.Rate and Burst 0 become 10⁶) and no
+// a text log (read with Hub.Log), no rate limit (HTTP.Rate and Burst 0 become 10⁶) and no
 // cap on connections per address.
 func Start(t testing.TB, cfg hub.Config) *Hub {
 	t.Helper()
 	Fill(t, &cfg)
 	logw := &syncBuffer{}
-	if cfg.HTTP.Log == nil {
-		cfg.HTTP.Log = logw
+	if cfg.HTTP.Logger == nil {
+		cfg.HTTP.Logger = Log(logw, "text")
 	}
 	if cfg.HTTP.Rate == 0 && cfg.HTTP.Burst == 0 {
 		cfg.HTTP.Rate, cfg.HTTP.Burst = 1e6, 1e6

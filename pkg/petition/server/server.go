@@ -97,13 +97,11 @@ type Config struct {
 	// ACME, instead of TLSCert, gets the certificates from an ACME CA
 	// such as Let's Encrypt (acme.go).
 	ACME *ACME
-	// Log receives one line per request (and the hub's line events);
-	// nil discards them. LogFormat is "text" (log/slog's key=value, the
-	// default) or "json" (one JSON object a line). No line carries
-	// personal data: a request is its method, its route's pattern (ids as
-	// {id}), its status and its duration.
-	Log       io.Writer
-	LogFormat string
+	// Logger receives one line per request (and, in the hub, its line
+	// events and troubles): NewLogger's, text or JSON; nil discards them.
+	// No line carries personal data: a request is its method, its route's
+	// pattern (ids as {id}), its status and its duration.
+	Logger *slog.Logger
 	// Rate and Burst limit requests per client IP (IPv6 by /64); 0 means the
 	// defaults, rate.Inf no limit. Requests with a valid Token or SignToken
 	// are not limited. MaxClients bounds how many clients are tracked at
@@ -198,13 +196,8 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = DefaultShutdownTimeout
 	}
-	if c.Log == nil {
-		c.Log = io.Discard
-	}
-	switch c.LogFormat {
-	case "", "text", "json":
-	default:
-		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -221,8 +214,9 @@ type Server struct {
 }
 
 // NewLogger is the log of a server (and of the hub around it): log/slog
-// writing text or JSON lines to w, timed by now.
-func NewLogger(w io.Writer, format string, now func() time.Time) *slog.Logger {
+// writing format to w, timed by now (nil: time.Now): "text" (or ""),
+// log/slog's key=value, or "json", one JSON object a line.
+func NewLogger(w io.Writer, format string, now func() time.Time) (*slog.Logger, error) {
 	if w == nil {
 		w = io.Discard
 	}
@@ -232,10 +226,13 @@ func NewLogger(w io.Writer, format string, now func() time.Time) *slog.Logger {
 		}
 		return a
 	}}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+	switch format {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return nil, fmt.Errorf("log format %q: want text or json", format)
 }
 
 // Logger is the server's log, for what runs beside it (the hub).
@@ -247,7 +244,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, campaigns: map[string]*campaign.Campaign{},
-		limits: newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients), log: NewLogger(cfg.Log, cfg.LogFormat, cfg.Now)}
+		limits: newLimiter(cfg.Rate, cfg.Burst, cfg.MaxClients), log: cfg.Logger}
 	for _, c := range cfg.Campaigns {
 		s.campaigns[c.ID] = c
 	}

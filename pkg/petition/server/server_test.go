@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -473,6 +474,12 @@ func TestConfigValidate(t *testing.T) {
 		{"no campaign", Config{Store: st}, "no campaign"},
 		{"campaign twice", Config{Store: st, Campaigns: []*campaign.Campaign{cs[0], cs[0]}}, "given twice"},
 		{"TLS cert without key", Config{Store: st, Campaigns: cs, TLSCert: "c.pem"}, "both"},
+		{"ACME and a certificate file", Config{Store: st, Campaigns: cs, TLSCert: "c.pem", TLSKey: "k.pem",
+			ACME: &ACME{Domains: []string{"fax.example.org"}, CacheDir: "acme"}}, "not both"},
+		{"ACME without a cache folder", Config{Store: st, Campaigns: cs, ACME: &ACME{Domains: []string{"fax.example.org"}}}, "no folder"},
+		{"ACME for an address", Config{Store: st, Campaigns: cs, ACME: &ACME{Domains: []string{"192.0.2.7"}, CacheDir: "acme"}}, "an address"},
+		{"ACME for one label", Config{Store: st, Campaigns: cs, ACME: &ACME{Domains: []string{"localhost"}, CacheDir: "acme"}}, "full name"},
+		{"ACME bad label", Config{Store: st, Campaigns: cs, ACME: &ACME{Domains: []string{"fax_1.example.org"}, CacheDir: "acme"}}, "label"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -481,7 +488,7 @@ func TestConfigValidate(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Validate: %v", err)
 				}
-				if tt.cfg.Rate == 0 || tt.cfg.ReadTimeout == 0 || tt.cfg.Log == nil {
+				if tt.cfg.Rate == 0 || tt.cfg.ReadTimeout == 0 || tt.cfg.Logger == nil {
 					t.Errorf("Validate did not fill the defaults: %+v", tt.cfg)
 				}
 				return
@@ -495,7 +502,7 @@ func TestConfigValidate(t *testing.T) {
 
 func TestLogsOneLinePerRequestWithoutPersonalData(t *testing.T) {
 	var log lockedBuffer
-	base := start(t, Config{Log: &log, Token: testToken})
+	base := start(t, Config{Logger: textLogger(t, &log), Token: testToken})
 	url := base + "/v1/campaigns/" + testCampaign + "/signatures"
 	do(t, "POST", url+"?email=jose@example.org", sigJSON(jose("k-secret-key")))
 	do(t, "GET", url, "", "Authorization", "Bearer "+testToken)
@@ -595,4 +602,14 @@ func TestDefaultRateLetsAnOfficeBehindOneAddressSign(t *testing.T) {
 	if allowed > 25 {
 		t.Errorf("a flood of 1000 requests in 1 s got %d through, want about %v", allowed, cfg.Rate)
 	}
+}
+
+// textLogger is NewLogger's text log to w.
+func textLogger(t testing.TB, w io.Writer) *slog.Logger {
+	t.Helper()
+	l, err := NewLogger(w, "text", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
