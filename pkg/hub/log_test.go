@@ -14,7 +14,7 @@ import (
 	"github.com/faxjam/faxjam/pkg/journal"
 )
 
-// TestJSONLogsOneObjectPerLineWithoutPersonalData: with LogFormat json
+// TestJSONLogsOneObjectPerLineWithoutPersonalData: with a JSON Logger
 // every line of the hub's log is a JSON object (log/slog): a request is
 // its method, its route's pattern, status and duration; a line event says
 // what happened to a number. No name, city, e-mail, note, id or receipt
