@@ -2,17 +2,11 @@ package e2e
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -24,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 // pebbleModule is Let's Encrypt's test ACME server, pinned (.ci/deps
@@ -45,7 +41,7 @@ const acmeDomain = "fax.example.org"
 // with Pebble gone and the settings in the config file's serve: section,
 // serves the same certificate from there.
 func TestServeGetsItsCertificateFromAnACMEServer(t *testing.T) {
-	pebble := pebbleBinary(t)
+	pebble := testtool.GoTool(t, "pebble", pebbleModule)
 	for _, challenge := range []string{"tls-alpn-01", "http-01"} {
 		t.Run(challenge, func(t *testing.T) {
 			w := newWorkspace(t)
@@ -170,38 +166,6 @@ func port(t *testing.T, addr string) string {
 	return p
 }
 
-// pebbleBinary is Pebble: on PATH or in Go's bin folder, else installed by
-// go install into a temporary folder (the Go module proxy). Without it the
-// test skips saying how to install it; under CI=true it fails.
-func pebbleBinary(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("pebble"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		if p := filepath.Join(strings.TrimSpace(string(out)), "bin", "pebble"); isExecutable(p) {
-			return p
-		}
-	}
-	dir := t.TempDir()
-	cmd := exec.Command("go", "install", pebbleModule)
-	cmd.Env = append(os.Environ(), "GOBIN="+dir)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		msg := fmt.Sprintf("Pebble, the test ACME server, is needed: go install %s (%v)\n%s", pebbleModule, err, out)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return filepath.Join(dir, "pebble")
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
-}
-
 // pebbleServer is a Pebble process on loopback.
 type pebbleServer struct {
 	directory  string // its ACME directory URL
@@ -218,7 +182,7 @@ type pebbleServer struct {
 func startPebble(t *testing.T, bin, tlsPort, httpPort string) *pebbleServer {
 	t.Helper()
 	dir := t.TempDir()
-	caFile, keyFile, pool := selfSigned(t, dir)
+	caFile, keyFile, pool := testtool.SelfSigned(t, dir) // the root the hub gets as --acme-ca-file
 	listen, mgmt := freeAddr(t), freeAddr(t)
 	cfg := map[string]any{"pebble": map[string]any{
 		"listenAddress": listen, "managementListenAddress": mgmt,
@@ -297,43 +261,6 @@ func atoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// selfSigned writes a certificate for 127.0.0.1 and localhost, its own
-// root, for Pebble's HTTPS: the file the hub gets as --acme-ca-file.
-func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "pebble test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true,
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "key.pem")
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	pool = x509.NewCertPool()
-	pool.AppendCertsFromPEM(certPEM)
-	return certFile, keyFile, pool
 }
 
 // startDNS serves DNS on loopback, over UDP and TCP on one port (Pebble

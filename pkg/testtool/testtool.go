@@ -1,14 +1,17 @@
 // Package testtool is for tests only: it finds the external tools and files
 // a test needs (poppler, qpdf, libtiff, Ghostscript, HylaFAX, PostgreSQL,
-// fonts), and compares output with golden files (Golden). When one is missing the test fails under CI=true, where .ci/deps
+// fonts, Go programs such as Pebble), and compares output with golden files (Golden). When one is missing the test fails under CI=true, where .ci/deps
 // installs it, and elsewhere skips saying how to install it, so a skip is
 // never counted as a pass in CI. Nothing in the product imports it; it
 // imports nothing of faxjam's.
 package testtool
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -67,4 +70,27 @@ func Golden(t testing.TB, path, got string, update bool) {
 	if got != string(want) {
 		t.Errorf("%s changed (-update records the new output):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
+}
+
+// GoTool returns the path of program name, a Go program: in PATH, else
+// in Go's bin folder, else installed by `go install module@version` into
+// a folder of the test's (the Go module proxy); when that fails, Missing.
+func GoTool(t testing.TB, name, module string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		p := filepath.Join(strings.TrimSpace(string(out)), "bin", name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p
+		}
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("go", "install", module)
+	cmd.Env = append(os.Environ(), "GOBIN="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		Missing(t, fmt.Sprintf("%s is not installed and go install failed (%v): go install %s\n%s", name, err, module, out))
+	}
+	return filepath.Join(dir, name)
 }

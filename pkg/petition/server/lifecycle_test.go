@@ -2,23 +2,15 @@ package server
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/faxjam/faxjam/pkg/petition/store"
+	"github.com/faxjam/faxjam/pkg/testtool"
 )
 
 // slowStore holds every Add until release is closed.
@@ -107,7 +99,7 @@ func TestRunRefusesAnInvalidConfig(t *testing.T) {
 
 func TestTLS(t *testing.T) {
 	dir := t.TempDir()
-	certFile, keyFile, pool := selfSigned(t, dir)
+	certFile, keyFile, pool := testtool.SelfSigned(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	addrs := make(chan net.Addr, 1)
@@ -133,7 +125,7 @@ func TestTLS(t *testing.T) {
 
 func TestTLSWithABadKeyFailsAtStart(t *testing.T) {
 	dir := t.TempDir()
-	certFile, _, _ := selfSigned(t, dir)
+	certFile, _, _ := testtool.SelfSigned(t, dir)
 	listening := false
 	err := Run(context.Background(), Config{Addr: "127.0.0.1:0", Store: openStore(t), Campaigns: testCampaigns(), TLSCert: certFile, TLSKey: certFile, Listening: func(net.Addr) { listening = true }})
 	if err == nil || !strings.Contains(err.Error(), "TLS") {
@@ -142,36 +134,6 @@ func TestTLSWithABadKeyFailsAtStart(t *testing.T) {
 	if listening {
 		t.Errorf("the server said it was listening with an unusable certificate")
 	}
-}
-
-func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-	cert, _ := x509.ParseCertificate(der)
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
 }
 
 func FuzzDecodeRequest(f *testing.F) {
