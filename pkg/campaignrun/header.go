@@ -60,3 +60,34 @@ func (h *Header) Line(at time.Time, label string, page, pages int) string {
 func (h *Header) Stamp(r *render.Renderer, lay *render.Layout, label string, at time.Time) (*render.Layout, error) {
 	return r.Stamp(lay, func(p, n int) string { return h.Line(at, label, p, n) })
 }
+
+// HeaderGaps says what c's faxes through gw lack of the header US rules
+// ask for (47 CFR 68.318(d): the sender and the sending number on each
+// page), when c targets a US number (+1) that is not fictitious; nil when
+// nothing is missing or no such number is in the campaign. The sender is missing without sender_id (the
+// header then names the organizer); the number when the driver takes a
+// from= or csid= and the URL gives none.
+func HeaderGaps(c *campaign.Campaign, gw Opened) []string {
+	us := ""
+	for _, f := range c.Target.Fax {
+		// A documented fictitious number is never dialled for real.
+		if strings.HasPrefix(f.Number, "+1") && !f.Fictitious {
+			us = f.Number
+			break
+		}
+	}
+	if us == "" {
+		return nil
+	}
+	var gaps []string
+	if c.SenderID == "" {
+		gaps = append(gaps, fmt.Sprintf("campaign %s faxes a US number (%s) without sender_id: US rules (47 CFR 68.318(d)) want the sender named on every page; the header names the organizer %q until the campaign file sets sender_id",
+			c.ID, e164.Readable(us), c.Organizer))
+	}
+	st, _ := gw.Gateway.(gateway.Stationer)
+	if names := gw.Driver.StationOptions; len(names) > 0 && (st == nil || st.Station() == "") {
+		gaps = append(gaps, fmt.Sprintf("the %s gateway URL sets no %s=: the fax header shows no sending number, which US rules (47 CFR 68.318(d)) want on every page",
+			gw.Driver.Scheme, strings.Join(names, "= or ")))
+	}
+	return gaps
+}

@@ -3,9 +3,11 @@ package campaignrun_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/faxjam/faxjam/pkg/campaign"
 	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/journal"
@@ -85,5 +87,47 @@ func TestStampedFaxIsDatedAsTheAttemptStarts(t *testing.T) {
 	}
 	if _, err := campaignrun.Sent(ctx, c, r, nil, sub, atts); !errors.Is(err, campaignrun.ErrChanged) {
 		t.Errorf("Sent without the header: %v, want ErrChanged", err)
+	}
+}
+
+// TestHeaderGaps: a campaign that faxes a real US number is told what its
+// header lacks: sender_id, and the station a driver could send; a foreign
+// or fictitious number, or a complete header, says nothing.
+func TestHeaderGaps(t *testing.T) {
+	c, _ := setup(t)
+	us := func(senderID string, fictitious bool) *campaign.Campaign {
+		c2 := *c
+		c2.SenderID = senderID
+		c2.Target.Fax = []campaign.FaxNumber{{Number: "+12025550142", Fictitious: fictitious}}
+		return &c2
+	}
+	withStation := campaignrun.Opened{Gateway: station{}, Driver: gateway.Driver{Scheme: "x", StationOptions: []string{"csid"}}}
+	without := campaignrun.Opened{Gateway: nil, Driver: gateway.Driver{Scheme: "x", StationOptions: []string{"csid", "from"}}}
+	tests := []struct {
+		name string
+		c    *campaign.Campaign
+		gw   campaignrun.Opened
+		want []string
+	}{
+		{"complete", us("Amnesty International USA", false), withStation, nil},
+		{"no sender_id", us("", false), withStation, []string{"without sender_id"}},
+		{"no station", us("Amnesty International USA", false), without, []string{"sets no csid= or from="}},
+		{"neither", us("", false), without, []string{"without sender_id", "sets no csid= or from="}},
+		{"fictitious only", us("", true), without, nil},
+		{"not in the US", c, without, nil},
+		{"a driver with no station option", us("Amnesty International USA", false), campaignrun.Opened{Driver: gateway.Driver{Scheme: "phaxio"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := campaignrun.HeaderGaps(tt.c, tt.gw)
+			if len(got) != len(tt.want) {
+				t.Fatalf("HeaderGaps = %q, want %d saying %q", got, len(tt.want), tt.want)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(got[i], w) || !strings.Contains(got[i], "47 CFR 68.318(d)") {
+					t.Errorf("gap %d = %q, want it to say %q and the rule", i, got[i], w)
+				}
+			}
+		})
 	}
 }

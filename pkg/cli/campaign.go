@@ -13,7 +13,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faxjam/faxjam/pkg/campaign"
+	"github.com/faxjam/faxjam/pkg/campaignrun"
 	"github.com/faxjam/faxjam/pkg/e164"
+	"github.com/faxjam/faxjam/pkg/gateway"
 	"github.com/faxjam/faxjam/pkg/letter"
 	"github.com/faxjam/faxjam/pkg/pack"
 	"github.com/faxjam/faxjam/pkg/ui"
@@ -34,6 +36,12 @@ type CampaignOptions struct {
 	Now   func() time.Time
 	YAML  bool   // show: print the campaign file
 	Font  string // show: extra font to lay the letters out with
+	// Gateway is the gateway URL show checks the fax header against
+	// (--gateway, config gateway); opened, never dialled.
+	Gateway  string
+	Gateways func() *gateway.Registry
+	Env      gateway.Env
+	Secrets  *secrets
 }
 
 func (f *Factory) campaignOptions(o *CampaignOptions) {
@@ -44,6 +52,7 @@ func (f *Factory) campaignOptions(o *CampaignOptions) {
 	}
 	o.Load = f.loadCampaign
 	o.Now = f.Now
+	o.Gateways, o.Env, o.Secrets = f.Gateways, f.GatewayEnv(), &f.secrets
 }
 
 func newCampaignCmd(f *Factory) *cobra.Command {
@@ -186,7 +195,12 @@ write (600 characters in 8 lines), on the tighter of A4 and Letter paper:
 show says how much room is left on the page, warns where a long note would
 not fit, and refuses (exit 2) a letter over one page without any note. It
 warns where a letter would print the campaign's title, asks or facts in
-another language than its own (add them under translations).`,
+another language than its own (add them under translations).
+
+For a campaign that faxes a US number (+1) it warns when the fax header US
+rules ask for (47 CFR 68.318(d)) would lack the sender (no sender_id in the
+campaign file) or the sending number (no from= or csid= in the gateway URL,
+--gateway or config gateway).`,
 		Example: "  faxjam campaign show\n  faxjam campaign show ./campaign.yaml\n  faxjam campaign show --json\n  faxjam campaign show --yaml > campaign.yaml",
 		Args:    usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -199,6 +213,8 @@ another language than its own (add them under translations).`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.YAML, "yaml", false, "print the campaign file (YAML) instead")
+	cmd.Flags().StringVar(&opts.Gateway, "gateway", "", "fax gateway `URL` to check the fax header against (default outbox://)")
+	bindConfig(cmd.Flags(), "gateway", "gateway")
 	cmd.Flags().StringVar(&opts.Font, "font", "", "extra TrueType font the letters need (as for letter and send)")
 	bindConfig(cmd.Flags(), "font", "font")
 	return cmd
@@ -232,6 +248,7 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 	if err != nil {
 		return err
 	}
+	gaps := headerGaps(opts, c)
 	if opts.JSON {
 		var sig *packTrust
 		if signed {
@@ -242,7 +259,8 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 			Digest  string      `json:"digest"`
 			Pack    *packTrust  `json:"pack,omitempty"`
 			Letters []letterFit `json:"letters"`
-		}{c, c.Digest(), sig, fits}); err != nil {
+			Header  []string    `json:"header_warnings,omitempty"`
+		}{c, c.Digest(), sig, fits, gaps}); err != nil {
 			return err
 		}
 		return tooLongError(c, fits)
@@ -258,6 +276,7 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 	kv := []ui.KV{
 		{Key: "id", Value: c.ID},
 		{Key: "organizer", Value: c.Organizer},
+		{Key: "fax header", Value: "sent by " + c.Sender()},
 		{Key: "dates", Value: when},
 		{Key: "source", Value: c.Source},
 		{Key: "target", Value: strings.Join(nonEmpty(c.Target.Name, c.Target.Title, c.Target.Organization), ", ")},
@@ -310,6 +329,9 @@ func campaignShowRun(ctx context.Context, opts *CampaignOptions) error {
 	b.WriteString(ui.Table(s, []string{"lang", "template", "without a note", "with the longest note"}, rows))
 	if _, err := fmt.Fprint(opts.IO.Out, b.String()); err != nil {
 		return err
+	}
+	for _, g := range gaps {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", g)
 	}
 	for _, f := range fits {
 		if len(f.Mixed) > 0 {
@@ -455,4 +477,21 @@ func storeFiles(dir, dest string, files []pack.File) error {
 		return fmt.Errorf("campaign add: %w", err)
 	}
 	return nil
+}
+
+// headerGaps is what c's fax header would lack through the gateway
+// configured (campaignrun.HeaderGaps); a gateway URL that does not open
+// is said as such, not an error of show's.
+func headerGaps(opts *CampaignOptions, c *campaign.Campaign) []string {
+	if opts.Gateways == nil {
+		return nil
+	}
+	g, d, err := openGateway(opts.Gateways(), opts.Gateway, opts.Env, opts.Secrets)
+	if err != nil {
+		return []string{"the fax header was not checked against the gateway: " + opts.Secrets.scrub(err.Error())}
+	}
+	if cl, ok := g.(gateway.Closer); ok {
+		defer cl.Close()
+	}
+	return campaignrun.HeaderGaps(c, campaignrun.Opened{Gateway: g, Driver: d, Env: opts.Env})
 }

@@ -86,6 +86,10 @@ type Driver struct {
 	// own caller or station id. For any other driver faxjam draws that line
 	// into the page itself, in the top margin.
 	Header bool
+	// StationOptions name the URL options the sending number or station
+	// id comes from (from, csid, caller_id), which the opened gateway
+	// reports as a Stationer: the header shows it.
+	StationOptions []string
 	// MaxDocument is the largest document (bytes) the vendor takes; larger
 	// ones are refused before any request. 0: no limit.
 	MaxDocument int64

@@ -303,3 +303,84 @@ func isSecret(r *gateway.Registry, scheme, k string) bool {
 	// in the output without saying anything about its value.
 	return !strings.Contains(gateway.Redact("x://h/?"+url.QueryEscape(k)+"=SECRETVALUE"), "SECRETVALUE")
 }
+
+// TestStationIDs: every driver that takes csid= refuses one that is not a
+// station id (at most 20 digits, spaces and +), naming the option, and
+// reports a good one as the station the fax header shows; drivers whose
+// vendor prints no header (faxjam draws it) know their station.
+func TestStationIDs(t *testing.T) {
+	r := Registry()
+	for _, d := range r.Drivers() {
+		has := false
+		for _, o := range d.Options {
+			has = has || o.Name == "csid"
+		}
+		if !has {
+			continue
+		}
+		t.Run(d.Scheme, func(t *testing.T) {
+			with := func(csid string) (gateway.Gateway, error) {
+				u, err := url.Parse(d.Example)
+				if err != nil {
+					t.Fatal(err)
+				}
+				q := u.Query()
+				q.Set("csid", csid)
+				u.RawQuery = q.Encode()
+				if _, err := d.Values(u); err != nil {
+					return nil, err
+				}
+				return d.Open(u, env(t))
+			}
+			for _, bad := range []string{"AMNESTY", "+1 202 555 0100 00000"} {
+				if g, err := with(bad); err == nil || !strings.Contains(err.Error(), "option csid") {
+					if g != nil {
+						closeGateway(g)
+					}
+					t.Errorf("csid=%q: %v; want an error naming option csid", bad, err)
+				}
+			}
+			g, err := with("+1 202 555 0100")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeGateway(g)
+			st, ok := g.(gateway.Stationer)
+			if !ok || st.Station() != "+1 202 555 0100" {
+				t.Errorf("csid=+1 202 555 0100: Station() %v; want it", ok && st != nil)
+			}
+		})
+	}
+}
+
+// TestStationOptionsAreDeclaredAndReported: a driver's StationOptions are
+// options it declares, and its opened gateway reports the station
+// (gateway.Stationer), so `campaign show` and the header read the same.
+func TestStationOptionsAreDeclaredAndReported(t *testing.T) {
+	for _, d := range Registry().Drivers() {
+		if len(d.StationOptions) == 0 {
+			continue
+		}
+		declared := map[string]bool{}
+		for _, o := range d.Options {
+			declared[o.Name] = o.Place == gateway.InQuery
+		}
+		for _, n := range d.StationOptions {
+			if !declared[n] {
+				t.Errorf("%s: station option %s is not a declared query option", d.Scheme, n)
+			}
+		}
+		u, err := url.Parse(d.Example)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := d.Open(u, env(t))
+		if err != nil {
+			t.Fatalf("%s: %v", d.Scheme, err)
+		}
+		if _, ok := g.(gateway.Stationer); !ok {
+			t.Errorf("%s declares station options %v but its gateway is no Stationer", d.Scheme, d.StationOptions)
+		}
+		closeGateway(g)
+	}
+}

@@ -70,17 +70,19 @@ const MaxDocument = 20_000_000
 // Driver declares the documo:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
-		DedupeByKey: false,
-		LateMargin:  30 * time.Second,
-		Scheme:      scheme,
-		Summary:     "Documo mFax API (no lookup by key: a lost outcome is left to the organizer)",
-		Syntax:      "documo://API_KEY@[?endpoint=URL]",
-		Example:     "documo://eyJhbGciOiJIUzI1NiJ9.example@",
-		RealNetwork: true,
-		MaxDocument: MaxDocument,
+		DedupeByKey:    false,
+		LateMargin:     30 * time.Second,
+		Scheme:         scheme,
+		Summary:        "Documo mFax API (no lookup by key: a lost outcome is left to the organizer)",
+		Syntax:         "documo://API_KEY@[?endpoint=URL]",
+		Example:        "documo://eyJhbGciOiJIUzI1NiJ9.example@",
+		RealNetwork:    true,
+		MaxDocument:    MaxDocument,
+		StationOptions: []string{"csid"},
 		Options: []gateway.Option{
 			{Name: "api_key", Place: gateway.InUser, Help: "Documo API key (web app → Settings → API)", Required: true, Secret: true},
 			{Name: "endpoint", Place: gateway.InQuery, Help: "API base URL (sandbox: https://api.sandbox.documo.com)", Default: DefaultEndpoint},
+			gateway.CSIDOption("the sending number the fax header faxjam draws shows (Documo's callerId is UNVERIFIED: not sent)"),
 		},
 		Open: open,
 	}
@@ -90,6 +92,7 @@ func Driver() gateway.Driver {
 // Open and is safe for concurrent use.
 type Gateway struct {
 	key, base string
+	csid      string // for the header faxjam draws
 	http      *httpclient.Client
 	now       func() time.Time
 }
@@ -110,8 +113,15 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Gateway{key: v["api_key"], base: base, http: httpclient.New(env.HTTP, env.Version), now: time.Now}, nil
+	csid, err := gateway.CSID(scheme, "csid", v["csid"])
+	if err != nil {
+		return nil, err
+	}
+	return &Gateway{key: v["api_key"], base: base, csid: csid, http: httpclient.New(env.HTTP, env.Version), now: time.Now}, nil
 }
+
+// Station is the csid= the header faxjam draws shows.
+func (g *Gateway) Station() string { return g.csid }
 
 // fax is Documo's fax object, as much of it as faxjam reads.
 type fax struct {

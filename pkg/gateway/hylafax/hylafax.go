@@ -105,7 +105,8 @@ func Driver() gateway.Driver {
 		Header: true,
 		// hfaxd has no upload limit of its own; 50 MB bounds what a
 		// one-page letter could ever be and keeps a mistake off the spool.
-		MaxDocument: 50 << 20,
+		MaxDocument:    50 << 20,
+		StationOptions: []string{"csid", "from"},
 		Options: []gateway.Option{
 			{Name: "user", Place: gateway.InUser, Required: true, Help: "HylaFAX login (etc/hosts.hfaxd)"},
 			{Name: "password", Place: gateway.InPassword, Secret: true, Help: "password, when hosts.hfaxd demands one"},

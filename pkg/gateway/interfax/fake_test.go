@@ -57,7 +57,7 @@ func startFake(t *testing.T) (string, *fake) {
 	f := &fake{t: t}
 	srv := gatewaytest.StartHTTP(t, f)
 	f.url = srv.URL
-	return "interfax://" + fakeUser + ":" + fakePassword + "@?csid=AMNESTY&endpoint=" + url.QueryEscape(srv.URL), f
+	return "interfax://" + fakeUser + ":" + fakePassword + "@?csid=%2B12025550100&endpoint=" + url.QueryEscape(srv.URL), f
 }
 
 func interfaxError(w http.ResponseWriter, status, code int, msg, more string) {
@@ -102,8 +102,8 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 	if ref := q.Get("reference"); len(ref) > ReferenceMax {
 		f.t.Errorf("fake interfax: reference is %d characters, InterFAX takes %d", len(ref), ReferenceMax)
 	}
-	if csid := q.Get("csid"); len(csid) > csidMax {
-		f.t.Errorf("fake interfax: csid is %d characters, InterFAX takes %d", len(csid), csidMax)
+	if csid := q.Get("csid"); len(csid) > gateway.CSIDMax {
+		f.t.Errorf("fake interfax: csid is %d characters, InterFAX takes %d", len(csid), gateway.CSIDMax)
 	}
 	if res := q.Get("resolution"); res != "" && res != "fine" && res != "standard" {
 		f.t.Errorf("fake interfax: resolution %q", res)
@@ -134,7 +134,7 @@ func (f *fake) faxJSON(j gatewaytest.Job, status int) map[string]any {
 		"priority": 0, "units": 0, "costPerUnit": 0.09, "attemptsMade": 1, "pageSize": "A4",
 		"pageOrientation": "Portrait", "pageResolution": "Fine", "rendering": "Standard", "pageHeader": "",
 		"submitTime": "2026-01-02T03:04:05Z", "subject": "", "destinationFax": gatewaytest.Number,
-		"replyEmail": "", "pagesSubmitted": 1, "senderCSID": "AMNESTY", "attemptsToPerform": 1, "contact": "",
+		"replyEmail": "", "pagesSubmitted": 1, "senderCSID": "+12025550100", "attemptsToPerform": 1, "contact": "",
 		"reference": j.Key,
 	}
 	if status == 0 {

@@ -96,24 +96,22 @@ const MinPoll = 10 * time.Second
 // the idempotency key.
 const ReferenceMax = 60
 
-// csidMax is the length of the sender's CSID.
-const csidMax = 20
-
 // Driver declares the interfax:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
-		DedupeByKey: false,
-		LateMargin:  30 * time.Second,
-		Scheme:      scheme,
-		Summary:     "InterFAX REST API (Upland); status polling is limited to 6 a minute: use --poll 10s or more",
-		Syntax:      "interfax://USERNAME:PASSWORD@[?csid=ID&resolution=fine|standard&endpoint=URL]",
-		Example:     "interfax://campaign-office:S3cret@?csid=AMNESTY",
-		RealNetwork: true,
-		MaxDocument: MaxDocument,
+		DedupeByKey:    false,
+		LateMargin:     30 * time.Second,
+		Scheme:         scheme,
+		Summary:        "InterFAX REST API (Upland); status polling is limited to 6 a minute: use --poll 10s or more",
+		Syntax:         "interfax://USERNAME:PASSWORD@[?csid=ID&resolution=fine|standard&endpoint=URL]",
+		Example:        "interfax://campaign-office:S3cret@?csid=%2B1%20202%20555%200100",
+		RealNetwork:    true,
+		MaxDocument:    MaxDocument,
+		StationOptions: []string{"csid"},
 		Options: []gateway.Option{
 			{Name: "username", Place: gateway.InUser, Help: "InterFAX account user name", Required: true},
 			{Name: "password", Place: gateway.InPassword, Help: "InterFAX account password", Required: true, Secret: true},
-			{Name: "csid", Place: gateway.InQuery, Help: "sender's fax id (CSID) printed by the receiving machine, up to 20 characters; default: the control panel's"},
+			gateway.CSIDOption("sender's fax id (CSID) the receiving machine prints and faxjam's header shows; default: the control panel's"),
 			{Name: "resolution", Place: gateway.InQuery, Help: "fine or standard; default: the control panel's"},
 			{Name: "endpoint", Place: gateway.InQuery, Help: "API base URL", Default: DefaultEndpoint},
 		},
@@ -130,6 +128,12 @@ type Gateway struct {
 	now                  func() time.Time
 }
 
+// Station is the CSID (csid=) the fax is sent with, for the header
+// faxjam draws: InterFAX documents pageHeader's placeholders for the date
+// and time only in its control panel (UNVERIFIED), so this driver asks for
+// no header of InterFAX's.
+func (g *Gateway) Station() string { return g.csid }
+
 func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	d := Driver()
 	v, err := d.Values(u)
@@ -143,8 +147,9 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n := len(v["csid"]); n > csidMax {
-		return nil, fmt.Errorf("interfax: option csid is %d characters; InterFAX takes at most %d", n, csidMax)
+	csid, err := gateway.CSID(scheme, "csid", v["csid"])
+	if err != nil {
+		return nil, err
 	}
 	switch v["resolution"] {
 	case "", "fine", "standard":
@@ -153,7 +158,7 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	}
 	return &Gateway{
 		user: v["username"], password: v["password"], base: base,
-		csid: v["csid"], resolution: v["resolution"],
+		csid: csid, resolution: v["resolution"],
 		http: httpclient.New(env.HTTP, env.Version),
 		now:  time.Now,
 	}, nil

@@ -37,7 +37,7 @@ func TestSendPutsTheKeyInReferenceAndTheOptionsInTheQuery(t *testing.T) {
 		w.Header().Set("Location", "https://rest.interfax.net/outbound/faxes/131201409296898")
 		w.WriteHeader(http.StatusCreated)
 	}))
-	g := openURL(t, "interfax://u:p@?csid=AMNESTY&resolution=fine&endpoint="+url.QueryEscape(srv.URL))
+	g := openURL(t, "interfax://u:p@?csid=%2B12025550100&resolution=fine&endpoint="+url.QueryEscape(srv.URL))
 	long := strings.Repeat("ab", 40) // 80 characters: too long for reference
 	rc, err := g.Send(context.Background(), gatewaytest.SampleFax(long))
 	if err != nil {
@@ -46,7 +46,7 @@ func TestSendPutsTheKeyInReferenceAndTheOptionsInTheQuery(t *testing.T) {
 	if rc.ID != "131201409296898" || rc.State != gateway.Queued {
 		t.Errorf("receipt %+v, want the Location's last segment, queued", rc)
 	}
-	if got.Get("faxNumber") != gatewaytest.Number || got.Get("csid") != "AMNESTY" || got.Get("resolution") != "fine" {
+	if got.Get("faxNumber") != gatewaytest.Number || got.Get("csid") != "+12025550100" || got.Get("resolution") != "fine" {
 		t.Errorf("query %v", got)
 	}
 	if ref := got.Get("reference"); ref != gateway.KeyField(long, ReferenceMax) || len(ref) > ReferenceMax {
@@ -147,7 +147,7 @@ func TestIDFromLocation(t *testing.T) {
 func TestOpenReadsTheURL(t *testing.T) {
 	for _, c := range []struct{ raw, base, err string }{
 		{raw: "interfax://u:p@", base: DefaultEndpoint},
-		{raw: "interfax://u:p@?endpoint=http://127.0.0.1:9/&csid=AMNESTY&resolution=standard", base: "http://127.0.0.1:9"},
+		{raw: "interfax://u:p@?endpoint=http://127.0.0.1:9/&csid=%2B12025550100&resolution=standard", base: "http://127.0.0.1:9"},
 		{raw: "interfax://u@", err: "missing password"},
 		{raw: "interfax://:p@", err: "missing username"},
 		{raw: "interfax://u:p@rest.interfax.net", err: "nothing goes after the @"},
@@ -167,7 +167,7 @@ func TestOpenReadsTheURL(t *testing.T) {
 }
 
 func FuzzOpen(f *testing.F) {
-	f.Add("user", "secret", "", "csid=AMNESTY")
+	f.Add("user", "secret", "", "csid=%2B12025550100")
 	f.Add("u", "p", "host", "endpoint=http://[::1")
 	f.Add("", "", "", "endpoint=https://u:p@h/&resolution=%zz")
 	f.Fuzz(func(t *testing.T, user, password, host, query string) {

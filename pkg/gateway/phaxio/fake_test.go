@@ -105,6 +105,10 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 	for k, v := range fields {
 		switch {
 		case k == "to", k == "callback_url": // callback_url: documented by create_and_send_fax
+		case k == "header_text":
+			if n := len([]rune(v)); n > 50 {
+				f.t.Errorf("fake phaxio: header_text of %d characters, Phaxio takes 50", n)
+			}
 		case strings.HasPrefix(k, "tag[") && strings.HasSuffix(k, "]"):
 			tags[strings.TrimSuffix(strings.TrimPrefix(k, "tag["), "]")] = v
 		default:
@@ -126,7 +130,7 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 	if answerProtocol(w, r, o) {
 		return
 	}
-	job := f.Accept("32303481", gatewaytest.Received{To: to, PDF: pdf, Key: tags[TagKey]}, o)
+	job := f.Accept("32303481", gatewaytest.Received{To: to, PDF: pdf, Key: tags[TagKey], Header: fields["header_text"]}, o)
 	id, _ := strconv.Atoi(job.ID)
 	ok(w, "Fax queued for sending", map[string]int{"id": id})
 }

@@ -8,7 +8,10 @@
 //   - Send: POST /faxes, multipart/form-data with `to` (E.164), the PDF as
 //     the `file` part (with a filename) and tag[faxjam_key] = idempotency
 //     key; answered {"success":true,"message":"Fax queued for sending",
-//     "data":{"id":323034811}} (the numeric id becomes a string). A 200
+//     "data":{"id":323034811}} (the numeric id becomes a string). The fax
+//     header (Driver.Header): `header_text` (at most 50 characters) is the
+//     campaign's sender; Phaxio prints it at the top of each page with the
+//     date, time and page numbers (create_and_send_fax). A 200
 //     with "success":false was not queued: it is refused (rejected) with
 //     Phaxio's message. Non-2xx bodies carry "message".
 //   - Status: GET /faxes/{id}: data.status (queued, pendingbatch,
@@ -79,6 +82,7 @@ func Driver() gateway.Driver {
 		Example:     "phaxio://0123456789abcdef:fedcba9876543210@",
 		RealNetwork: true,
 		MaxDocument: MaxDocument,
+		Header:      true,
 		Options: []gateway.Option{
 			{Name: "api_key", Place: gateway.InUser, Help: "API key (Phaxio console → API Settings)", Required: true, Secret: true},
 			{Name: "api_secret", Place: gateway.InPassword, Help: "API secret", Required: true, Secret: true},
@@ -159,6 +163,9 @@ func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, err
 		return gateway.Receipt{}, err
 	}
 	fields := []gateway.FormField{{Name: "to", Value: to}}
+	if f.SenderID != "" {
+		fields = append(fields, gateway.FormField{Name: "header_text", Value: f.SenderID})
+	}
 	if f.Key != "" {
 		fields = append(fields, gateway.FormField{Name: "tag[" + TagKey + "]", Value: f.Key})
 	}

@@ -104,7 +104,11 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 	labels := map[string]string{}
 	for k, v := range fields {
 		switch {
-		case k == "to" || k == "from":
+		case k == "to" || k == "from" || k == "headerText" || k == "headerTimeZone":
+		case k == "headerPageNumbers":
+			if v != "true" && v != "false" {
+				f.t.Errorf("fake sinch: headerPageNumbers %q, want true or false", v)
+			}
 		case strings.HasPrefix(k, "labels[") && strings.HasSuffix(k, "]"):
 			labels[strings.TrimSuffix(strings.TrimPrefix(k, "labels["), "]")] = v
 		default:
@@ -129,7 +133,10 @@ func (f *fake) send(w http.ResponseWriter, r *http.Request) {
 	if answerProtocol(w, r, o) {
 		return
 	}
-	job := f.Accept("01J0SINCH", gatewaytest.Received{To: to, PDF: pdf, Key: labels[LabelKey]}, o)
+	if n := len([]rune(fields["headerText"])); n > 50 {
+		f.t.Errorf("fake sinch: headerText of %d characters, Sinch takes 50", n)
+	}
+	job := f.Accept("01J0SINCH", gatewaytest.Received{To: to, PDF: pdf, Key: labels[LabelKey], Header: fields["headerText"]}, o)
 	gatewaytest.WriteJSON(w, http.StatusOK, faxJSON(*job, "QUEUED", labels))
 }
 

@@ -8,7 +8,11 @@
 //     token round trip).
 //   - Send: POST /faxes, multipart/form-data with `to`, `from` (when set),
 //     the PDF as the `file` part, and the idempotency key as the label
-//     faxjam_key. The answer is the Fax object (JSON) — or, in the newer
+//     faxjam_key. The fax header (Driver.Header): `headerText` is the
+//     campaign's sender (Sinch's header line carries it with the date and
+//     time), `headerPageNumbers` true, `headerTimeZone` the target's zone
+//     (the SDKs' FaxRequest fields; the zone's format, IANA, is
+//     UNVERIFIED). The answer is the Fax object (JSON) — or, in the newer
 //     "send one or many" form of the API, an array of them; both are read.
 //   - Status: GET /faxes/{id}: QUEUED, IN_PROGRESS, COMPLETED, FAILURE with
 //     errorType, errorCode and errorMessage.
@@ -80,14 +84,16 @@ const MaxDocument = 20_000_000
 // Driver declares the sinch:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
-		DedupeByKey: false,
-		LateMargin:  30 * time.Second,
-		Scheme:      scheme,
-		Summary:     "Sinch Fax API v3 (free rehearsal: --redirect " + TestNumber + ", Sinch's test number)",
-		Syntax:      "sinch://KEY_ID:KEY_SECRET@PROJECT_ID[?from=+E164][&endpoint=URL]",
-		Example:     "sinch://0f1e2d3c-key-id:s3cr3t@a1b2c3d4-project?from=%2B12025550100",
-		RealNetwork: true,
-		MaxDocument: MaxDocument,
+		DedupeByKey:    false,
+		LateMargin:     30 * time.Second,
+		Scheme:         scheme,
+		Summary:        "Sinch Fax API v3 (free rehearsal: --redirect " + TestNumber + ", Sinch's test number)",
+		Syntax:         "sinch://KEY_ID:KEY_SECRET@PROJECT_ID[?from=+E164][&endpoint=URL]",
+		Example:        "sinch://0f1e2d3c-key-id:s3cr3t@a1b2c3d4-project?from=%2B12025550100",
+		RealNetwork:    true,
+		MaxDocument:    MaxDocument,
+		Header:         true,
+		StationOptions: []string{"from"},
 		Options: []gateway.Option{
 			{Name: "key_id", Place: gateway.InUser, Help: "access key id (Sinch dashboard → Settings → Access Keys)", Required: true, Secret: true},
 			{Name: "key_secret", Place: gateway.InPassword, Help: "access key secret", Required: true, Secret: true},
@@ -128,6 +134,9 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 		pageSize: 1000, maxPages: 10, now: time.Now,
 	}, nil
 }
+
+// Station is the caller id (from=) the fax is sent from.
+func (g *Gateway) Station() string { return g.from }
 
 // fax is the Fax object, as much of it as faxjam reads.
 type fax struct {
@@ -182,6 +191,12 @@ func (g *Gateway) Send(ctx context.Context, f gateway.Fax) (gateway.Receipt, err
 	fields := []gateway.FormField{{Name: "to", Value: to}}
 	if from != "" {
 		fields = append(fields, gateway.FormField{Name: "from", Value: from})
+	}
+	if f.SenderID != "" {
+		fields = append(fields, gateway.FormField{Name: "headerText", Value: f.SenderID}, gateway.FormField{Name: "headerPageNumbers", Value: "true"})
+	}
+	if f.TimeZone != "" {
+		fields = append(fields, gateway.FormField{Name: "headerTimeZone", Value: f.TimeZone})
 	}
 	if f.Key != "" {
 		fields = append(fields, gateway.FormField{Name: "labels[" + LabelKey + "]", Value: f.Key})

@@ -93,15 +93,16 @@ const KeyHeader = "X-Faxjam-Key"
 // Driver declares the email-to-fax driver.
 func Driver() gateway.Driver {
 	return gateway.Driver{
-		DedupeByKey: false,
-		LateMargin:  30 * time.Second,
-		Scheme:      Scheme,
-		Aliases:     []string{SchemeTLS},
-		Summary:     "email to fax: mails the PDF through an SMTP server to NUMBER@vendor-domain",
-		Syntax:      "smtp://USER:PASS@HOST[:587]?domain=FAX_DOMAIN&from=SENDER[&to={e164}@DOMAIN] (smtps:// for TLS on 465)",
-		Example:     "smtp://ana%40example.org:MAIL_PASSWORD@smtp.example.org:587?domain=send.mfax.io&from=ana@example.org",
-		RealNetwork: true,
-		MaxDocument: MaxDocument,
+		DedupeByKey:    false,
+		LateMargin:     30 * time.Second,
+		Scheme:         Scheme,
+		Aliases:        []string{SchemeTLS},
+		Summary:        "email to fax: mails the PDF through an SMTP server to NUMBER@vendor-domain",
+		Syntax:         "smtp://USER:PASS@HOST[:587]?domain=FAX_DOMAIN&from=SENDER[&to={e164}@DOMAIN] (smtps:// for TLS on 465)",
+		Example:        "smtp://ana%40example.org:MAIL_PASSWORD@smtp.example.org:587?domain=send.mfax.io&from=ana@example.org",
+		RealNetwork:    true,
+		MaxDocument:    MaxDocument,
+		StationOptions: []string{"csid"},
 		Options: []gateway.Option{
 			{Name: "host", Place: gateway.InHost, Required: true, Help: "SMTP server host[:port]; port 587 for smtp://, 465 for smtps://"},
 			{Name: "user", Place: gateway.InUser, Help: "SMTP AUTH user name (often the mail address, @ written %40); none: no AUTH"},
@@ -113,6 +114,7 @@ func Driver() gateway.Driver {
 			{Name: "tls", Place: gateway.InQuery, Default: "opportunistic", Help: "smtp:// only: opportunistic (STARTTLS when offered) or required"},
 			{Name: "timeout", Place: gateway.InQuery, Help: "bound on connecting and on each SMTP reply, e.g. 30s (default 60s)"},
 			{Name: "insecure_skip_verify", Place: gateway.InQuery, Help: "true: do not verify the server's certificate — for tests against a self-signed local server only"},
+			gateway.CSIDOption("the sending number the fax header faxjam draws shows (the vendor's own CSID comes from its account)"),
 		},
 		Open: open,
 	}
@@ -131,8 +133,12 @@ type emailFax struct {
 	to        string // recipient pattern
 	domain    string
 	timeout   time.Duration
-	note      bool // send the short text body
+	note      bool   // send the short text body
+	csid      string // for the header faxjam draws
 }
+
+// Station is the csid= the header faxjam draws shows.
+func (g *emailFax) Station() string { return g.csid }
 
 func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
 	d := Driver()
@@ -145,6 +151,9 @@ func open(u *url.URL, _ gateway.Env) (gateway.Gateway, error) {
 		return nil, err
 	}
 	g.domain = v["domain"]
+	if g.csid, err = gateway.CSID(g.scheme, "csid", v["csid"]); err != nil {
+		return nil, err
+	}
 	switch v["body"] {
 	case "text":
 		g.note = true

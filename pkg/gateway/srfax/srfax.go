@@ -87,14 +87,15 @@ const lookupWindow = 30 * 24 * time.Hour
 // Driver declares the srfax:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
-		DedupeByKey: false,
-		LateMargin:  30 * time.Second,
-		Scheme:      scheme,
-		Summary:     "SRFax web-service API",
-		Syntax:      "srfax://ACCESS_ID:PASSWORD@?caller_id=NXXNXXXXXX&sender_email=ADDRESS[&endpoint=URL]",
-		Example:     "srfax://12345:S3cret@?caller_id=2025550100&sender_email=organizer@example.org",
-		RealNetwork: true,
-		MaxDocument: MaxDocument,
+		DedupeByKey:    false,
+		LateMargin:     30 * time.Second,
+		Scheme:         scheme,
+		Summary:        "SRFax web-service API",
+		Syntax:         "srfax://ACCESS_ID:PASSWORD@?caller_id=NXXNXXXXXX&sender_email=ADDRESS[&endpoint=URL]",
+		Example:        "srfax://12345:S3cret@?caller_id=2025550100&sender_email=organizer@example.org",
+		RealNetwork:    true,
+		MaxDocument:    MaxDocument,
+		StationOptions: []string{"caller_id"},
 		Options: []gateway.Option{
 			{Name: "access_id", Place: gateway.InUser, Help: "SRFax account number", Required: true},
 			{Name: "password", Place: gateway.InPassword, Help: "SRFax account password", Required: true, Secret: true},
@@ -113,6 +114,10 @@ type Gateway struct {
 	http                                                *httpclient.Client
 	now                                                 func() time.Time
 }
+
+// Station is the caller id (caller_id=) the fax is sent from, for the
+// header faxjam draws.
+func (g *Gateway) Station() string { return g.callerID }
 
 func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	d := Driver()

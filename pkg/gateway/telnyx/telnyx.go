@@ -78,14 +78,15 @@ const mediaTTL = 24 * time.Hour
 // Driver declares the telnyx:// URL.
 func Driver() gateway.Driver {
 	return gateway.Driver{
-		DedupeByKey: false,
-		LateMargin:  30 * time.Second,
-		Scheme:      scheme,
-		Summary:     "Telnyx Programmable Fax (API v2)",
-		Syntax:      "telnyx://API_KEY@CONNECTION_ID?from=+E164[&endpoint=URL]",
-		Example:     "telnyx://KEY0123456789ABCDEF@1293384261075731499?from=%2B12025550100",
-		RealNetwork: true,
-		MaxDocument: MaxDocument,
+		DedupeByKey:    false,
+		LateMargin:     30 * time.Second,
+		Scheme:         scheme,
+		Summary:        "Telnyx Programmable Fax (API v2)",
+		Syntax:         "telnyx://API_KEY@CONNECTION_ID?from=+E164[&endpoint=URL]",
+		Example:        "telnyx://KEY0123456789ABCDEF@1293384261075731499?from=%2B12025550100",
+		RealNetwork:    true,
+		MaxDocument:    MaxDocument,
+		StationOptions: []string{"from"},
 		Options: []gateway.Option{
 			{Name: "api_key", Place: gateway.InUser, Help: "Telnyx API v2 key (Mission Control → API Keys)", Required: true, Secret: true},
 			{Name: "connection_id", Place: gateway.InHost, Help: "the Fax Application's id (Programmable Fax → Fax Applications; it needs an Outbound Voice Profile)", Required: true},
@@ -105,6 +106,10 @@ type Gateway struct {
 	http                        *httpclient.Client
 	pageSize, maxPages          int // Lookup's walk through the fax list
 }
+
+// Station is the caller id (from=) the fax is sent from, for the header
+// faxjam draws: Telnyx documents no header line of its own.
+func (g *Gateway) Station() string { return g.from }
 
 func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	v, err := Driver().Values(u)

@@ -76,20 +76,22 @@ const MaxDocument = 20 << 20
 // Driver declares the webhook driver.
 func Driver() gateway.Driver {
 	return gateway.Driver{
-		DedupeByKey: true,
-		LateMargin:  30 * time.Second,
-		Scheme:      Scheme,
-		Aliases:     []string{SchemeHTTP},
-		Summary:     "posts each fax to an organizer's relay (faxjam's own small HTTP protocol)",
-		Syntax:      "webhook+https://[USER:PASS@]HOST/PATH[?token=TOKEN]",
-		Example:     "webhook+https://relay.example.org/fax?token=RELAY_TOKEN",
-		MaxDocument: MaxDocument,
+		DedupeByKey:    true,
+		LateMargin:     30 * time.Second,
+		Scheme:         Scheme,
+		Aliases:        []string{SchemeHTTP},
+		Summary:        "posts each fax to an organizer's relay (faxjam's own small HTTP protocol)",
+		Syntax:         "webhook+https://[USER:PASS@]HOST/PATH[?token=TOKEN]",
+		Example:        "webhook+https://relay.example.org/fax?token=RELAY_TOKEN",
+		MaxDocument:    MaxDocument,
+		StationOptions: []string{"csid"},
 		Options: []gateway.Option{
 			{Name: "host", Place: gateway.InHost, Required: true, Help: "the relay's host[:port]"},
 			{Name: "path", Place: gateway.InPath, Help: "the relay's path; faxes are POSTed here, statuses read below it"},
 			{Name: "user", Place: gateway.InUser, Help: "user name for HTTP Basic auth, if the relay wants it"},
 			{Name: "password", Place: gateway.InPassword, Secret: true, Help: "password for HTTP Basic auth"},
 			{Name: "token", Place: gateway.InQuery, Secret: true, Help: "bearer token, sent as Authorization: Bearer TOKEN"},
+			gateway.CSIDOption("the sending number the fax header faxjam draws shows"),
 		},
 		Open: open,
 	}
@@ -102,7 +104,11 @@ type relay struct {
 	client       *httpclient.Client
 	scheme       string
 	hasBasicAuth bool
+	csid         string // for the header faxjam draws
 }
+
+// Station is the csid= the header faxjam draws shows.
+func (r *relay) Station() string { return r.csid }
 
 func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	d := Driver()
@@ -130,6 +136,9 @@ func open(u *url.URL, env gateway.Env) (gateway.Gateway, error) {
 	}
 	if u.User != nil {
 		r.user, r.pass, r.hasBasicAuth = v["user"], v["password"], true
+	}
+	if r.csid, err = gateway.CSID(scheme, "csid", v["csid"]); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
