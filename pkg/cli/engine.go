@@ -71,7 +71,7 @@ func runEngine(ctx context.Context, opts *SendOptions, rg *rig, er engineRun) er
 			if counts, err := rg.Journal.Counts(ctx, cfg.Campaign.ID); err == nil && er.Signers == nil {
 				pr.alreadyQueued(counts[journal.Queued] + counts[journal.Sending])
 			}
-			if health, err := rg.Journal.Numbers(ctx, cfg.Campaign.ID); err == nil {
+			if health, err := rg.Journal.NumberStats(ctx, cfg.Campaign.ID, opts.Now()); err == nil {
 				pr.knownLines(health)
 			}
 		}

@@ -93,6 +93,7 @@ func (p *eventPrinter) knownLines(health []journal.NumberHealth) {
 		for _, h := range health {
 			if h.Number == l.Number {
 				l.Facts.DownUntil, l.Facts.LastBusy, l.Facts.Held = h.DownUntil, h.LastResult == string(gateway.ReasonBusy), h.Held != ""
+				l.Health = h.Stats
 			}
 		}
 	}

@@ -64,7 +64,7 @@ func hubState(l hub.Lines, queue []hub.ExportRow, admin bool) *live.State {
 			until = *hl.Until
 		}
 		ln := &live.Line{Label: hl.Label, Number: hl.Number, Facts: live.FromState(live.LineState(hl.State), until),
-			Delivered: hl.DeliveredLastHour, Failed: hl.FailedLastHour, Spark: hl.Sparkline[:], SecondsPerFax: hl.SecondsPerFax}
+			Delivered: hl.DeliveredLastHour, Failed: hl.FailedLastHour, Spark: hl.Sparkline[:], SecondsPerFax: hl.SecondsPerFax, Health: hl.Health}
 		if hl.InFlightSince != nil {
 			ln.InFlight = []live.Flight{{Since: *hl.InFlightSince}}
 		}

@@ -143,7 +143,7 @@ func TestStatusShowsAHubsLines(t *testing.T) {
 		for _, hl := range lines.Lines {
 			if f := strings.Fields(l); strings.HasPrefix(l, hl.Label[:6]) && len(f) >= 3 {
 				var n int
-				fmt.Sscan(f[len(f)-3], &n)
+				fmt.Sscan(f[len(f)-4], &n) // DELIV FAIL 7D HOUR
 				sum += n
 			}
 		}

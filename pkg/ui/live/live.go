@@ -1,7 +1,8 @@
 // Package live is the organizer's live view of a dispatch run: one row per
 // fax number (its label, its state in pkg/lines' vocabulary — up, sending,
 // busy, down or quiet — the fax on it and for how long, what it delivered
-// and failed, a sparkline of the last hour), and below the rows the
+// and failed, its success over the last 7 days from the journal, a
+// sparkline of the last hour), and below the rows the
 // totals, throughput against the ideal and an ETA, by pkg/lines' formulas,
 // the hub's own.
 //
@@ -21,6 +22,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/lines"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -70,6 +72,10 @@ type Line struct {
 	// SecondsPerFax is its line time when known from elsewhere (a hub);
 	// 0: measured from the deliveries Apply saw.
 	SecondsPerFax float64
+	// Health is the number's record in the journal when the run began
+	// (or as a hub's /lines gives it); nil: not known. The view shows
+	// its success over the last 7 days.
+	Health *journal.NumberStats
 }
 
 // FromState is a line whose state is known from elsewhere (a hub's

@@ -16,6 +16,7 @@ import (
 
 	"github.com/faxjam/faxjam/pkg/dispatch"
 	"github.com/faxjam/faxjam/pkg/gateway"
+	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/testtool"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
@@ -133,6 +134,11 @@ var guatemala = time.FixedZone("CST", -6*3600)
 
 func replay(t *testing.T) *State {
 	st := NewState("norma-cruz-2012", time.Time{}, numbers...)
+	// What the journal knew of the numbers when the run began: Despacho
+	// answers, Secretaría is often busy, Fiscalía has no record yet.
+	st.Lines[0].Health = &journal.NumberStats{Attempts: 50, Delivered: 49, Rate24h: 1, Rate7d: 0.98}
+	st.Lines[1].Health = &journal.NumberStats{Attempts: 40, Delivered: 14, Busy: 26, Rate24h: 0.2, Rate7d: 0.35}
+	st.Lines[2].Health = &journal.NumberStats{Rate24h: -1, Rate7d: -1}
 	for _, ev := range recorded(t) {
 		st.Apply(ev)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/faxjam/faxjam/pkg/journal"
 	"github.com/faxjam/faxjam/pkg/ui"
 )
 
@@ -70,13 +71,18 @@ func Render(st *State, o Options) string {
 	state := column{head: "STATE", width: len("quiet until 00:00")}
 	deliv := column{head: "DELIV", width: 5, right: true}
 	fail := column{head: "FAIL", width: 4, right: true}
+	week := column{head: "7 DAYS", width: len("7 DAYS"), right: true}
 	spark := column{head: "LAST HOUR", width: Buckets}
 	bars := Buckets
 	if w < 69 {
 		// Narrow: 10-minute bars, so the names keep some room.
 		spark.head, spark.width, bars = "HOUR", Buckets/2, Buckets/2
 	}
-	fixed := state.width + deliv.width + fail.width + spark.width + 5*gap
+	if w < 69 {
+		week.head = "7D"
+		week.width = len("100%")
+	}
+	fixed := state.width + deliv.width + fail.width + week.width + spark.width + 6*gap
 	flex := w - fixed
 	number := column{head: "NUMBER", width: 0}
 	if flex >= 60 {
@@ -85,7 +91,7 @@ func Render(st *State, o Options) string {
 	}
 	label := column{head: "LINE", width: max(6, min(24, flex*2/5))}
 	flight := column{head: "IN FLIGHT", width: max(6, flex-label.width)}
-	cols := []column{label, number, state, flight, deliv, fail, spark}
+	cols := []column{label, number, state, flight, deliv, fail, week, spark}
 
 	row := func(cells []string) string {
 		var parts []string
@@ -121,7 +127,7 @@ func Render(st *State, o Options) string {
 		cells := []string{
 			s.Key.Render(name), s.Muted.Render(l.Number), stateText(s, l, now, clock),
 			flightText(s, l, now, flight.width), strconv.Itoa(l.Delivered), failText(s, l.Failed),
-			sparkline(s, merge(l.spark(now), bars)),
+			weekText(s, l.Health), sparkline(s, merge(l.spark(now), bars)),
 		}
 		b.WriteString(row(cells) + "\n")
 	}
@@ -201,6 +207,20 @@ func failText(s *ui.Styles, n int) string {
 		return "0"
 	}
 	return s.Error.Render(strconv.Itoa(n))
+}
+
+// weekText is a number's success over the last 7 days (h.Rate7d), in
+// warning colour under one in two; "–" when nothing finished then or the
+// journal was not read.
+func weekText(s *ui.Styles, h *journal.NumberStats) string {
+	if h == nil || h.Rate7d < 0 {
+		return s.Muted.Render("–")
+	}
+	t := fmt.Sprintf("%.0f%%", math.Floor(h.Rate7d*100))
+	if h.Rate7d < 0.5 {
+		return s.Warning.Render(t)
+	}
+	return t
 }
 
 // sparkline draws counts as bars scaled to the largest; an empty bucket is
