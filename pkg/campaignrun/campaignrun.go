@@ -98,8 +98,13 @@ func Layout(ctx context.Context, c *campaign.Campaign, r *render.Renderer, lang 
 // no header), the document also carries its Stamp: the same pages with
 // the header drawn, dated as each attempt starts.
 func Documents(r *render.Renderer, lt letter.Letter, lay *render.Layout, tiff bool, hdr *Header) (dispatch.Document, error) {
-	doc, err := draw(r, lay, tiff)
-	if err != nil || hdr == nil {
+	if hdr == nil {
+		return draw(r, lay, tiff)
+	}
+	// What is faxed is the stamped document; the plain one (its PDF) is
+	// what a dry run plans with, and needs no fax image.
+	doc, err := draw(r, lay, false)
+	if err != nil {
 		return doc, err
 	}
 	doc.Stamp = func(at time.Time) (dispatch.Document, error) {

@@ -38,7 +38,7 @@ func sentFax(ctx context.Context, so *SendOptions, c *campaign.Campaign, sub jou
 	lay, err := campaignrun.Sent(ctx, c, r, hdr, sub, atts)
 	if errors.Is(err, campaignrun.ErrChanged) {
 		return nil, nil, &UsageError{Err: fmt.Errorf("the letter of #%d made again does not match the fax sent (sha256 %s…)", sub.ID, short(sub.DocSHA256)),
-			Hint: "give the --paper and --font it was sent with; a petition delivery or another version of the campaign cannot be made again"}
+			Hint: "give the --paper, --font and --gateway it was sent with (the gateway decides the fax header); a petition delivery or another version of the campaign cannot be made again"}
 	}
 	if err != nil {
 		return nil, nil, err
