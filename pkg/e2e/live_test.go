@@ -99,8 +99,8 @@ func TestLiveViewInATerminal(t *testing.T) {
 		scr := tm.screen()
 		for _, l := range strings.Split(scr, "\n") {
 			f := strings.Fields(l)
-			if len(f) >= 4 && f[0] == "Despacho" && f[1] == "sending" && strings.HasSuffix(f[len(f)-4], "s") && f[len(f)-4] != "-" {
-				sawFlight = true // a name and how long it has been on the line
+			if len(f) >= 5 && f[0] == "Despacho" && f[1] == "sending" && strings.HasSuffix(f[len(f)-5], "s") && f[len(f)-5] != "-" {
+				sawFlight = true // a name and how long it has been on the line (then DELIV FAIL 7 DAYS HOUR)
 			}
 			if strings.HasPrefix(l, "Fiscal") && strings.Contains(l, " down until ") {
 				sawDown = true
