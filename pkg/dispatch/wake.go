@@ -17,7 +17,14 @@ import "sync"
 type wakers struct {
 	mu sync.Mutex
 	m  map[string]chan struct{}
+	// early are pushes for faxes not tracked yet: a vendor may push the
+	// end of a short fax before the run has recorded its send and begun
+	// to track it. The tracker that comes later finds it here. Bounded:
+	// the oldest is dropped past maxEarly (polling covers it).
+	early []string
 }
+
+const maxEarly = 1024
 
 // watch registers the tracker of id; the returned func unregisters it.
 func (w *wakers) watch(id string) (<-chan struct{}, func()) {
@@ -27,6 +34,13 @@ func (w *wakers) watch(id string) (<-chan struct{}, func()) {
 		w.m = map[string]chan struct{}{}
 	}
 	w.m[id] = ch
+	for i, e := range w.early {
+		if e == id {
+			w.early = append(w.early[:i], w.early[i+1:]...)
+			ch <- struct{}{}
+			break
+		}
+	}
 	w.mu.Unlock()
 	return ch, func() {
 		w.mu.Lock()
@@ -38,11 +52,19 @@ func (w *wakers) watch(id string) (<-chan struct{}, func()) {
 }
 
 // Wake asks the run tracking the fax with the gateway's id to ask for its
-// status now. It reports whether a run was tracking it (false: unknown
-// here, already ended, or another process dispatches).
+// status now. It reports whether a run was tracking it; if none was (the
+// push came before the run began tracking the fax, or it already ended,
+// or another process dispatches), the push is kept for a tracker that
+// comes later.
 func (e *Engine) Wake(vendorID string) bool {
 	e.wake.mu.Lock()
 	ch, ok := e.wake.m[vendorID]
+	if !ok {
+		e.wake.early = append(e.wake.early, vendorID)
+		if len(e.wake.early) > maxEarly {
+			e.wake.early = e.wake.early[1:]
+		}
+	}
 	e.wake.mu.Unlock()
 	if ok {
 		select {

@@ -78,7 +78,7 @@ var help = map[string][2]string{
 	"faxjam_actions_rejected_total":   {"counter", "Actions not taken, by reason: input (a field breaks the input rules), closed, duplicate (a person or key again), error."},
 	"faxjam_faxes_total":              {"counter", "Fax attempts that ended, by number and outcome (delivered, submitted, or the failure's reason)."},
 	"faxjam_gateway_errors_total":     {"counter", "Gateway calls retried after a transient error."},
-	"faxjam_push_total":               {"counter", "Status pushes from the fax vendor, by result: woken (a fax's status asked at once), unknown (not dialled here), forged, stale, replayed, bad."},
+	"faxjam_push_total":               {"counter", "Status pushes from the fax vendor, by result: woken (a fax's status asked at once), kept (not tracked yet, or not dialled here), forged, stale, replayed, bad."},
 	"faxjam_petition_fallbacks_total": {"counter", "People whose name went to the petition because every line was down."},
 	"faxjam_fax_line_seconds":         {"histogram", "How long a fax held its line, from the gateway taking it to its delivery."},
 	"faxjam_line_state":               {"gauge", "1 for the state each line is in now (up, sending, busy, down, quiet)."},

@@ -135,7 +135,10 @@ func (h *Hub) pushPhaxio(w http.ResponseWriter, r *http.Request) {
 // wake tells the dispatcher, if this process is dialling, to ask for the
 // fax's status now.
 func (h *Hub) wake(w http.ResponseWriter, vendor, faxID string) {
-	result := "unknown" // not tracked here: ended already, or another hub dials
+	// Not tracked (yet): kept for a tracker that comes later (a push
+	// before the send was recorded), or it ended already, or another hub
+	// dials.
+	result := "kept"
 	if eng := h.push.eng.Load(); eng != nil && eng.Wake(faxID) {
 		result = "woken"
 	}
